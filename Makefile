@@ -1,0 +1,41 @@
+# Every target sets itself up: a fresh clone needs only `make demo` or `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+VENV := .venv
+BIN := $(VENV)/bin
+# Run history survives restarts of the UI and of the CLI.
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# pip on some machines warns about local index folders it cannot see; the warnings are noise.
+PIP_QUIET := grep -v -e "^WARNING: Location" -e "^\s*$$" || true
+
+.PHONY: install demo test dev lint backfill clean
+
+$(BIN)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip 2>&1 | $(PIP_QUIET)
+	$(BIN)/pip install -q -e '.[dev]' 2>&1 | $(PIP_QUIET)
+	$(BIN)/python -c "import pump_costs, dagster, dagster_dbt, dbt.version"
+	touch $@
+
+install: $(BIN)/.installed
+	mkdir -p $(DAGSTER_HOME)
+
+demo: install
+	$(BIN)/pump-costs demo
+
+test: install
+	$(BIN)/ruff check pump_costs tests benchmarks
+	$(BIN)/pytest
+
+dev: install
+	$(BIN)/pump-costs dev
+
+backfill: install
+	$(BIN)/pump-costs backfill --days $${DAYS:-365}
+
+lint: install
+	$(BIN)/ruff check pump_costs tests benchmarks
+	$(BIN)/ruff format --check pump_costs tests benchmarks
+
+clean:
+	rm -rf $(VENV) data/demo .dagster_home

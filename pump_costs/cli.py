@@ -1,0 +1,92 @@
+"""`pump-costs`: check an Admin key, backfill from the command line, or run the demo."""
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import dagster as dg
+
+from pump_costs.defs.anthropic.client import AnthropicAdminError, utc_midnight
+from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR, AnthropicAdminResource
+from pump_costs.runs import last_completed_days, materialize_days
+from pump_costs.warehouse import PROJECT_ROOT
+
+
+def check_key() -> int:
+    """Validate the key as the product's Connect step would: prefix, organization, one day of usage."""
+    resource = AnthropicAdminResource(admin_api_key=os.environ.get(KEY_ENV_VAR),
+                                      **({"base_url": os.environ[BASE_URL_ENV_VAR]}
+                                         if os.environ.get(BASE_URL_ENV_VAR) else {}))
+    try:
+        client = resource.get_client()
+        organization = client.organization()
+        day, _ = last_completed_days(1)
+        client.usage_report(utc_midnight(day), utc_midnight(day + timedelta(days=1)))
+        workspaces = client.workspaces()
+    except AnthropicAdminError as error:
+        print(f"pump-costs check-key: FAILED: {error}", file=sys.stderr)
+        return 1
+    print(f"OK: the key reads usage and cost for organization {organization.name!r} ({organization.id})")
+    print(f"Workspaces: Default and {len(workspaces)} more")
+    for workspace in workspaces:
+        archived = " (archived)" if workspace.archived_at else ""
+        print(f"  - {workspace.name} [{workspace.id}]{archived}")
+    return 0
+
+
+def backfill(days: int) -> int:
+    first, last = last_completed_days(days)
+    print(f"Backfilling {first}..{last} ({days} days) in one run")
+    # With DAGSTER_HOME set (make targets set it) the run shows in the UI's history.
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    with instance:
+        result = materialize_days(first, last, instance=instance, raise_on_error=False)
+    if not result.success:
+        print("pump-costs backfill: the run failed (see above); nothing already stored was lost", file=sys.stderr)
+        return 1
+    return 0
+
+
+def dev() -> int:
+    """The Dagster UI. Without a key it runs on the fake Admin API, with demo data kept apart."""
+    env = dict(os.environ)
+    api = None
+    if not env.get(KEY_ENV_VAR):
+        from pump_costs.demo import SYNTHETIC, use_demo_environment
+        from pump_costs.fake_anthropic import FakeAdminApi
+
+        api = FakeAdminApi().start()
+        use_demo_environment(api)
+        env = dict(os.environ)
+        print(f"{KEY_ENV_VAR} is not set: the UI runs on {SYNTHETIC} at {api.base_url}")
+    try:
+        return subprocess.call([sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"],
+                               env=env, cwd=PROJECT_ROOT)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if api:
+            api.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pump-costs", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("dev", help="start the Dagster UI (on the fake Admin API when no key is set)")
+    commands.add_parser("check-key", help=f"validate {KEY_ENV_VAR} against the Admin API")
+    backfill_parser = commands.add_parser("backfill", help="pull the last N completed days in one run")
+    backfill_parser.add_argument("--days", type=int, default=365)
+    demo_parser = commands.add_parser("demo", help="run the whole pipeline on the fake Admin API")
+    demo_parser.add_argument("--days", type=int, default=int(os.environ.get("PUMP_COSTS_DEMO_DAYS") or 30))
+    args = parser.parse_args(argv)
+    if args.command == "check-key":
+        return check_key()
+    if args.command == "dev":
+        return dev()
+    if args.command == "backfill":
+        return backfill(args.days)
+    from pump_costs.demo import run_demo  # the demo package is only needed here
+
+    return run_demo(args.days)

@@ -1,0 +1,27 @@
+"""Run the daily job over a range of days in one run, as a UI range backfill or the schedule does."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import dagster as dg
+
+from pump_costs.defs.schedules import partition_range_tags
+
+
+def last_completed_days(days: int) -> tuple[date, date]:
+    """The first and last of the `days` most recent completed UTC days."""
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    return yesterday - timedelta(days=days - 1), yesterday
+
+
+def materialize_days(
+    first: date, last: date, instance: dg.DagsterInstance | None = None, raise_on_error: bool = True
+) -> dg.ExecuteInProcessResult:
+    """Materialize every asset for the days first..last (inclusive) in a single run."""
+    from pump_costs.definitions import defs  # imported late: definitions read the environment
+
+    job = defs.resolve_job_def("daily_spend_job")
+    return job.execute_in_process(
+        instance=instance,
+        tags=partition_range_tags(first.isoformat(), last.isoformat()),
+        raise_on_error=raise_on_error,
+    )
