@@ -1,9 +1,11 @@
 """Run the daily job over a range of days in one run, as a UI range backfill or the schedule does."""
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
+from pump_costs.defs.resources import shared_resources
 from pump_costs.defs.schedules import partition_range_tags
 
 
@@ -14,14 +16,22 @@ def last_completed_days(days: int) -> tuple[date, date]:
 
 
 def materialize_days(
-    first: date, last: date, instance: dg.DagsterInstance | None = None, raise_on_error: bool = True
+    first: date,
+    last: date,
+    instance: dg.DagsterInstance | None = None,
+    resources: Mapping[str, object] | None = None,
+    raise_on_error: bool = True,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize every asset for the days first..last (inclusive) in a single run."""
-    from pump_costs.definitions import defs  # imported late: definitions read the environment
+    """Materialize every asset for the days first..last (inclusive) in a single run.
+
+    Resources are rebuilt from the current environment; `resources` replaces some of them.
+    """
+    from pump_costs.definitions import defs  # imported late: loading definitions reads the environment
 
     job = defs.resolve_job_def("daily_spend_job")
     return job.execute_in_process(
         instance=instance,
+        resources={**shared_resources(), **(resources or {})},
         tags=partition_range_tags(first.isoformat(), last.isoformat()),
         raise_on_error=raise_on_error,
     )

@@ -7,13 +7,13 @@ from pump_costs.defs.anthropic.resource import admin_resource_from_env
 from pump_costs.warehouse import warehouse_path
 
 
-@dg.definitions
-def resources() -> dg.Definitions:
+def shared_resources() -> dict[str, dg.ConfigurableResource]:
+    """Built from the environment as it is now (the CLI, demo and tests call this again per run)."""
     warehouse = warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    return dg.Definitions(
-        resources={
-            "anthropic": admin_resource_from_env(),
-            "duckdb": DuckDBResource(database=str(warehouse)),
-        }
-    )
+    return {"anthropic": admin_resource_from_env(), "duckdb": DuckDBResource(database=str(warehouse))}
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(resources=shared_resources())

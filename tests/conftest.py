@@ -1,0 +1,41 @@
+"""Shared fixtures: one fake Admin API on a loopback port for the session, a fresh warehouse per test."""
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, FaultPlan
+from pump_costs.warehouse import warehouse_path
+
+
+@pytest.fixture(scope="session")
+def fake_api() -> Iterator[FakeAdminApi]:
+    with FakeAdminApi() as api:
+        yield api
+
+
+@pytest.fixture(autouse=True)
+def pipeline_env(fake_api: FakeAdminApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the pipeline at the fake API and a warehouse of this test's own; reset faults and the log."""
+    monkeypatch.setenv(BASE_URL_ENV_VAR, fake_api.base_url)
+    monkeypatch.setenv(KEY_ENV_VAR, FAKE_ADMIN_KEY)
+    monkeypatch.setenv("PUMP_COSTS_DATA_DIR", str(tmp_path / "data"))
+    fake_api.faults = FaultPlan()
+    fake_api.requests.clear()
+    yield tmp_path / "data"
+    fake_api.faults = FaultPlan()
+
+
+@pytest.fixture
+def yesterday() -> date:
+    return datetime.now(UTC).date() - timedelta(days=1)
+
+
+def query(sql: str, params: list | None = None) -> list[tuple]:
+    """Read the test's warehouse (read-only, after the run has closed it)."""
+    with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
+        return conn.execute(sql, params or []).fetchall()

@@ -1,0 +1,139 @@
+"""The Admin API client against the fake server: key checks, retries, pagination, exact money."""
+
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from pump_costs.defs.anthropic.client import (
+    AdminKeyError,
+    AnthropicAdminClient,
+    AnthropicAdminError,
+    MalformedResponseError,
+    utc_midnight,
+)
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, Fault, ground_truth
+
+START = date(2026, 3, 1)
+
+
+def client_for(api, waits: list[float] | None = None, **kwargs) -> AnthropicAdminClient:
+    sleep = waits.append if waits is not None else (lambda seconds: None)
+    return AnthropicAdminClient(FAKE_ADMIN_KEY, base_url=api.base_url, sleep=sleep, **kwargs)
+
+
+@pytest.mark.parametrize(("key", "message"), [
+    (None, "No Anthropic Admin API key: set ANTHROPIC_ADMIN_API_KEY to an Admin key (sk-ant-admin...)"),
+    ("sk-ant-api03-fake-standard-key", "holds a standard API key (sk-ant-api...), which can call models but "
+                                       "cannot read usage or cost"),
+    ("not-a-key", "is not an Anthropic Admin key: Admin keys start with 'sk-ant-admin'"),
+])
+def test_wrong_keys_are_refused_before_any_request(fake_api, key, message):
+    with pytest.raises(AdminKeyError) as raised:
+        AnthropicAdminClient(key, base_url=fake_api.base_url)
+    assert message in str(raised.value)
+    assert "console.anthropic.com/settings/admin-keys" in str(raised.value)
+    assert fake_api.requests == []
+
+
+def test_missing_key_points_to_the_demo():
+    with pytest.raises(AdminKeyError) as raised:
+        AnthropicAdminClient("  ")
+    assert "run `make demo`" in str(raised.value)
+
+
+def test_revoked_key_gives_one_clear_error_and_is_not_retried(fake_api):
+    client = AnthropicAdminClient("sk-ant-admin01-fake-revoked-key", base_url=fake_api.base_url)
+    with pytest.raises(AdminKeyError) as raised:
+        client.organization()
+    message = str(raised.value)
+    assert message.startswith("The Admin API refused the key (401 authentication_error: invalid x-api-key")
+    assert "invalid, revoked, or not an Admin key" in message
+    assert "sk-ant-admin01-fake-revoked-key" not in message
+    assert len(fake_api.requests) == 1
+
+
+def test_403_is_not_retried_either(fake_api):
+    fake_api.faults.queue.append(Fault(403))
+    with pytest.raises(AdminKeyError, match="refused the key \\(403 permission_error"):
+        client_for(fake_api).organization()
+    assert len(fake_api.requests) == 1
+
+
+def test_429_and_529_are_retried_honouring_retry_after(fake_api, caplog):
+    fake_api.faults.queue.extend([
+        Fault(429, retry_after="2"), Fault(529), Fault(500, retry_after_ms="1500"),
+    ])
+    waits: list[float] = []
+    with caplog.at_level(logging.WARNING):
+        organization = client_for(fake_api, waits).organization()
+    assert organization.name == "Synthetic Demo Org (fake data)"
+    assert waits[0] == 2.0 and waits[2] == 1.5
+    assert 0.5 * 0.75 <= waits[1] <= 1.0  # backoff with jitter for the second attempt
+    assert [r.status for r in fake_api.requests] == [429, 529, 500, 200]
+    assert "failed (429); retrying in 2.00s (retry 1 of 6)" in caplog.text
+    assert FAKE_ADMIN_KEY not in caplog.text
+
+
+def test_retries_are_bounded_in_count_and_in_time(fake_api):
+    fake_api.faults.queue.extend([Fault(503)] * 3)
+    with pytest.raises(AnthropicAdminError, match="failed \\(503\\) after 2 retries"):
+        client_for(fake_api, max_retries=2).organization()
+    fake_api.faults.queue.clear()
+    fake_api.faults.queue.append(Fault(429, retry_after="600"))
+    with pytest.raises(AnthropicAdminError, match="would wait 600.0s, past the 300s retry budget"):
+        client_for(fake_api).organization()
+
+
+def test_x_should_retry_false_stops_retries(fake_api):
+    fake_api.faults.queue.append(Fault(500, should_retry="false"))
+    with pytest.raises(AnthropicAdminError, match="failed with 500 api_error: Injected 500"):
+        client_for(fake_api).organization()
+
+
+def test_a_backfill_window_is_fetched_with_the_fewest_pages(fake_api):
+    client = client_for(fake_api)
+    buckets = client.usage_report(utc_midnight(START), utc_midnight(START + timedelta(days=70)))
+    assert len(buckets) == 70
+    assert client.requests_made == 3  # ceil(70 / 31)
+    queries = [r.query for r in fake_api.requests]
+    assert all(q["limit"] == ["31"] and q["bucket_width"] == ["1d"] for q in queries)
+    assert queries[0]["group_by[]"] == ["api_key_id", "workspace_id", "model", "service_tier",
+                                        "context_window", "inference_geo"]
+    assert "page" not in queries[0] and queries[1]["page"][0].startswith("page_")
+
+
+def test_cost_amounts_stay_exact(fake_api):
+    client = client_for(fake_api)
+    buckets = client.cost_report(utc_midnight(START), utc_midnight(START + timedelta(days=40)))
+    total_usd = sum((r.amount_usd for b in buckets for r in b.results), Decimal(0))
+    assert total_usd == ground_truth(START, START + timedelta(days=40)).total_cost_usd
+    assert [r.query["group_by[]"] for r in fake_api.requests][0] == ["workspace_id", "description"]
+
+
+def test_cost_window_with_no_completed_day_means_no_data(fake_api):
+    today = utc_midnight(fake_api.today)
+    assert client_for(fake_api).cost_report(today, today + timedelta(days=1)) == []
+
+
+def test_has_more_without_a_cursor_stops_with_a_warning(fake_api, caplog):
+    fake_api.faults.drop_next_page_token = True
+    with caplog.at_level(logging.WARNING):
+        buckets = client_for(fake_api).usage_report(utc_midnight(START), utc_midnight(START + timedelta(days=40)))
+    assert len(buckets) == 31
+    assert "said has_more=true but gave no next_page" in caplog.text
+
+
+def test_malformed_amount_is_a_clear_error(fake_api):
+    fake_api.faults.malformed_amount = True
+    with pytest.raises(MalformedResponseError) as raised:
+        client_for(fake_api).cost_report(utc_midnight(START), utc_midnight(START + timedelta(days=2)))
+    assert "cost amount '12,34' is not a decimal string of cents" in str(raised.value)
+    assert "data.0.results.0.amount" in str(raised.value)
+
+
+def test_sends_identifying_headers_and_only_gets(fake_api):
+    client_for(fake_api).workspaces()
+    assert {(r.method, r.path) for r in fake_api.requests} == {("GET", "/v1/organizations/workspaces")}
+    assert fake_api.requests[0].query["include_archived"] == ["true"]
