@@ -82,13 +82,13 @@ def test_retries_are_bounded_in_count_and_in_time(fake_api):
         client_for(fake_api, max_retries=2).organization()
     fake_api.faults.queue.clear()
     fake_api.faults.queue.append(Fault(429, retry_after="600"))
-    with pytest.raises(AnthropicAdminError, match="would wait 600.0s, past the 300s retry budget"):
+    with pytest.raises(AnthropicAdminError, match=r"would wait 600\.0s, past the 300s retry budget"):
         client_for(fake_api).organization()
 
 
 def test_x_should_retry_false_stops_retries(fake_api):
     fake_api.faults.queue.append(Fault(500, should_retry="false"))
-    with pytest.raises(AnthropicAdminError, match="failed with 500 api_error: Injected 500"):
+    with pytest.raises(AnthropicAdminError, match=r"failed with 500 api_error: Injected 500"):
         client_for(fake_api).organization()
 
 
@@ -109,7 +109,7 @@ def test_cost_amounts_stay_exact(fake_api):
     buckets = client.cost_report(utc_midnight(START), utc_midnight(START + timedelta(days=40)))
     total_usd = sum((r.amount_usd for b in buckets for r in b.results), Decimal(0))
     assert total_usd == ground_truth(START, START + timedelta(days=40)).total_cost_usd
-    assert [r.query["group_by[]"] for r in fake_api.requests][0] == ["workspace_id", "description"]
+    assert fake_api.requests[0].query["group_by[]"] == ["workspace_id", "description"]
 
 
 def test_cost_window_with_no_completed_day_means_no_data(fake_api):

@@ -6,15 +6,12 @@ from datetime import timedelta
 
 import dagster as dg
 
-from pump_costs.defs.partitions import daily_partitions
-
 TRAILING_DAYS_ENV_VAR = "PUMP_COSTS_TRAILING_DAYS"
 DEFAULT_TRAILING_DAYS = 3
 
 daily_spend_job = dg.define_asset_job(
     "daily_spend_job",
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description="Pull the Anthropic reports for a window of days and rebuild everything downstream.",
 )
 

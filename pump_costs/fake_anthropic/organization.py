@@ -84,12 +84,17 @@ class ApiKey:
 
 
 API_KEYS = [
-    ApiKey("apikey_01ProdBackendSynth0000", "prod-backend", "wrkspc_01ProductionSynthetic00", "2024-02-02T10:00:00Z"),
-    ApiKey("apikey_01ProdBatchJobsSynth00", "prod-batch-jobs", "wrkspc_01ProductionSynthetic00", "2024-02-03T10:00:00Z"),
-    ApiKey("apikey_01ResearchNotebooks000", "research-notebooks", "wrkspc_01ResearchSynthetic0000", "2024-03-16T10:00:00Z"),
+    ApiKey("apikey_01ProdBackendSynth0000", "prod-backend", "wrkspc_01ProductionSynthetic00",
+           "2024-02-02T10:00:00Z"),
+    ApiKey("apikey_01ProdBatchJobsSynth00", "prod-batch-jobs", "wrkspc_01ProductionSynthetic00",
+           "2024-02-03T10:00:00Z"),
+    ApiKey("apikey_01ResearchNotebooks000", "research-notebooks", "wrkspc_01ResearchSynthetic0000",
+           "2024-03-16T10:00:00Z"),
     ApiKey("apikey_01DefaultSandbox000000", "default-sandbox", DEFAULT_WORKSPACE_ID, "2024-01-03T10:00:00Z"),
-    ApiKey("apikey_01ClaudeCodeAlice00000", "claude_code_key_alice", "wrkspc_01ClaudeCodeSynthetic00", "2024-06-02T10:00:00Z"),
-    ApiKey("apikey_01LegacyPrototype00000", "legacy-prototype", "wrkspc_01LegacyPrototypeSynth0", "2024-01-11T10:00:00Z", "archived"),
+    ApiKey("apikey_01ClaudeCodeAlice00000", "claude_code_key_alice", "wrkspc_01ClaudeCodeSynthetic00",
+           "2024-06-02T10:00:00Z"),
+    ApiKey("apikey_01LegacyPrototype00000", "legacy-prototype", "wrkspc_01LegacyPrototypeSynth0",
+           "2024-01-11T10:00:00Z", "archived"),
 ]
 
 MODEL_NAMES = {

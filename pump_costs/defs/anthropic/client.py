@@ -25,7 +25,6 @@ from pump_costs.defs.anthropic.models import (
     ErrorBody,
     Organization,
     ReportPage,
-    Result,
     UsageResult,
     Workspace,
 )
