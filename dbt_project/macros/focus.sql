@@ -1,0 +1,97 @@
+{#-
+  The FOCUS 1.2 Cost and Usage columns the mart carries (plus the 1.3 provider names and pump-costs'
+  x_ columns), in order, with their types. Every provider's intermediate model selects through
+  focus_columns(), so the union in fct_spend lines up by construction.
+-#}
+{% macro focus_column_types() -%}
+    {{ return({
+        'AvailabilityZone': 'varchar',
+        'BilledCost': 'decimal(38, 18)',
+        'BillingAccountId': 'varchar',
+        'BillingAccountName': 'varchar',
+        'BillingAccountType': 'varchar',
+        'BillingCurrency': 'varchar',
+        'BillingPeriodEnd': 'timestamp',
+        'BillingPeriodStart': 'timestamp',
+        'CapacityReservationId': 'varchar',
+        'CapacityReservationStatus': 'varchar',
+        'ChargeCategory': 'varchar',
+        'ChargeClass': 'varchar',
+        'ChargeDescription': 'varchar',
+        'ChargeFrequency': 'varchar',
+        'ChargePeriodEnd': 'timestamp',
+        'ChargePeriodStart': 'timestamp',
+        'CommitmentDiscountCategory': 'varchar',
+        'CommitmentDiscountId': 'varchar',
+        'CommitmentDiscountName': 'varchar',
+        'CommitmentDiscountQuantity': 'decimal(38, 18)',
+        'CommitmentDiscountStatus': 'varchar',
+        'CommitmentDiscountType': 'varchar',
+        'CommitmentDiscountUnit': 'varchar',
+        'ConsumedQuantity': 'decimal(38, 18)',
+        'ConsumedUnit': 'varchar',
+        'ContractedCost': 'decimal(38, 18)',
+        'ContractedUnitPrice': 'decimal(38, 18)',
+        'EffectiveCost': 'decimal(38, 18)',
+        'InvoiceId': 'varchar',
+        'InvoiceIssuerName': 'varchar',
+        'ListCost': 'decimal(38, 18)',
+        'ListUnitPrice': 'decimal(38, 18)',
+        'PricingCategory': 'varchar',
+        'PricingCurrency': 'varchar',
+        'PricingQuantity': 'decimal(38, 18)',
+        'PricingUnit': 'varchar',
+        'ProviderName': 'varchar',
+        'PublisherName': 'varchar',
+        'RegionId': 'varchar',
+        'RegionName': 'varchar',
+        'ResourceId': 'varchar',
+        'ResourceName': 'varchar',
+        'ResourceType': 'varchar',
+        'ServiceCategory': 'varchar',
+        'ServiceName': 'varchar',
+        'ServiceSubcategory': 'varchar',
+        'SkuId': 'varchar',
+        'SkuMeter': 'varchar',
+        'SkuPriceDetails': 'varchar',
+        'SkuPriceId': 'varchar',
+        'SubAccountId': 'varchar',
+        'SubAccountName': 'varchar',
+        'SubAccountType': 'varchar',
+        'Tags': 'varchar',
+        'ServiceProviderName': 'varchar',
+        'HostProviderName': 'varchar',
+        'x_Source': 'varchar',
+        'x_SourceFile': 'varchar',
+        'x_Model': 'varchar',
+        'x_TokenType': 'varchar',
+        'x_CostType': 'varchar',
+        'x_ServiceTier': 'varchar',
+        'x_ContextWindow': 'varchar',
+        'x_InferenceGeo': 'varchar',
+        'x_CostReported': 'boolean',
+        'x_AiModelFamily': 'varchar',
+        'x_AiChannel': 'varchar',
+    }) }}
+{%- endmacro %}
+
+{#- Select every FOCUS column: the given expressions, typed nulls for the rest. -#}
+{% macro focus_columns(expressions) -%}
+    {%- for column, data_type in focus_column_types().items() %}
+        cast({{ expressions.get(column, 'null') }} as {{ data_type }}) as "{{ column }}"{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The calendar month containing a timestamp, as FOCUS billing period bounds. -#}
+{% macro month_start(column) -%}
+    date_trunc('month', {{ column }})
+{%- endmacro %}
+
+{% macro month_end(column) -%}
+    (date_trunc('month', {{ column }}) + interval 1 month)
+{%- endmacro %}
+
+{#- 'Claude' for any channel's spelling of a Claude model (claude-sonnet-4-5, anthropic.claude-3-haiku...). -#}
+{% macro claude_family(model_expression) -%}
+    case when lower({{ model_expression }}) like '%claude%' then 'Claude' end
+{%- endmacro %}

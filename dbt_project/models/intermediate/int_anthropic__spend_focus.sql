@@ -1,0 +1,182 @@
+{#-
+  Anthropic spend as FOCUS rows, one per day x workspace x model x token type x service tier x
+  context window x inference geo, plus web search and code execution lines.
+  Cost lines and usage quantities meet in full outer joins, so every cent of the cost report and every
+  token of the usage report is counted exactly once: usage with no cost line (Priority Tier) becomes a
+  zero-cost row flagged x_CostReported = false.
+-#}
+with costs as (
+    select * from {{ ref('stg_anthropic__costs') }}
+    where {{ in_run_window('cost_start_at') }}
+),
+
+usage as (
+    select * from {{ ref('stg_anthropic__usage') }}
+    where {{ in_run_window('usage_start_at') }}
+),
+
+organization as (
+    select * from {{ ref('stg_anthropic__organization') }}
+),
+
+workspaces as (
+    select * from {{ ref('stg_anthropic__workspaces') }}
+),
+
+usage_by_token_type as (
+    unpivot usage
+    on uncached_input_tokens, output_tokens, cache_read_input_tokens,
+       cache_creation_5m_input_tokens, cache_creation_1h_input_tokens
+    into name token_column value tokens
+),
+
+token_usage as (
+    select
+        usage_date,
+        workspace_id,
+        model,
+        service_tier,
+        context_window,
+        inference_geo,
+        case token_column
+            when 'cache_creation_5m_input_tokens' then 'cache_creation.ephemeral_5m_input_tokens'
+            when 'cache_creation_1h_input_tokens' then 'cache_creation.ephemeral_1h_input_tokens'
+            else token_column
+        end as token_type,
+        sum(tokens) as tokens
+    from usage_by_token_type
+    group by all
+    having sum(tokens) > 0
+),
+
+token_lines as (
+    select
+        coalesce(c.cost_date, u.usage_date) as charge_date,
+        coalesce(c.workspace_id, u.workspace_id) as workspace_id,
+        'tokens' as cost_type,
+        coalesce(c.model, u.model) as model,
+        coalesce(c.token_type, u.token_type) as token_type,
+        coalesce(c.service_tier, u.service_tier) as service_tier,
+        coalesce(c.context_window, u.context_window) as context_window,
+        coalesce(c.inference_geo, u.inference_geo) as inference_geo,
+        c.description,
+        c.amount_usd,
+        u.tokens as quantity,
+        'Tokens' as quantity_unit
+    from (select * from costs where cost_type = 'tokens') as c
+    full outer join token_usage as u
+        on c.cost_date = u.usage_date
+        and c.workspace_id = u.workspace_id
+        and c.model is not distinct from u.model
+        and c.token_type = u.token_type
+        and c.service_tier is not distinct from u.service_tier
+        and c.context_window is not distinct from u.context_window
+        and c.inference_geo is not distinct from u.inference_geo
+),
+
+web_search_usage as (
+    select usage_date, workspace_id, sum(web_search_requests) as requests
+    from usage
+    group by all
+    having sum(web_search_requests) > 0
+),
+
+web_search_lines as (
+    select
+        coalesce(c.cost_date, u.usage_date) as charge_date,
+        coalesce(c.workspace_id, u.workspace_id) as workspace_id,
+        'web_search' as cost_type,
+        null as model,
+        null as token_type,
+        null as service_tier,
+        null as context_window,
+        null as inference_geo,
+        c.description,
+        c.amount_usd,
+        u.requests as quantity,
+        'Requests' as quantity_unit
+    from (select * from costs where cost_type = 'web_search') as c
+    full outer join web_search_usage as u
+        on c.cost_date = u.usage_date
+        and c.workspace_id = u.workspace_id
+),
+
+other_lines as (
+    select
+        cost_date as charge_date,
+        workspace_id,
+        cost_type,
+        model,
+        token_type,
+        service_tier,
+        context_window,
+        inference_geo,
+        description,
+        amount_usd,
+        null as quantity,
+        null as quantity_unit
+    from costs
+    where cost_type not in ('tokens', 'web_search')
+),
+
+lines as (
+    select * from token_lines
+    union all
+    select * from web_search_lines
+    union all
+    select * from other_lines
+),
+
+final as (
+    select
+        {{ focus_columns({
+            'BilledCost': 'coalesce(lines.amount_usd, 0)',
+            'BillingAccountId': 'organization.organization_id',
+            'BillingAccountName': 'organization.organization_name',
+            'BillingCurrency': "'USD'",
+            'BillingPeriodStart': month_start('lines.charge_date'),
+            'BillingPeriodEnd': month_end('lines.charge_date'),
+            'ChargeCategory': "'Usage'",
+            'ChargeDescription': "coalesce(lines.description, 'Usage without a cost line (' || coalesce(lines.service_tier, lines.cost_type) || ' tier: billed outside the cost report)')",
+            'ChargeFrequency': "'Usage-Based'",
+            'ChargePeriodStart': 'cast(lines.charge_date as timestamp)',
+            'ChargePeriodEnd': 'cast(lines.charge_date as timestamp) + interval 1 day',
+            'ConsumedQuantity': 'lines.quantity',
+            'ConsumedUnit': 'case when lines.quantity is not null then lines.quantity_unit end',
+            'ContractedCost': 'coalesce(lines.amount_usd, 0)',
+            'EffectiveCost': 'coalesce(lines.amount_usd, 0)',
+            'InvoiceIssuerName': "'Anthropic'",
+            'ListCost': 'coalesce(lines.amount_usd, 0)',
+            'PricingCategory': "'Standard'",
+            'PricingQuantity': 'lines.quantity',
+            'PricingUnit': 'case when lines.quantity is not null then lines.quantity_unit end',
+            'ProviderName': "'Anthropic'",
+            'PublisherName': "'Anthropic'",
+            'ServiceCategory': "'AI and Machine Learning'",
+            'ServiceName': "'Claude API'",
+            'ServiceSubcategory': "'Generative AI'",
+            'SkuId': 'coalesce(lines.model, lines.cost_type)',
+            'SkuMeter': 'lines.description',
+            'SkuPriceId': "concat_ws(':', coalesce(lines.model, lines.cost_type), lines.token_type, lines.service_tier, lines.context_window, lines.inference_geo)",
+            'SubAccountId': 'lines.workspace_id',
+            'SubAccountName': 'coalesce(workspaces.workspace_name, lines.workspace_id)',
+            'SubAccountType': "'Workspace'",
+            'ServiceProviderName': "'Anthropic'",
+            'HostProviderName': "'Anthropic'",
+            'x_Source': "'anthropic_admin_api'",
+            'x_Model': 'lines.model',
+            'x_TokenType': 'lines.token_type',
+            'x_CostType': 'lines.cost_type',
+            'x_ServiceTier': 'lines.service_tier',
+            'x_ContextWindow': 'lines.context_window',
+            'x_InferenceGeo': 'lines.inference_geo',
+            'x_CostReported': 'lines.amount_usd is not null',
+            'x_AiModelFamily': "'Claude'",
+            'x_AiChannel': "'anthropic_api'",
+        }) }}
+    from lines
+    left join organization on true
+    left join workspaces on workspaces.workspace_id = lines.workspace_id
+)
+
+select * from final

@@ -1,0 +1,17 @@
+with api_keys as (
+    select * from {{ ref('stg_anthropic__api_keys') }}
+),
+
+workspaces as (
+    select * from {{ ref('stg_anthropic__workspaces') }}
+),
+
+final as (
+    select
+        api_keys.*,
+        workspaces.workspace_name
+    from api_keys
+    left join workspaces on workspaces.workspace_id = api_keys.workspace_id
+)
+
+select * from final

@@ -1,0 +1,9 @@
+with workspaces as (
+    select * from {{ ref('stg_anthropic__workspaces') }}
+),
+
+final as (
+    select * from workspaces
+)
+
+select * from final

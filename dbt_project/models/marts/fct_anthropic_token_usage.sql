@@ -1,0 +1,39 @@
+{#- Anthropic token usage at the usage report's full grain, with workspace and API key names. -#}
+with usage as (
+    select * from {{ ref('stg_anthropic__usage') }}
+),
+
+workspaces as (
+    select * from {{ ref('stg_anthropic__workspaces') }}
+),
+
+api_keys as (
+    select * from {{ ref('stg_anthropic__api_keys') }}
+),
+
+final as (
+    select
+        usage.usage_date,
+        usage.api_key_id,
+        case when usage.api_key_id is null then 'Console (no API key)' else api_keys.api_key_name end
+            as api_key_name,
+        usage.workspace_id,
+        workspaces.workspace_name,
+        usage.model,
+        usage.service_tier,
+        usage.context_window,
+        usage.inference_geo,
+        usage.uncached_input_tokens,
+        usage.output_tokens,
+        usage.cache_read_input_tokens,
+        usage.cache_creation_5m_input_tokens,
+        usage.cache_creation_1h_input_tokens,
+        usage.web_search_requests,
+        usage.uncached_input_tokens + usage.output_tokens + usage.cache_read_input_tokens
+            + usage.cache_creation_5m_input_tokens + usage.cache_creation_1h_input_tokens as total_tokens
+    from usage
+    left join workspaces on workspaces.workspace_id = usage.workspace_id
+    left join api_keys on api_keys.api_key_id = usage.api_key_id
+)
+
+select * from final

@@ -1,0 +1,33 @@
+"""Every dbt model is an asset and every dbt test an asset check, built for the run's window of days."""
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from pump_costs.defs.dbt.project import dbt_project
+from pump_costs.defs.partitions import daily_partitions
+
+
+class LayerGroupTranslator(DagsterDbtTranslator):
+    """Group models by layer (staging, intermediate, marts), as the dbt folders are."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "model":
+            return dbt_resource_props["fqn"][1]
+        return super().get_group_name(dbt_resource_props)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    dagster_dbt_translator=LayerGroupTranslator(),
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+    """`dbt build` with the window as vars: min_date inclusive, max_date exclusive (UTC days)."""
+    start, end = context.partition_time_window
+    window = {"min_date": start.date().isoformat(), "max_date": end.date().isoformat()}
+    yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()
