@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 VENV := .venv
 BIN := $(VENV)/bin
+# dbt and dagster-dbt look for `dbt` on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Run history survives restarts of the UI and of the CLI.
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # pip on some machines warns about local index folders it cannot see; the warnings are noise.
@@ -17,7 +19,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -c "import pump_costs, dagster, dagster_dbt, dbt.version"
 	touch $@
 
-install: $(BIN)/.installed
+# @dbt_assets reads the manifest at import; rebuild it whenever the dbt project changes.
+MANIFEST := dbt_project/target/manifest.json
+$(MANIFEST): $(BIN)/.installed dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null)
+	$(BIN)/dagster-dbt project prepare-and-package --file pump_costs/defs/dbt/project.py
+
+install: $(BIN)/.installed $(MANIFEST)
 	mkdir -p $(DAGSTER_HOME)
 
 demo: install

@@ -1,5 +1,8 @@
 """Resources shared by every domain: the Admin API, the DuckDB warehouse and dbt."""
 
+import sys
+from pathlib import Path
+
 import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
@@ -9,6 +12,12 @@ from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.warehouse import warehouse_path
 
 
+def dbt_executable() -> str:
+    """The dbt installed next to this Python, so runs work even when the venv is not on PATH."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else "dbt"
+
+
 def shared_resources() -> dict[str, dg.ConfigurableResource]:
     """Built from the environment as it is now (the CLI, demo and tests call this again per run)."""
     warehouse = warehouse_path()
@@ -16,7 +25,7 @@ def shared_resources() -> dict[str, dg.ConfigurableResource]:
     return {
         "anthropic": admin_resource_from_env(),
         "duckdb": DuckDBResource(database=str(warehouse)),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }
 
 
