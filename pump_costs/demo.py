@@ -2,6 +2,7 @@
 
 import os
 import time
+from datetime import timedelta
 
 import dagster as dg
 import duckdb
@@ -9,7 +10,9 @@ import duckdb
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
 from pump_costs.runs import last_completed_days, materialize_days
-from pump_costs.warehouse import PROJECT_ROOT, warehouse_path
+from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
+from pump_costs.sample_exports.generate import write_demo_exports
+from pump_costs.warehouse import PROJECT_ROOT, data_dir, published_dir, warehouse_path
 
 SYNTHETIC = "SYNTHETIC DEMO DATA (fake Admin API)"
 
@@ -29,29 +32,41 @@ def print_table(title: str, rows: list[tuple], headers: tuple[str, ...]) -> None
                                enumerate(zip(row, widths, strict=True))))
 
 
+SUMMARY_QUERIES = {
+    "Spend by provider (billing currency)": (("provider", "currency", "billed"), """
+        select ProviderName, BillingCurrency, round(sum(BilledCost), 2)
+        from marts.fct_spend group by all order by 3 desc"""),
+    "Top services": (("provider", "service", "category", "billed"), """
+        select ProviderName, ServiceName, ServiceCategory, round(sum(BilledCost), 2)
+        from marts.fct_spend group by all order by 4 desc limit 8"""),
+    "Anthropic by model": (("model", "billed usd"), """
+        select coalesce(x_Model, '(' || x_CostType || ')'), round(sum(BilledCost), 2)
+        from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc"""),
+    "Anthropic by workspace": (("workspace", "billed usd"), """
+        select SubAccountName, round(sum(BilledCost), 2)
+        from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc"""),
+    "Claude across channels": (("channel", "provider", "billed"), """
+        select x_AiChannel, ProviderName, round(sum(BilledCost), 2)
+        from marts.fct_spend where x_AiModelFamily = 'Claude' group by all order by 3 desc"""),
+    "Anthropic tokens by type": (("type", "tokens"), """
+        unpivot (select sum(uncached_input_tokens) as uncached_input, sum(output_tokens) as output,
+                        sum(cache_read_input_tokens) as cache_read,
+                        sum(cache_creation_5m_input_tokens) as cache_write_5m,
+                        sum(cache_creation_1h_input_tokens) as cache_write_1h,
+                        sum(web_search_requests) as web_search_requests
+                 from marts.fct_anthropic_token_usage) on columns(*) into name type value tokens"""),
+}
+
+
 def print_summary() -> None:
-    with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
-        total = conn.execute("select sum(amount_usd) from raw_anthropic.cost_report").fetchone()[0]
-        by_workspace = conn.execute("""
-            select coalesce(w.workspace_name, c.workspace_id, 'Default'), round(sum(c.amount_usd), 2)
-            from raw_anthropic.cost_report c
-            left join raw_anthropic.workspaces w on w.workspace_id = coalesce(c.workspace_id, 'default')
-            group by 1 order by 2 desc""").fetchall()
-        by_model = conn.execute("""
-            select coalesce(model, '(' || cost_type || ')'), round(sum(amount_usd), 2)
-            from raw_anthropic.cost_report group by 1 order by 2 desc""").fetchall()
-        tokens = conn.execute("""
-            select sum(uncached_input_tokens), sum(output_tokens), sum(cache_read_input_tokens),
-                   sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens),
-                   sum(web_search_requests)
-            from raw_anthropic.usage_report""").fetchone()
-    print(f"\n=== Anthropic spend: {SYNTHETIC} ===")
-    print(f"Billed: ${total:,.2f} (exact: {total} USD)")
-    print_table("Billed USD by workspace", by_workspace, ("workspace", "usd"))
-    print_table("Billed USD by model", by_model, ("model", "usd"))
-    print_table("Tokens by type", list(zip(
-        ("uncached input", "output", "cache read", "cache write 5m", "cache write 1h", "web search requests"),
-        (f"{t:,}" for t in tokens), strict=True)), ("type", "count"))
+    """Read back what BI tools see: the published copy of the marts."""
+    with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as conn:
+        anthropic_total = conn.execute(
+            "select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'").fetchone()[0]
+        print(f"\n=== Unified spend: Anthropic is {SYNTHETIC}; cloud exports are samples ===")
+        print(f"Anthropic billed: ${anthropic_total:,.2f} (exact: {anthropic_total} USD)")
+        for title, (headers, sql) in SUMMARY_QUERIES.items():
+            print_table(title, conn.execute(sql).fetchall(), headers)
 
 
 def run_demo(days: int) -> int:
@@ -59,7 +74,9 @@ def run_demo(days: int) -> int:
     with FakeAdminApi() as api:
         use_demo_environment(api)
         first, last = last_completed_days(days)
-        print(f"{SYNTHETIC} at {api.base_url}")
+        periods = sorted({(first + timedelta(days=n)).strftime("%Y-%m") for n in range(days)})
+        write_demo_exports(data_dir() / "exports", periods)
+        print(f"{SYNTHETIC} at {api.base_url}; sample cloud exports in {data_dir() / 'exports'}")
         print(f"Materializing {first}..{last} ({days} days) in one run into {warehouse_path()}")
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
         with instance:
@@ -68,5 +85,6 @@ def run_demo(days: int) -> int:
         print("pump-costs demo: the run failed; see the errors above")
         return 1
     print_summary()
-    print(f"\nDemo finished in {time.monotonic() - started:.0f}s. Data: {warehouse_path()}")
+    print(f"\nDemo finished in {time.monotonic() - started:.0f}s. BI tools read {published_dir()} "
+          f"(working warehouse: {warehouse_path()})")
     return 0

@@ -1,7 +1,28 @@
 {#- Every cloud billing export, already mapped to FOCUS by its provider's intermediate model. -#}
-with final as (
-    select {{ focus_columns({}) }}
-    where false
+with aws as (
+    select * from {{ ref('int_aws__spend_focus') }}
+),
+
+gcp as (
+    select * from {{ ref('int_gcp__spend_focus') }}
+),
+
+azure as (
+    select * from {{ ref('int_azure__spend_focus') }}
+),
+
+focus_files as (
+    select * from {{ ref('int_focus__spend_focus') }}
+),
+
+final as (
+    select * from aws
+    union all by name
+    select * from gcp
+    union all by name
+    select * from azure
+    union all by name
+    select * from focus_files
 )
 
 select * from final

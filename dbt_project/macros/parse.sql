@@ -1,0 +1,14 @@
+{#- Text to exact money: tolerates a currency symbol, thousands separators and padding (seen in the
+    FOCUS spec's own examples); E-notation (legacy CUR) casts exactly. -#}
+{% macro to_money(column) -%}
+    {{ money("nullif(trim(replace(replace(" ~ column ~ ", '$', ''), ',', '')), '')") }}
+{%- endmacro %}
+
+{#- Text to a UTC timestamp, whichever way the exporter wrote it. -#}
+{% macro to_utc_timestamp(column) -%}
+    coalesce(
+        try_strptime({{ column }}, ['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%MZ',
+                                    '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%m/%d/%Y', '%m/%d/%y']),
+        cast(try_cast({{ column }} as timestamptz) at time zone 'UTC' as timestamp)
+    )
+{%- endmacro %}

@@ -1,0 +1,73 @@
+{#- GCP billing export rows as FOCUS 1.2 rows. Credits are negative and netted into EffectiveCost; the
+    billing period is invoice.month. -#}
+with billing as (
+    select * from {{ ref('stg_gcp__billing_export') }}
+),
+
+categories as (
+    select * from {{ ref('service_categories') }} where provider = 'Google Cloud'
+),
+
+mapped as (
+    select
+        billing.*,
+        strptime(invoice_month, '%Y%m') as invoice_month_start,
+        case cost_type
+            when 'tax' then 'Tax'
+            when 'regular' then 'Usage'
+            else 'Adjustment'
+        end as charge_category,
+        service_description = 'Vertex AI' and lower(sku_description) like '%claude%' as is_claude
+    from billing
+),
+
+final as (
+    select
+        {{ focus_columns({
+            'AvailabilityZone': 'zone',
+            'BilledCost': 'cost',
+            'BillingAccountId': 'billing_account_id',
+            'BillingCurrency': 'currency',
+            'BillingPeriodStart': 'invoice_month_start',
+            'BillingPeriodEnd': 'invoice_month_start + interval 1 month',
+            'ChargeCategory': 'charge_category',
+            'ChargeDescription': 'sku_description',
+            'ChargeFrequency': "'Usage-Based'",
+            'ChargePeriodStart': 'usage_start',
+            'ChargePeriodEnd': 'usage_end',
+            'ConsumedQuantity': "case when charge_category = 'Usage' then usage_amount end",
+            'ConsumedUnit': "case when charge_category = 'Usage' and usage_amount is not null then usage_unit end",
+            'ContractedCost': 'cost + credits_amount',
+            'EffectiveCost': 'cost + credits_amount',
+            'InvoiceIssuerName': "'Google'",
+            'ListCost': 'coalesce(cost_at_list, cost)',
+            'PricingCategory': "case when charge_category = 'Usage' then 'Standard' end",
+            'PricingQuantity': "case when charge_category = 'Usage' then usage_amount_in_pricing_units end",
+            'PricingUnit': "case when charge_category = 'Usage' and usage_amount_in_pricing_units is not null then usage_pricing_unit end",
+            'ProviderName': "'Google Cloud'",
+            'PublisherName': "'Google Cloud'",
+            'RegionId': 'region',
+            'RegionName': 'region',
+            'ServiceCategory': service_category('categories'),
+            'ServiceName': 'service_description',
+            'ServiceSubcategory': service_subcategory('categories'),
+            'SkuId': 'sku_id',
+            'SkuMeter': 'sku_description',
+            'SubAccountId': 'project_id',
+            'SubAccountName': 'coalesce(project_name, project_id)',
+            'SubAccountType': "case when project_id is not null then 'GCP Project' end",
+            'Tags': "case when labels_json is not null and labels_json <> '[]' then to_json(map_from_entries(from_json(labels_json, '[{\"key\": \"VARCHAR\", \"value\": \"VARCHAR\"}]'))) end",
+            'ServiceProviderName': "'Google Cloud'",
+            'HostProviderName': "'Google Cloud'",
+            'x_Source': "'gcp_billing_export'",
+            'x_SourceFile': 'source_file',
+            'x_Model': "case when is_claude then regexp_extract(lower(sku_description), '(claude[a-z0-9 .\\-]*[a-z0-9])') end",
+            'x_CostReported': 'true',
+            'x_AiModelFamily': "case when is_claude then 'Claude' end",
+            'x_AiChannel': "case when is_claude then 'gcp_vertex' end",
+        }) }}
+    from mapped
+    left join categories on categories.service_key = mapped.service_description
+)
+
+select * from final

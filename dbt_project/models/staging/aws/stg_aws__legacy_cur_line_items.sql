@@ -1,0 +1,50 @@
+with source as (
+    select * from {{ source('aws', 'aws_cur_legacy') }}
+),
+
+renamed as (
+    select
+        "identity/LineItemId" as line_item_id,
+        "bill/PayerAccountId" as payer_account_id,
+        cast(null as varchar) as payer_account_name,
+        {{ to_utc_timestamp('"bill/BillingPeriodStartDate"') }} as billing_period_start,
+        {{ to_utc_timestamp('"bill/BillingPeriodEndDate"') }} as billing_period_end,
+        "bill/InvoiceId" as invoice_id,
+        "bill/InvoicingEntity" as invoicing_entity,
+        "lineItem/UsageAccountId" as usage_account_id,
+        cast(null as varchar) as usage_account_name,
+        {{ to_utc_timestamp('"lineItem/UsageStartDate"') }} as usage_start,
+        {{ to_utc_timestamp('"lineItem/UsageEndDate"') }} as usage_end,
+        "lineItem/LineItemType" as line_item_type,
+        "lineItem/ProductCode" as product_code,
+        "lineItem/UsageType" as usage_type,
+        "lineItem/Operation" as operation,
+        {{ to_money('"lineItem/UsageAmount"') }} as usage_amount,
+        {{ to_money('"lineItem/UnblendedCost"') }} as unblended_cost,
+        {{ to_money('"lineItem/UnblendedRate"') }} as unblended_rate,
+        cast(null as decimal(38, 18)) as net_unblended_cost,
+        "lineItem/CurrencyCode" as currency_code,
+        "lineItem/LineItemDescription" as line_item_description,
+        "lineItem/ResourceId" as resource_id,
+        "lineItem/AvailabilityZone" as availability_zone,
+        "product/servicecode" as service_code,
+        "product/productFamily" as product_family,
+        "product/region" as region_code,
+        "product/sku" as sku,
+        "pricing/unit" as pricing_unit,
+        {{ to_money('"pricing/publicOnDemandCost"') }} as public_on_demand_cost,
+        "pricing/term" as pricing_term,
+        {{ to_money('"reservation/EffectiveCost"') }} as reservation_effective_cost,
+        {{ to_money('"savingsPlan/SavingsPlanEffectiveCost"') }} as savings_plan_effective_cost,
+        cast(null as varchar) as tags_json,
+        'aws_cur_legacy' as source_format,
+        _source_file as source_file,
+        _billing_period as billing_period
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

@@ -1,0 +1,51 @@
+with source as (
+    select * from {{ source('azure', 'azure_cost_details') }}
+),
+
+renamed as (
+    select
+        BillingAccountId as billing_account_id,
+        BillingAccountName as billing_account_name,
+        {{ to_utc_timestamp('BillingPeriodStartDate') }} as billing_period_start,
+        {{ to_utc_timestamp('BillingPeriodEndDate') }} + interval 1 day as billing_period_end,
+        SubscriptionId as subscription_id,
+        SubscriptionName as subscription_name,
+        {{ to_utc_timestamp('Date') }} as charge_date,
+        coalesce(ProductName, Product) as product_name,
+        MeterId as meter_id,
+        MeterCategory as meter_category,
+        MeterSubCategory as meter_subcategory,
+        MeterName as meter_name,
+        {{ to_money('Quantity') }} as quantity,
+        {{ to_money('UnitPrice') }} as unit_price,
+        {{ to_money('coalesce(CostInBillingCurrency, Cost)') }} as cost,
+        {{ to_money('PaygCostInBillingCurrency') }} as payg_cost,
+        coalesce(BillingCurrencyCode, BillingCurrency) as billing_currency,
+        ResourceLocation as resource_location,
+        ResourceId as resource_id,
+        ResourceName as resource_name,
+        ResourceGroup as resource_group,
+        ChargeType as charge_type,
+        Frequency as frequency,
+        PricingModel as pricing_model,
+        case when Tags is null or trim(Tags) = '' then null
+             when starts_with(trim(Tags), '{') then Tags
+             else '{' || Tags || '}' end as tags_json,
+        UnitOfMeasure as unit_of_measure,
+        PublisherName as publisher_name,
+        ReservationId as reservation_id,
+        ReservationName as reservation_name,
+        InvoiceId as invoice_id,
+        benefitId as benefit_id,
+        benefitName as benefit_name,
+        _dataset as dataset,
+        _scope as scope,
+        _source_file as source_file
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

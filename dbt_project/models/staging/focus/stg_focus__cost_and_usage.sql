@@ -1,0 +1,63 @@
+with source as (
+    select * from {{ source('focus', 'focus_cost_and_usage') }}
+),
+
+renamed as (
+    select
+        AvailabilityZone as availability_zone,
+        {{ to_money('BilledCost') }} as billed_cost,
+        BillingAccountId as billing_account_id,
+        BillingAccountName as billing_account_name,
+        BillingCurrency as billing_currency,
+        {{ to_utc_timestamp('BillingPeriodStart') }} as billing_period_start,
+        {{ to_utc_timestamp('BillingPeriodEnd') }} as billing_period_end,
+        coalesce(ChargeCategory, ChargeType) as charge_category,
+        ChargeClass as charge_class,
+        ChargeDescription as charge_description,
+        ChargeFrequency as charge_frequency,
+        {{ to_utc_timestamp('ChargePeriodStart') }} as charge_period_start,
+        {{ to_utc_timestamp('ChargePeriodEnd') }} as charge_period_end,
+        CommitmentDiscountCategory as commitment_discount_category,
+        CommitmentDiscountId as commitment_discount_id,
+        CommitmentDiscountName as commitment_discount_name,
+        CommitmentDiscountStatus as commitment_discount_status,
+        CommitmentDiscountType as commitment_discount_type,
+        {{ to_money('coalesce(ConsumedQuantity, UsageQuantity)') }} as consumed_quantity,
+        coalesce(ConsumedUnit, UsageUnit) as consumed_unit,
+        {{ to_money('ContractedCost') }} as contracted_cost,
+        {{ to_money('ContractedUnitPrice') }} as contracted_unit_price,
+        {{ to_money('coalesce(EffectiveCost, AmortizedCost)') }} as effective_cost,
+        InvoiceId as invoice_id,
+        coalesce(InvoiceIssuerName, InvoiceIssuer) as invoice_issuer_name,
+        {{ to_money('ListCost') }} as list_cost,
+        {{ to_money('ListUnitPrice') }} as list_unit_price,
+        PricingCategory as pricing_category,
+        {{ to_money('PricingQuantity') }} as pricing_quantity,
+        PricingUnit as pricing_unit,
+        coalesce(ProviderName, ServiceProviderName, Provider) as provider_name,
+        coalesce(PublisherName, Publisher) as publisher_name,
+        HostProviderName as host_provider_name,
+        coalesce(RegionId, Region) as region_id,
+        RegionName as region_name,
+        ResourceId as resource_id,
+        ResourceName as resource_name,
+        ResourceType as resource_type,
+        ServiceCategory as service_category,
+        ServiceName as service_name,
+        ServiceSubcategory as service_subcategory,
+        SkuId as sku_id,
+        SkuMeter as sku_meter,
+        SkuPriceId as sku_price_id,
+        SubAccountId as sub_account_id,
+        SubAccountName as sub_account_name,
+        SubAccountType as sub_account_type,
+        Tags as tags_json,
+        _source_file as source_file
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

@@ -1,0 +1,86 @@
+"""Cloud billing export assets: one per provider, each landing its folders' authoritative files.
+
+Folders come from environment variables (several folders separated by ':'); by default each provider
+reads data/exports/<provider>/ under PUMP_COSTS_DATA_DIR.
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb as duckdb_module
+from dagster_duckdb import DuckDBResource
+
+from pump_costs.defs.exports import landing
+from pump_costs.defs.exports.formats import (
+    AWS_CUR2,
+    AWS_CUR_LEGACY,
+    AZURE_COST_DETAILS,
+    FOCUS,
+    GCP_BILLING,
+    ExportFormat,
+)
+from pump_costs.warehouse import data_dir
+
+Discover = Callable[[duckdb_module.DuckDBPyConnection, Path], dict[ExportFormat, list[landing.ExportFile]]]
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    name: str
+    env_var: str
+    formats: tuple[ExportFormat, ...]
+    discover: Discover
+
+    def folders(self) -> list[Path]:
+        configured = os.environ.get(self.env_var)
+        if configured:
+            return [Path(folder).expanduser() for folder in configured.split(os.pathsep) if folder]
+        return [data_dir() / "exports" / self.name]
+
+
+EXPORT_SOURCES = (
+    ExportSource("aws", "PUMP_COSTS_AWS_CUR_DIRS", (AWS_CUR2, AWS_CUR_LEGACY), landing.aws_files),
+    ExportSource("gcp", "PUMP_COSTS_GCP_BILLING_DIRS", (GCP_BILLING,), landing.gcp_files),
+    ExportSource("azure", "PUMP_COSTS_AZURE_EXPORT_DIRS", (AZURE_COST_DETAILS,), landing.azure_files),
+    ExportSource("focus", "PUMP_COSTS_FOCUS_DIRS", (FOCUS,), landing.focus_files),
+)
+
+
+def export_asset(source: ExportSource) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name=f"{source.name}_exports",
+        specs=[dg.AssetSpec(["exports", fmt.table], description=f"{fmt.label} rows, as exported")
+               for fmt in source.formats],
+        group_name="exports",
+        can_subset=False,
+    )
+    def land_source(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+        selects: dict[ExportFormat, list[str]] = {fmt: [] for fmt in source.formats}
+        with duckdb.get_connection() as conn:
+            try:
+                for folder in source.folders():
+                    if not folder.is_dir():
+                        context.log.info(f"{source.env_var}: {folder} does not exist; nothing to load there")
+                        continue
+                    for fmt, files in source.discover(conn, folder).items():
+                        selects[fmt] += [landing.select_from(conn, file, fmt) for file in files]
+            except landing.ExportFileError as error:
+                raise dg.Failure(
+                    description=f"{error} Nothing was replaced: the {source.name} tables keep their last "
+                                "good contents, and other sources load as usual."
+                ) from None
+            for fmt in source.formats:
+                rows = landing.land(conn, fmt, selects[fmt])
+                yield dg.MaterializeResult(
+                    asset_key=["exports", fmt.table],
+                    metadata={"rows": rows, "files": len(selects[fmt]),
+                              "folders": ", ".join(str(f) for f in source.folders())},
+                )
+
+    return land_source
+
+
+aws_exports, gcp_exports, azure_exports, focus_exports = (export_asset(source) for source in EXPORT_SOURCES)

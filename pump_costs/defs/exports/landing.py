@@ -1,0 +1,192 @@
+"""Find the authoritative files in export folders and land them in DuckDB, read by DuckDB directly.
+
+Each source's folders are its source of truth: every run rebuilds the source's raw tables from the
+files that count now (the latest CUR delivery of each billing period, the latest Azure run of each
+scope and month), in one transaction. A file that cannot be read, or is not the format it should be,
+stops that source with an error naming the file, and its tables keep their previous contents.
+"""
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pump_costs.defs.exports.formats import (
+    AWS_CUR2,
+    AWS_CUR_LEGACY,
+    AZURE_COST_DETAILS,
+    FOCUS,
+    GCP_BILLING,
+    ExportFormat,
+)
+
+SCHEMA = "raw_exports"
+CSV_SUFFIXES = (".csv", ".csv.gz")
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+PARQUET_SUFFIXES = (".parquet",)
+BILLING_PERIOD = re.compile(r"BILLING_PERIOD=(\d{4}-\d{2})")
+METADATA_COLUMNS = ("_source_file", "_billing_period", "_dataset", "_scope")
+
+
+class ExportFileError(Exception):
+    """A file in an export folder that cannot be loaded; the message names it and says what to do."""
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    path: Path
+    billing_period: str | None = None
+    dataset: str | None = None
+    scope: str | None = None
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    return next((s for s in (*CSV_SUFFIXES, *JSON_SUFFIXES, *PARQUET_SUFFIXES) if name.endswith(s)), "")
+
+
+def data_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Data files below `folder`, skipping manifests and hidden files."""
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and _suffix(p) in suffixes
+        and "manifest" not in p.name.lower()
+    )
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as error:
+        raise ExportFileError(f"{path}: the manifest is not readable JSON ({error}). Re-deliver the export "
+                              "or remove the manifest.") from None
+
+
+def relation(path: Path) -> str:
+    """DuckDB's reader for a file, every CSV value as text so nothing is rounded on the way in."""
+    quoted = str(path).replace("'", "''")
+    suffix = _suffix(path)
+    if suffix in CSV_SUFFIXES:
+        return f"read_csv('{quoted}', all_varchar = true, header = true, nullstr = ['', 'NULL', 'null'])"
+    if suffix in JSON_SUFFIXES:
+        return f"read_json('{quoted}', format = 'newline_delimited')"
+    return f"read_parquet('{quoted}')"
+
+
+def describe(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    try:
+        rows = conn.execute(f"describe select * from {relation(path)}").fetchall()
+    except duckdb.Error as error:
+        raise ExportFileError(f"{path}: DuckDB cannot read this file ({str(error).splitlines()[0]}). "
+                              "Check that it is a complete CSV, JSON lines or Parquet export.") from None
+    return {name: data_type for name, data_type, *_ in rows}
+
+
+def _column(name: str, data_type: str | None) -> str:
+    if data_type is None:
+        return f'cast(null as varchar) as "{name}"'
+    if data_type.startswith(("STRUCT", "MAP")) or data_type.endswith("[]"):
+        return f'cast(to_json("{name}") as varchar) as "{name}"'
+    return f'cast("{name}" as varchar) as "{name}"'
+
+
+def _literal(value: str | None) -> str:
+    return "null" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: ExportFormat) -> str:
+    """The file's rows with exactly the format's columns (missing ones null) and where they came from."""
+    columns = describe(conn, export.path)
+    if not fmt.recognises(set(columns)):
+        missing = ", ".join(sorted(set(fmt.required) - set(columns)))
+        raise ExportFileError(f"{export.path}: not a {fmt.label} file (missing columns: {missing}). "
+                              f"Move it out of the {fmt.label} folder, or export it again in that format.")
+    selected = [_column(name, columns.get(name)) for name in fmt.columns]
+    metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
+    selected += [f"{_literal(v)} as {name}" for name, v in zip(METADATA_COLUMNS, metadata, strict=True)]
+    return f"select {', '.join(selected)} from {relation(export.path)}"
+
+
+def land(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: list[str]) -> int:
+    """Replace the format's raw table with these files' rows, atomically."""
+    empty = "select " + ", ".join(
+        [f'cast(null as varchar) as "{c}"' for c in (*fmt.columns, *METADATA_COLUMNS)]) + " where false"
+    body = " union all by name ".join(selects) if selects else empty
+    conn.execute(f"create schema if not exists {SCHEMA}")
+    conn.execute("begin transaction")
+    try:
+        conn.execute(f"create or replace table {SCHEMA}.{fmt.table} as {body}")
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return conn.execute(f"select count(*) from {SCHEMA}.{fmt.table}").fetchone()[0]
+
+
+# -- which files count, per provider ------------------------------------------------------------
+
+
+def aws_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportFormat, list[ExportFile]]:
+    """CUR 2.0 (data/BILLING_PERIOD=YYYY-MM/ with a manifest per period) and legacy CUR files.
+
+    Where a period has a manifest, only the files it lists count: a re-delivery replaces the period.
+    """
+    listed: dict[tuple[Path, str], set[str]] = {}
+    for manifest in folder.rglob("*Manifest.json"):
+        period = BILLING_PERIOD.search(manifest.parent.name)
+        if period:
+            files = _read_json(manifest).get("dataFiles", [])
+            listed[(manifest.parent.parent.parent, period.group(1))] = {f.rsplit("/", 1)[-1] for f in files}
+    found: dict[ExportFormat, list[ExportFile]] = defaultdict(list)
+    for path in data_files(folder, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)):
+        period = BILLING_PERIOD.search(path.parent.name)
+        export_root = path.parent.parent.parent
+        if period and (export_root, period.group(1)) in listed \
+                and path.name not in listed[(export_root, period.group(1))]:
+            continue  # an earlier delivery of a period the manifest now describes
+        columns = set(describe(conn, path))
+        fmt = AWS_CUR_LEGACY if AWS_CUR_LEGACY.recognises(columns) else AWS_CUR2
+        found[fmt].append(ExportFile(path, billing_period=period.group(1) if period else None))
+    return found
+
+
+def azure_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportFormat, list[ExportFile]]:
+    """Cost details exports. Of the runs with a manifest.json, only the latest per scope, dataset and
+    month counts; files with no manifest (a one-off download) count as they are."""
+    latest: dict[tuple[str, str, str], tuple[str, Path, dict]] = {}
+    manifest_folders = set()
+    for manifest_path in folder.rglob("manifest.json"):
+        manifest = _read_json(manifest_path)
+        try:
+            config, run = manifest["exportConfig"], manifest["runInfo"]
+            key = (config["resourceId"], config.get("type", "ActualCost"), run["startDate"][:7])
+            submitted = run["submittedTime"]
+        except (KeyError, TypeError):
+            raise ExportFileError(f"{manifest_path}: not an Azure export manifest (needs exportConfig.resourceId, "
+                                  "runInfo.startDate and runInfo.submittedTime)") from None
+        manifest_folders.add(manifest_path.parent)
+        if key not in latest or submitted > latest[key][0]:
+            latest[key] = (submitted, manifest_path, manifest)
+    files = []
+    for (scope, dataset, month), (_, manifest_path, manifest) in sorted(latest.items()):
+        blobs = {blob["blobName"].rsplit("/", 1)[-1] for blob in manifest.get("blobs", [])}
+        for path in data_files(manifest_path.parent, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)):
+            if path.name in blobs:
+                files.append(ExportFile(path, billing_period=month, dataset=dataset, scope=scope))
+    for path in data_files(folder, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)):
+        if not any(path.is_relative_to(m) for m in manifest_folders):
+            dataset = "AmortizedCost" if "amortized" in path.name.lower() else "ActualCost"
+            files.append(ExportFile(path, dataset=dataset, scope=str(path.relative_to(folder).parent)))
+    return {AZURE_COST_DETAILS: files}
+
+
+def gcp_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportFormat, list[ExportFile]]:
+    """BigQuery billing export extracts (JSON lines or Parquet); rows are append-only."""
+    return {GCP_BILLING: [ExportFile(p) for p in data_files(folder, (*JSON_SUFFIXES, *PARQUET_SUFFIXES))]}
+
+
+def focus_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportFormat, list[ExportFile]]:
+    return {FOCUS: [ExportFile(p) for p in data_files(folder, (*CSV_SUFFIXES, *PARQUET_SUFFIXES))]}

@@ -1,0 +1,36 @@
+"""Pick up new or re-delivered export files: when any file in the export folders changes, rebuild."""
+
+import hashlib
+
+import dagster as dg
+
+from pump_costs.defs.exports.assets import EXPORT_SOURCES
+from pump_costs.defs.partitions import daily_partitions
+
+exports_job = dg.define_asset_job(
+    "exports_job",
+    selection=dg.AssetSelection.groups("exports").downstream(),
+    description="Land the billing export folders and rebuild the marts that read them.",
+)
+
+
+def export_fingerprint() -> str:
+    """A digest of every file's path, size and modification time in every export folder."""
+    digest = hashlib.sha256()
+    for source in EXPORT_SOURCES:
+        for folder in source.folders():
+            if folder.is_dir():
+                for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                    stat = path.stat()
+                    digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@dg.sensor(job=exports_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING)
+def export_files_sensor(context: dg.SensorEvaluationContext):
+    fingerprint = export_fingerprint()
+    if fingerprint == context.cursor:
+        return dg.SkipReason("No export file changed")
+    context.update_cursor(fingerprint)
+    # Any partition rebuilds the cloud rows (they are not windowed); the latest one is cheapest.
+    return dg.RunRequest(run_key=fingerprint, partition_key=daily_partitions.get_last_partition_key())
