@@ -69,17 +69,47 @@
         'x_ServiceTier': 'varchar',
         'x_ContextWindow': 'varchar',
         'x_InferenceGeo': 'varchar',
+        'x_InvoicingEntity': 'varchar',
         'x_CostReported': 'boolean',
         'x_AiModelFamily': 'varchar',
         'x_AiChannel': 'varchar',
     }) }}
 {%- endmacro %}
 
-{#- Select every FOCUS column: the given expressions, typed nulls for the rest. -#}
+{#- Select every FOCUS column: the given expressions, typed nulls for the rest. Units are put in the
+    FOCUS unit format on the way. -#}
 {% macro focus_columns(expressions) -%}
     {%- for column, data_type in focus_column_types().items() %}
-        cast({{ expressions.get(column, 'null') }} as {{ data_type }}) as "{{ column }}"{{ "," if not loop.last }}
+        {%- set expression = expressions.get(column, 'null') %}
+        {%- if column in ('ConsumedUnit', 'PricingUnit') %}{% set expression = focus_unit(expression) %}{% endif %}
+        cast({{ expression }} as {{ data_type }}) as "{{ column }}"{{ "," if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+{#- Providers' unit spellings in the FOCUS unit format: 'Hrs' -> 'Hours', 'GB-Mo' -> 'GB-Months',
+    '1K tokens' -> '1000 tokens', '1 GB/Month' -> 'GB/Month', '1/Month' -> 'Units/Month', 'OCPU Per Hour' -> 'OCPU/Hour',
+    'Lambda-GB-Seconds' -> 'Lambda GB-Seconds'. -#}
+{% macro focus_unit(expression) -%}
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        replace(replace({{ expression }}, 'Hrs', 'Hours'), ' Per ', '/'),
+        '^[0-9]+/', 'Units/'),
+        '-Mo(nth)?$', '-Months'),
+        '^([0-9]+)K( |$)', '\1000\2'),
+        '^([0-9]+)$', '\1 Units'),
+        '^1 (.+/.+)$', '\1'),
+        '^([A-Za-z]+)-(.+-(Seconds|Hours|Months|Days))$', '\1 \2'),
+        '^([A-Za-z]+)/Second-Months$', '\1-Seconds')
+{%- endmacro %}
+
+{#- A cloud's own legal entities (Amazon Web Services Canada, Inc., ...) invoice as that provider: only
+    a third party issuing the invoice (a marketplace) makes InvoiceIssuerName differ from ProviderName. -#}
+{% macro invoice_issuer(provider, issuer) -%}
+    case
+        when {{ issuer }} is null then {{ provider }}
+        when {{ provider }} = 'AWS' and {{ issuer }} ilike 'Amazon Web Services%' then {{ provider }}
+        when split_part({{ provider }}, ' ', 1) ilike split_part({{ issuer }}, ' ', 1) then {{ provider }}
+        else {{ issuer }}
+    end
 {%- endmacro %}
 
 {#- The calendar month containing a timestamp, as FOCUS billing period bounds. -#}

@@ -51,9 +51,10 @@ final as (
             'ConsumedQuantity': "case when charge_category = 'Usage' then usage_amount end",
             'ConsumedUnit': "case when charge_category = 'Usage' and usage_amount is not null then coalesce(pricing_unit, 'Units') end",
             'ContractedCost': 'billed_cost',
-            'EffectiveCost': 'coalesce(effective_cost, billed_cost)',
+            'EffectiveCost': "case when line_item_type in ('RIFee', 'SavingsPlanUpfrontFee', 'SavingsPlanRecurringFee') then 0 else coalesce(effective_cost, billed_cost) end",
             'InvoiceId': 'invoice_id',
-            'InvoiceIssuerName': "coalesce(invoicing_entity, 'Amazon Web Services, Inc.')",
+            'InvoiceIssuerName': invoice_issuer("'AWS'", 'invoicing_entity'),
+            'x_InvoicingEntity': 'invoicing_entity',
             'ListCost': 'coalesce(public_on_demand_cost, billed_cost)',
             'PricingCategory': "case when charge_category = 'Usage' then (case when line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage') then 'Committed' else 'Standard' end) end",
             'PricingQuantity': "case when charge_category = 'Usage' then usage_amount end",
@@ -82,7 +83,7 @@ final as (
             'x_AiChannel': "case when is_claude then 'aws_bedrock' end",
         }) }}
     from mapped
-    left join categories on categories.service_key = mapped.product_code
+    left join categories on categories.service_key = coalesce(mapped.service_code, mapped.product_code)
 )
 
 select * from final

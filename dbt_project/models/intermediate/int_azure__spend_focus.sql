@@ -42,7 +42,7 @@ final as (
             'ConsumedUnit': "case when charge_category = 'Usage' and quantity is not null then unit_of_measure end",
             'ContractedCost': 'cost',
             'ContractedUnitPrice': 'unit_price',
-            'EffectiveCost': 'cost',
+            'EffectiveCost': "case when charge_type = 'Purchase' and pricing_model in ('Reservation', 'SavingsPlan') then 0 else cost end",
             'InvoiceId': 'invoice_id',
             'InvoiceIssuerName': "'Microsoft'",
             'ListCost': 'coalesce(payg_cost, cost)',

@@ -4,9 +4,18 @@ with cost_and_usage as (
     select * from {{ ref('stg_focus__cost_and_usage') }}
 ),
 
+categories as (
+    select * from {{ ref('service_categories') }}
+),
+
 mapped as (
     select
         cost_and_usage.*,
+        -- FOCUS 1.2 gives each ServiceName one category: the one most of its rows carry.
+        mode(coalesce(cost_and_usage.service_category, categories.service_category, 'Other'))
+            over (partition by cost_and_usage.service_name) as focus_service_category,
+        mode(coalesce(cost_and_usage.service_subcategory, categories.service_subcategory))
+            over (partition by cost_and_usage.service_name) as focus_service_subcategory,
         lower(concat_ws(' ', service_name, sku_meter, charge_description)) like '%claude%' as is_claude,
         case
             when provider_name ilike 'AWS%' or provider_name ilike 'Amazon%' then 'aws_bedrock'
@@ -14,6 +23,9 @@ mapped as (
             when provider_name ilike 'Microsoft%' or provider_name ilike 'Azure%' then 'azure'
         end as cloud_channel
     from cost_and_usage
+    left join categories
+        on categories.service_key = cost_and_usage.service_name
+        and categories.provider = cost_and_usage.provider_name
 ),
 
 final as (
@@ -43,7 +55,8 @@ final as (
             'ContractedUnitPrice': 'contracted_unit_price',
             'EffectiveCost': 'coalesce(effective_cost, billed_cost)',
             'InvoiceId': 'invoice_id',
-            'InvoiceIssuerName': 'coalesce(invoice_issuer_name, provider_name)',
+            'InvoiceIssuerName': invoice_issuer('provider_name', 'invoice_issuer_name'),
+            'x_InvoicingEntity': 'invoice_issuer_name',
             'ListCost': 'coalesce(list_cost, billed_cost)',
             'ListUnitPrice': 'list_unit_price',
             'PricingCategory': "case when pricing_category in ('Standard', 'Dynamic', 'Committed', 'Other') then pricing_category end",
@@ -56,9 +69,9 @@ final as (
             'ResourceId': 'resource_id',
             'ResourceName': 'resource_name',
             'ResourceType': 'resource_type',
-            'ServiceCategory': "coalesce(service_category, 'Other')",
+            'ServiceCategory': 'focus_service_category',
             'ServiceName': 'service_name',
-            'ServiceSubcategory': "coalesce(service_subcategory, 'Other (' || coalesce(service_category, 'Other') || ')')",
+            'ServiceSubcategory': "coalesce(focus_service_subcategory, 'Other (' || focus_service_category || ')')",
             'SkuId': 'sku_id',
             'SkuMeter': 'sku_meter',
             'SkuPriceId': 'sku_price_id',

@@ -39,7 +39,7 @@ final as (
             'ConsumedUnit': "case when charge_category = 'Usage' and usage_amount is not null then usage_unit end",
             'ContractedCost': 'cost + credits_amount',
             'EffectiveCost': 'cost + credits_amount',
-            'InvoiceIssuerName': "'Google'",
+            'InvoiceIssuerName': "'Google Cloud'",
             'ListCost': 'coalesce(cost_at_list, cost)',
             'PricingCategory': "case when charge_category = 'Usage' then 'Standard' end",
             'PricingQuantity': "case when charge_category = 'Usage' then usage_amount_in_pricing_units end",
