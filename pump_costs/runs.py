@@ -1,6 +1,6 @@
 """Run the daily job over a range of days in one run, as a UI range backfill or the schedule does."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
@@ -21,17 +21,19 @@ def materialize_days(
     instance: dg.DagsterInstance | None = None,
     resources: Mapping[str, object] | None = None,
     raise_on_error: bool = True,
+    selection: Sequence[dg.AssetKey] | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize every asset for the days first..last (inclusive) in a single run.
+    """Materialize every asset (or the `selection`) for the days first..last, inclusive, in one run.
 
     Resources are rebuilt from the current environment; `resources` replaces some of them.
     """
     from pump_costs.definitions import defs  # imported late: loading definitions reads the environment
 
-    job = defs.resolve_job_def("daily_spend_job")
-    return job.execute_in_process(
+    return dg.materialize(
+        list(defs.assets or []),
         instance=instance,
         resources={**shared_resources(), **(resources or {})},
         tags=partition_range_tags(first.isoformat(), last.isoformat()),
         raise_on_error=raise_on_error,
+        selection=selection,
     )

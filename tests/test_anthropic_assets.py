@@ -16,6 +16,8 @@ from pump_costs.fake_anthropic.organization import DEFAULT_WORKSPACE_ID
 from pump_costs.runs import materialize_days
 from tests.conftest import query
 
+ANTHROPIC_RAW = [dg.AssetKey(["anthropic", name]) for name in
+                 ("usage_report", "cost_report", "organization", "workspaces", "api_keys")]
 RAW_COUNTS = """select (select count(*) from raw_anthropic.usage_report),
                        (select count(*) from raw_anthropic.cost_report),
                        (select sum(amount_cents) from raw_anthropic.cost_report)"""
@@ -35,7 +37,7 @@ def report_requests(api) -> dict[str, int]:
 
 def test_single_run_backfill_matches_ground_truth_to_the_last_digit(fake_api, yesterday):
     first = yesterday - timedelta(days=44)
-    result = materialize_days(first, yesterday)
+    result = materialize_days(first, yesterday, selection=ANTHROPIC_RAW)
     assert result.success
     truth = ground_truth(first, yesterday + timedelta(days=1))
 
@@ -71,16 +73,16 @@ def test_single_run_backfill_matches_ground_truth_to_the_last_digit(fake_api, ye
 
 def test_rerunning_a_partition_and_a_range_is_idempotent(fake_api, yesterday):
     first = yesterday - timedelta(days=9)
-    materialize_days(first, yesterday)
+    materialize_days(first, yesterday, selection=ANTHROPIC_RAW)
     before = query(RAW_COUNTS)[0]
-    materialize_days(yesterday - timedelta(days=3), yesterday - timedelta(days=3))
-    materialize_days(first + timedelta(days=2), yesterday)
+    materialize_days(yesterday - timedelta(days=3), yesterday - timedelta(days=3), selection=ANTHROPIC_RAW)
+    materialize_days(first + timedelta(days=2), yesterday, selection=ANTHROPIC_RAW)
     assert query(RAW_COUNTS)[0] == before
     assert before[2] == ground_truth(first, yesterday + timedelta(days=1)).total_cost_usd * 100
 
 
 def test_workspaces_and_keys_have_names_and_default_is_named(fake_api, yesterday):
-    materialize_days(yesterday, yesterday)
+    materialize_days(yesterday, yesterday, selection=ANTHROPIC_RAW)
     workspaces = dict(query("select workspace_id, workspace_name from raw_anthropic.workspaces"))
     assert workspaces == {
         "default": "Default", "wrkspc_01ProductionSynthetic00": "Production",
@@ -100,7 +102,7 @@ def test_retries_on_429_and_529_then_succeeds(fake_api, yesterday, caplog):
         Fault(529, path="/v1/organizations/cost_report", retry_after_ms="50"),
     ])
     with caplog.at_level(logging.WARNING):
-        result = materialize_days(yesterday - timedelta(days=2), yesterday)
+        result = materialize_days(yesterday - timedelta(days=2), yesterday, selection=ANTHROPIC_RAW)
     assert result.success
     assert sorted(r.status for r in fake_api.requests if r.status != 200) == [429, 529]
     assert query(RAW_COUNTS)[0][2] == ground_truth(yesterday - timedelta(days=2),
@@ -109,10 +111,10 @@ def test_retries_on_429_and_529_then_succeeds(fake_api, yesterday, caplog):
 
 def test_401_mid_run_fails_clearly_and_keeps_what_was_stored(fake_api, yesterday):
     first = yesterday - timedelta(days=5)
-    materialize_days(first, yesterday)
+    materialize_days(first, yesterday, selection=ANTHROPIC_RAW)
     before = query(RAW_COUNTS)[0]
     fake_api.faults.queue.append(Fault(401, path="/v1/organizations/cost_report"))
-    result = materialize_days(first, yesterday, raise_on_error=False)
+    result = materialize_days(first, yesterday, raise_on_error=False, selection=ANTHROPIC_RAW)
     assert not result.success
     (error,) = step_errors(result)
     assert "refused the key (401 authentication_error" in error
@@ -127,7 +129,8 @@ def test_401_mid_run_fails_clearly_and_keeps_what_was_stored(fake_api, yesterday
 ])
 def test_missing_or_standard_key_fails_the_run_before_any_request(fake_api, yesterday, key, message):
     resource = AnthropicAdminResource(admin_api_key=key, base_url=fake_api.base_url)
-    result = materialize_days(yesterday, yesterday, resources={"anthropic": resource}, raise_on_error=False)
+    result = materialize_days(yesterday, yesterday, resources={"anthropic": resource}, raise_on_error=False,
+                              selection=ANTHROPIC_RAW)
     assert not result.success
     errors = step_errors(result)
     assert len(errors) == 3 and all(message in error for error in errors)
@@ -139,6 +142,7 @@ def test_the_key_is_never_stored_or_logged(fake_api, yesterday, tmp_path, capfd,
     dagster_home.mkdir()
     with caplog.at_level(logging.DEBUG), dg.DagsterInstance.local_temp(str(dagster_home)) as instance:
         fake_api.faults.queue.append(Fault(429, retry_after_ms="10"))
+        # The whole pipeline (dbt, publishing) runs, so every file it writes is checked.
         result = materialize_days(yesterday - timedelta(days=1), yesterday, instance=instance)
         assert result.success
         run = instance.get_run_by_id(result.run_id)
@@ -155,7 +159,7 @@ def test_the_key_is_never_stored_or_logged(fake_api, yesterday, tmp_path, capfd,
 
 def test_cost_window_ending_today_is_cut_at_midnight(fake_api, yesterday):
     today = yesterday + timedelta(days=1)
-    result = materialize_days(yesterday, yesterday)
+    result = materialize_days(yesterday, yesterday, selection=ANTHROPIC_RAW)
     assert result.success
     (last_day,) = query("select max(cast(bucket_start as date)) from raw_anthropic.cost_report")[0]
     assert last_day == yesterday

@@ -79,6 +79,8 @@ class FaultPlan:
     malformed_amount: bool = False
     drop_next_page_token: bool = False
     standard_key_status: int = 401
+    # Days whose usage and cost vanished upstream (a restatement): their buckets come back empty.
+    empty_days: set[date] = field(default_factory=set)
 
     def take(self, path: str) -> Fault | None:
         for fault in list(self.queue):
@@ -352,7 +354,8 @@ class FakeAdminApi:
         latest_end = floor_to(datetime.now(UTC), width) + width  # the current, partial bucket
         starts, has_more, next_start = self._bucket_window(params, width, default_limit, max_limit, latest_end)
         buckets = [{"starting_at": iso(s), "ending_at": iso(s + width),
-                    "results": self._usage_results(s, width, set(group_by), filters)} for s in starts]
+                    "results": [] if s.date() in self.faults.empty_days else
+                    self._usage_results(s, width, set(group_by), filters)} for s in starts]
         return self._report_page(buckets, has_more, next_start)
 
     @staticmethod
@@ -407,7 +410,8 @@ class FakeAdminApi:
         width, default_limit, max_limit = BUCKET_WIDTHS["1d"]
         starts, has_more, next_start = self._bucket_window(params, width, default_limit, max_limit, today)
         buckets = [{"starting_at": iso(s), "ending_at": iso(s + width),
-                    "results": self._cost_results(s.date(), set(group_by))} for s in starts]
+                    "results": [] if s.date() in self.faults.empty_days else
+                    self._cost_results(s.date(), set(group_by))} for s in starts]
         return self._report_page(buckets, has_more, next_start)
 
     def _cost_results(self, day: date, group_by: set[str]) -> list[dict]:

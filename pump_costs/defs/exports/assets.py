@@ -59,19 +59,28 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
     )
     def land_source(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         selects: dict[ExportFormat, list[str]] = {fmt: [] for fmt in source.formats}
+        problems: list[str] = []
         with duckdb.get_connection() as conn:
-            try:
-                for folder in source.folders():
-                    if not folder.is_dir():
-                        context.log.info(f"{source.env_var}: {folder} does not exist; nothing to load there")
-                        continue
-                    for fmt, files in source.discover(conn, folder).items():
-                        selects[fmt] += [landing.select_from(conn, file, fmt) for file in files]
-            except landing.ExportFileError as error:
+            for folder in source.folders():
+                if not folder.is_dir():
+                    context.log.info(f"{source.env_var}: {folder} does not exist; nothing to load there")
+                    continue
+                try:
+                    found = source.discover(conn, folder)
+                except landing.ExportFileError as error:
+                    problems.append(str(error))
+                    continue
+                for fmt, files in found.items():
+                    for file in files:
+                        try:
+                            selects[fmt].append(landing.select_from(conn, file, fmt))
+                        except landing.ExportFileError as error:
+                            problems.append(str(error))
+            if problems:
                 raise dg.Failure(
-                    description=f"{error} Nothing was replaced: the {source.name} tables keep their last "
-                                "good contents, and other sources load as usual."
-                ) from None
+                    description="\n".join(problems) + f"\nNothing was replaced: the {source.name} tables keep "
+                    "their last good contents, and other sources load as usual."
+                )
             for fmt in source.formats:
                 rows = landing.land(conn, fmt, selects[fmt])
                 yield dg.MaterializeResult(

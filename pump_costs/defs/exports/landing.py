@@ -102,8 +102,8 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
     columns = describe(conn, export.path)
     if not fmt.recognises(set(columns)):
         missing = ", ".join(sorted(set(fmt.required) - set(columns)))
-        raise ExportFileError(f"{export.path}: not a {fmt.label} file (missing columns: {missing}). "
-                              f"Move it out of the {fmt.label} folder, or export it again in that format.")
+        raise ExportFileError(f"{export.path}: not in the {fmt.label} format (missing columns: {missing}). "
+                              f"Move it out of this folder, or export it again as {fmt.label}.")
     selected = [_column(name, columns.get(name)) for name in fmt.columns]
     metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
     selected += [f"{_literal(v)} as {name}" for name, v in zip(METADATA_COLUMNS, metadata, strict=True)]
@@ -147,8 +147,10 @@ def aws_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportForma
         if period and (export_root, period.group(1)) in listed \
                 and path.name not in listed[(export_root, period.group(1))]:
             continue  # an earlier delivery of a period the manifest now describes
-        columns = set(describe(conn, path))
-        fmt = AWS_CUR_LEGACY if AWS_CUR_LEGACY.recognises(columns) else AWS_CUR2
+        try:
+            fmt = AWS_CUR_LEGACY if AWS_CUR_LEGACY.recognises(set(describe(conn, path))) else AWS_CUR2
+        except ExportFileError:
+            fmt = AWS_CUR2  # unreadable: reported with the other files' problems when it is selected
         found[fmt].append(ExportFile(path, billing_period=period.group(1) if period else None))
     return found
 
