@@ -90,3 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     from pump_costs.demo import run_demo  # the demo package is only needed here
 
     return run_demo(args.days)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

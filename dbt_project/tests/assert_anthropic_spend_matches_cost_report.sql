@@ -1,4 +1,6 @@
 {#- Every cent of the cost report and every token of the usage report reaches fct_spend exactly once. -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_spend'}}}) }}
+
 with reported_cost as (
     select coalesce(sum(amount_usd), 0) as usd
     from {{ ref('stg_anthropic__costs') }}

@@ -1,0 +1,45 @@
+"""Benchmark: a 365-day single-run backfill through the whole pipeline, against the fake Admin API.
+
+Prints the figures the targets are about: requests per report (at most ceil(365 / 31) = 12 each), wall
+time of the raw pull and of the full run (dbt and publishing included), and rows landed.
+Run: .venv/bin/python benchmarks/backfill_365_days.py [--days N]
+"""
+
+import argparse
+import math
+import os
+import tempfile
+import time
+from collections import Counter
+
+import duckdb
+
+from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
+from pump_costs.runs import last_completed_days, materialize_days
+from pump_costs.warehouse import warehouse_path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=int, default=365)
+    days = parser.parse_args().days
+    with tempfile.TemporaryDirectory() as folder, FakeAdminApi() as api:
+        os.environ.update({"PUMP_COSTS_DATA_DIR": folder, BASE_URL_ENV_VAR: api.base_url, KEY_ENV_VAR: FAKE_ADMIN_KEY})
+        first, last = last_completed_days(days)
+        started = time.monotonic()
+        result = materialize_days(first, last, raise_on_error=False)
+        elapsed = time.monotonic() - started
+        requests = Counter(r.path.removeprefix("/v1/organizations/") for r in api.requests)
+        with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
+            usage, cost, spend = conn.execute("""select (select count(*) from raw_anthropic.usage_report),
+                (select count(*) from raw_anthropic.cost_report), (select count(*) from marts.fct_spend)""").fetchone()
+    print(f"days backfilled:            {days} ({first}..{last}), run succeeded: {result.success}")
+    print(f"usage report requests:      {requests['usage_report/messages']} (minimum {math.ceil(days / 31)})")
+    print(f"cost report requests:       {requests['cost_report']} (minimum {math.ceil(days / 31)})")
+    print(f"rows: usage {usage}, cost {cost}, fct_spend {spend}")
+    print(f"full run wall time:         {elapsed:.1f}s (pull, dbt build with tests, publish)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""`pump-costs check-key` as a user runs it: a real process against the fake Admin API."""
+
+import os
+import subprocess
+import sys
+
+from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY
+
+
+def check_key(fake_api, key: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != KEY_ENV_VAR}
+    env[BASE_URL_ENV_VAR] = fake_api.base_url
+    if key is not None:
+        env[KEY_ENV_VAR] = key
+    return subprocess.run([sys.executable, "-m", "pump_costs.cli", "check-key"], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_check_key_prints_the_organization_and_its_workspaces(fake_api):
+    result = check_key(fake_api, FAKE_ADMIN_KEY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "OK: the key reads usage and cost for organization 'Synthetic Demo Org (fake data)' "
+        "(5ca1ab1e-0000-4000-8000-00000000fa4e)",
+        "Workspaces: Default and 4 more",
+        "  - Production [wrkspc_01ProductionSynthetic00]",
+        "  - Research [wrkspc_01ResearchSynthetic0000]",
+        "  - Claude Code [wrkspc_01ClaudeCodeSynthetic00]",
+        "  - Legacy Prototype [wrkspc_01LegacyPrototypeSynth0] (archived)",
+    ]
+    paths = [r.path for r in fake_api.requests]
+    assert paths == ["/v1/organizations/me", "/v1/organizations/usage_report/messages",
+                     "/v1/organizations/workspaces"]
+    assert FAKE_ADMIN_KEY not in result.stdout + result.stderr
+
+
+def test_check_key_refuses_a_standard_key_without_calling_the_api(fake_api):
+    result = check_key(fake_api, "sk-ant-api03-fake-standard-key")
+    assert result.returncode == 1
+    assert "pump-costs check-key: FAILED: ANTHROPIC_ADMIN_API_KEY holds a standard API key" in result.stderr
+    assert fake_api.requests == []
+
+
+def test_check_key_reports_a_revoked_key_and_a_missing_one(fake_api):
+    revoked = check_key(fake_api, "sk-ant-admin01-fake-revoked")
+    assert revoked.returncode == 1
+    assert "refused the key (401 authentication_error: invalid x-api-key" in revoked.stderr
+    missing = check_key(fake_api, None)
+    assert missing.returncode == 1
+    assert "No Anthropic Admin API key" in missing.stderr and "make demo" in missing.stderr
