@@ -16,9 +16,10 @@ from pump_costs.warehouse import PROJECT_ROOT
 
 def check_key() -> int:
     """Validate the key as the product's Connect step would: prefix, organization, one day of usage."""
-    resource = AnthropicAdminResource(admin_api_key=os.environ.get(KEY_ENV_VAR),
-                                      **({"base_url": os.environ[BASE_URL_ENV_VAR]}
-                                         if os.environ.get(BASE_URL_ENV_VAR) else {}))
+    resource = AnthropicAdminResource(
+        admin_api_key=os.environ.get(KEY_ENV_VAR),
+        **({"base_url": os.environ[BASE_URL_ENV_VAR]} if os.environ.get(BASE_URL_ENV_VAR) else {}),
+    )
     try:
         client = resource.get_client()
         organization = client.organization()
@@ -62,8 +63,9 @@ def dev() -> int:
         env = dict(os.environ)
         print(f"{KEY_ENV_VAR} is not set: the UI runs on {SYNTHETIC} at {api.base_url}")
     try:
-        return subprocess.call([sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"],
-                               env=env, cwd=PROJECT_ROOT)
+        return subprocess.call(
+            [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"], env=env, cwd=PROJECT_ROOT
+        )
     except KeyboardInterrupt:
         return 0
     finally:

@@ -8,9 +8,9 @@ import dagster as dg
 import duckdb
 
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
 from pump_costs.runs import last_completed_days, materialize_days
-from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.sample_exports.generate import write_demo_exports
 from pump_costs.warehouse import PROJECT_ROOT, data_dir, published_dir, warehouse_path
 
@@ -28,33 +28,55 @@ def print_table(title: str, rows: list[tuple], headers: tuple[str, ...]) -> None
     print(f"\n{title}")
     widths = [max(len(str(v)) for v in column) for column in zip(headers, *rows, strict=True)]
     for row in (headers, *rows):
-        print("  " + "  ".join(str(v).rjust(w) if i else str(v).ljust(w) for i, (v, w) in
-                               enumerate(zip(row, widths, strict=True))))
+        print(
+            "  "
+            + "  ".join(
+                str(v).rjust(w) if i else str(v).ljust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
 
 
 SUMMARY_QUERIES = {
-    "Spend by provider (billing currency)": (("provider", "currency", "billed"), """
+    "Spend by provider (billing currency)": (
+        ("provider", "currency", "billed"),
+        """
         select ProviderName, BillingCurrency, round(sum(BilledCost), 2)
-        from marts.fct_spend group by all order by 3 desc"""),
-    "Top services": (("provider", "service", "category", "billed"), """
+        from marts.fct_spend group by all order by 3 desc""",
+    ),
+    "Top services": (
+        ("provider", "service", "category", "billed"),
+        """
         select ProviderName, ServiceName, ServiceCategory, round(sum(BilledCost), 2)
-        from marts.fct_spend group by all order by 4 desc limit 8"""),
-    "Anthropic by model": (("model", "billed usd"), """
+        from marts.fct_spend group by all order by 4 desc limit 8""",
+    ),
+    "Anthropic by model": (
+        ("model", "billed usd"),
+        """
         select coalesce(x_Model, '(' || x_CostType || ')'), round(sum(BilledCost), 2)
-        from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc"""),
-    "Anthropic by workspace": (("workspace", "billed usd"), """
+        from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc""",
+    ),
+    "Anthropic by workspace": (
+        ("workspace", "billed usd"),
+        """
         select SubAccountName, round(sum(BilledCost), 2)
-        from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc"""),
-    "Claude across channels": (("channel", "provider", "billed"), """
+        from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc""",
+    ),
+    "Claude across channels": (
+        ("channel", "provider", "billed"),
+        """
         select x_AiChannel, ProviderName, round(sum(BilledCost), 2)
-        from marts.fct_spend where x_AiModelFamily = 'Claude' group by all order by 3 desc"""),
-    "Anthropic tokens by type": (("type", "tokens"), """
+        from marts.fct_spend where x_AiModelFamily = 'Claude' group by all order by 3 desc""",
+    ),
+    "Anthropic tokens by type": (
+        ("type", "tokens"),
+        """
         unpivot (select sum(uncached_input_tokens) as uncached_input, sum(output_tokens) as output,
                         sum(cache_read_input_tokens) as cache_read,
                         sum(cache_creation_5m_input_tokens) as cache_write_5m,
                         sum(cache_creation_1h_input_tokens) as cache_write_1h,
                         sum(web_search_requests) as web_search_requests
-                 from marts.fct_anthropic_token_usage) on columns(*) into name type value tokens"""),
+                 from marts.fct_anthropic_token_usage) on columns(*) into name type value tokens""",
+    ),
 }
 
 
@@ -62,7 +84,8 @@ def print_summary() -> None:
     """Read back what BI tools see: the published copy of the marts."""
     with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as conn:
         anthropic_total = conn.execute(
-            "select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'").fetchone()[0]
+            "select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'"
+        ).fetchone()[0]
         print(f"\n=== Unified spend: Anthropic is {SYNTHETIC}; cloud exports are samples ===")
         print(f"Anthropic billed: ${anthropic_total:,.2f} (exact: {anthropic_total} USD)")
         for title, (headers, sql) in SUMMARY_QUERIES.items():
@@ -85,6 +108,8 @@ def run_demo(days: int) -> int:
         print("pump-costs demo: the run failed; see the errors above")
         return 1
     print_summary()
-    print(f"\nDemo finished in {time.monotonic() - started:.0f}s. BI tools read {published_dir()} "
-          f"(working warehouse: {warehouse_path()})")
+    print(
+        f"\nDemo finished in {time.monotonic() - started:.0f}s. BI tools read {published_dir()} "
+        f"(working warehouse: {warehouse_path()})"
+    )
     return 0

@@ -23,12 +23,17 @@ def client_for(api, waits: list[float] | None = None, **kwargs) -> AnthropicAdmi
     return AnthropicAdminClient(FAKE_ADMIN_KEY, base_url=api.base_url, sleep=sleep, **kwargs)
 
 
-@pytest.mark.parametrize(("key", "message"), [
-    (None, "No Anthropic Admin API key: set ANTHROPIC_ADMIN_API_KEY to an Admin key (sk-ant-admin...)"),
-    ("sk-ant-api03-fake-standard-key", "holds a standard API key (sk-ant-api...), which can call models but "
-                                       "cannot read usage or cost"),
-    ("not-a-key", "is not an Anthropic Admin key: Admin keys start with 'sk-ant-admin'"),
-])
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (None, "No Anthropic Admin API key: set ANTHROPIC_ADMIN_API_KEY to an Admin key (sk-ant-admin...)"),
+        (
+            "sk-ant-api03-fake-standard-key",
+            "holds a standard API key (sk-ant-api...), which can call models but cannot read usage or cost",
+        ),
+        ("not-a-key", "is not an Anthropic Admin key: Admin keys start with 'sk-ant-admin'"),
+    ],
+)
 def test_wrong_keys_are_refused_before_any_request(fake_api, key, message):
     with pytest.raises(AdminKeyError) as raised:
         AnthropicAdminClient(key, base_url=fake_api.base_url)
@@ -62,9 +67,13 @@ def test_403_is_not_retried_either(fake_api):
 
 
 def test_429_and_529_are_retried_honouring_retry_after(fake_api, caplog):
-    fake_api.faults.queue.extend([
-        Fault(429, retry_after="2"), Fault(529), Fault(500, retry_after_ms="1500"),
-    ])
+    fake_api.faults.queue.extend(
+        [
+            Fault(429, retry_after="2"),
+            Fault(529),
+            Fault(500, retry_after_ms="1500"),
+        ]
+    )
     waits: list[float] = []
     with caplog.at_level(logging.WARNING):
         organization = client_for(fake_api, waits).organization()
@@ -99,8 +108,14 @@ def test_a_backfill_window_is_fetched_with_the_fewest_pages(fake_api):
     assert client.requests_made == 3  # ceil(70 / 31)
     queries = [r.query for r in fake_api.requests]
     assert all(q["limit"] == ["31"] and q["bucket_width"] == ["1d"] for q in queries)
-    assert queries[0]["group_by[]"] == ["api_key_id", "workspace_id", "model", "service_tier",
-                                        "context_window", "inference_geo"]
+    assert queries[0]["group_by[]"] == [
+        "api_key_id",
+        "workspace_id",
+        "model",
+        "service_tier",
+        "context_window",
+        "inference_geo",
+    ]
     assert "page" not in queries[0] and queries[1]["page"][0].startswith("page_")
 
 

@@ -16,8 +16,10 @@ from pump_costs.fake_anthropic.organization import DEFAULT_WORKSPACE_ID
 from pump_costs.runs import materialize_days
 from tests.conftest import query
 
-ANTHROPIC_RAW = [dg.AssetKey(["anthropic", name]) for name in
-                 ("usage_report", "cost_report", "organization", "workspaces", "api_keys")]
+ANTHROPIC_RAW = [
+    dg.AssetKey(["anthropic", name])
+    for name in ("usage_report", "cost_report", "organization", "workspaces", "api_keys")
+]
 RAW_COUNTS = """select (select count(*) from raw_anthropic.usage_report),
                        (select count(*) from raw_anthropic.cost_report),
                        (select sum(amount_cents) from raw_anthropic.cost_report)"""
@@ -52,21 +54,30 @@ def test_single_run_backfill_matches_ground_truth_to_the_last_digit(fake_api, ye
                              sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens),
                              sum(web_search_requests) from raw_anthropic.usage_report""")[0]
     assert tokens == (
-        truth.tokens_by_type["uncached_input_tokens"], truth.tokens_by_type["output_tokens"],
+        truth.tokens_by_type["uncached_input_tokens"],
+        truth.tokens_by_type["output_tokens"],
         truth.tokens_by_type["cache_read_input_tokens"],
         truth.tokens_by_type["cache_creation.ephemeral_5m_input_tokens"],
-        truth.tokens_by_type["cache_creation.ephemeral_1h_input_tokens"], truth.web_search_requests,
+        truth.tokens_by_type["cache_creation.ephemeral_1h_input_tokens"],
+        truth.web_search_requests,
     )
     # 45 days is two pages per report, and one call each for the organization, workspaces and keys.
-    assert report_requests(fake_api) == {"usage_report/messages": 2, "cost_report": 2, "me": 1,
-                                         "workspaces": 1, "api_keys": 1}
+    assert report_requests(fake_api) == {
+        "usage_report/messages": 2,
+        "cost_report": 2,
+        "me": 1,
+        "workspaces": 1,
+        "api_keys": 1,
+    }
     assert math.ceil(45 / 31) == 2
     assert {r.method for r in fake_api.requests} == {"GET"}
 
     usage_materialization = result.asset_materializations_for_node("anthropic__usage_report")[0]
     cost_materialization = result.asset_materializations_for_node("anthropic__cost_report")[0]
-    assert usage_materialization.metadata["rows_written"].value == query(
-        "select count(*) from raw_anthropic.usage_report")[0][0]
+    assert (
+        usage_materialization.metadata["rows_written"].value
+        == query("select count(*) from raw_anthropic.usage_report")[0][0]
+    )
     assert cost_materialization.metadata["requests_made"].value == 2
     assert cost_materialization.metadata["billed_usd"].value == f"{truth.total_cost_usd:.2f}"
 
@@ -85,28 +96,33 @@ def test_workspaces_and_keys_have_names_and_default_is_named(fake_api, yesterday
     materialize_days(yesterday, yesterday, selection=ANTHROPIC_RAW)
     workspaces = dict(query("select workspace_id, workspace_name from raw_anthropic.workspaces"))
     assert workspaces == {
-        "default": "Default", "wrkspc_01ProductionSynthetic00": "Production",
-        "wrkspc_01ResearchSynthetic0000": "Research", "wrkspc_01ClaudeCodeSynthetic00": "Claude Code",
+        "default": "Default",
+        "wrkspc_01ProductionSynthetic00": "Production",
+        "wrkspc_01ResearchSynthetic0000": "Research",
+        "wrkspc_01ClaudeCodeSynthetic00": "Claude Code",
         "wrkspc_01LegacyPrototypeSynth0": "Legacy Prototype",
     }
     keys = query("select api_key_name, workspace_id, status from raw_anthropic.api_keys order by api_key_name")
     assert len(keys) == 6
     assert ("default-sandbox", None, "active") in keys
-    assert query("select organization_name from raw_anthropic.organization") == [
-        ("Synthetic Demo Org (fake data)",)]
+    assert query("select organization_name from raw_anthropic.organization") == [("Synthetic Demo Org (fake data)",)]
 
 
 def test_retries_on_429_and_529_then_succeeds(fake_api, yesterday, caplog):
-    fake_api.faults.queue.extend([
-        Fault(429, path="/v1/organizations/usage_report", retry_after_ms="50"),
-        Fault(529, path="/v1/organizations/cost_report", retry_after_ms="50"),
-    ])
+    fake_api.faults.queue.extend(
+        [
+            Fault(429, path="/v1/organizations/usage_report", retry_after_ms="50"),
+            Fault(529, path="/v1/organizations/cost_report", retry_after_ms="50"),
+        ]
+    )
     with caplog.at_level(logging.WARNING):
         result = materialize_days(yesterday - timedelta(days=2), yesterday, selection=ANTHROPIC_RAW)
     assert result.success
     assert sorted(r.status for r in fake_api.requests if r.status != 200) == [429, 529]
-    assert query(RAW_COUNTS)[0][2] == ground_truth(yesterday - timedelta(days=2),
-                                                   yesterday + timedelta(days=1)).total_cost_usd * 100
+    assert (
+        query(RAW_COUNTS)[0][2]
+        == ground_truth(yesterday - timedelta(days=2), yesterday + timedelta(days=1)).total_cost_usd * 100
+    )
 
 
 def test_401_mid_run_fails_clearly_and_keeps_what_was_stored(fake_api, yesterday):
@@ -123,14 +139,18 @@ def test_401_mid_run_fails_clearly_and_keeps_what_was_stored(fake_api, yesterday
     assert [r.status for r in fake_api.requests].count(401) == 1  # never retried
 
 
-@pytest.mark.parametrize(("key", "message"), [
-    (None, "No Anthropic Admin API key: set ANTHROPIC_ADMIN_API_KEY"),
-    ("sk-ant-api03-fake-standard-key", "holds a standard API key (sk-ant-api...)"),
-])
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (None, "No Anthropic Admin API key: set ANTHROPIC_ADMIN_API_KEY"),
+        ("sk-ant-api03-fake-standard-key", "holds a standard API key (sk-ant-api...)"),
+    ],
+)
 def test_missing_or_standard_key_fails_the_run_before_any_request(fake_api, yesterday, key, message):
     resource = AnthropicAdminResource(admin_api_key=key, base_url=fake_api.base_url)
-    result = materialize_days(yesterday, yesterday, resources={"anthropic": resource}, raise_on_error=False,
-                              selection=ANTHROPIC_RAW)
+    result = materialize_days(
+        yesterday, yesterday, resources={"anthropic": resource}, raise_on_error=False, selection=ANTHROPIC_RAW
+    )
     assert not result.success
     errors = step_errors(result)
     assert len(errors) == 3 and all(message in error for error in errors)
@@ -163,6 +183,9 @@ def test_cost_window_ending_today_is_cut_at_midnight(fake_api, yesterday):
     assert result.success
     (last_day,) = query("select max(cast(bucket_start as date)) from raw_anthropic.cost_report")[0]
     assert last_day == yesterday
-    assert all(r.query.get("ending_at", [""])[0] <= f"{today}T00:00:00Z" for r in fake_api.requests
-               if r.path.endswith("cost_report"))
+    assert all(
+        r.query.get("ending_at", [""])[0] <= f"{today}T00:00:00Z"
+        for r in fake_api.requests
+        if r.path.endswith("cost_report")
+    )
     assert Decimal(0) < query(RAW_COUNTS)[0][2]

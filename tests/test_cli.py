@@ -13,8 +13,9 @@ def check_key(fake_api, key: str | None) -> subprocess.CompletedProcess:
     env[BASE_URL_ENV_VAR] = fake_api.base_url
     if key is not None:
         env[KEY_ENV_VAR] = key
-    return subprocess.run([sys.executable, "-m", "pump_costs.cli", "check-key"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pump_costs.cli", "check-key"], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_key_prints_the_organization_and_its_workspaces(fake_api):
@@ -30,8 +31,7 @@ def test_check_key_prints_the_organization_and_its_workspaces(fake_api):
         "  - Legacy Prototype [wrkspc_01LegacyPrototypeSynth0] (archived)",
     ]
     paths = [r.path for r in fake_api.requests]
-    assert paths == ["/v1/organizations/me", "/v1/organizations/usage_report/messages",
-                     "/v1/organizations/workspaces"]
+    assert paths == ["/v1/organizations/me", "/v1/organizations/usage_report/messages", "/v1/organizations/workspaces"]
     assert FAKE_ADMIN_KEY not in result.stdout + result.stderr
 
 

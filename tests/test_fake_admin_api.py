@@ -14,8 +14,12 @@ DAY = date(2026, 5, 4)  # a weekday with traffic in the synthetic organization
 
 
 def get(api: FakeAdminApi, path: str, headers: dict | None = None, **params) -> requests.Response:
-    return requests.get(f"{api.base_url}/v1/organizations/{path}", params=params,
-                        headers=HEADERS if headers is None else headers, timeout=10)
+    return requests.get(
+        f"{api.base_url}/v1/organizations/{path}",
+        params=params,
+        headers=HEADERS if headers is None else headers,
+        timeout=10,
+    )
 
 
 def test_auth_errors_have_the_documented_shape(fake_api):
@@ -26,8 +30,9 @@ def test_auth_errors_have_the_documented_shape(fake_api):
         assert body["type"] == "error"
         assert body["error"] == {"type": "authentication_error", "message": "invalid x-api-key"}
         assert body["request_id"] == response.headers["request-id"]
-    bearer = get(fake_api, "me", headers={"authorization": f"Bearer {FAKE_ADMIN_KEY}",
-                                          "anthropic-version": "2023-06-01"})
+    bearer = get(
+        fake_api, "me", headers={"authorization": f"Bearer {FAKE_ADMIN_KEY}", "anthropic-version": "2023-06-01"}
+    )
     assert bearer.json()["name"] == "Synthetic Demo Org (fake data)"
 
 
@@ -40,22 +45,43 @@ def test_standard_key_is_refused_with_401_or_configured_403(fake_api):
     assert response.json()["error"]["type"] == "permission_error"
 
 
-@pytest.mark.parametrize(("path", "params", "message"), [
-    ("usage_report/messages", {}, "starting_at: Field required"),
-    ("usage_report/messages", {"starting_at": "2026-05-01T00:00:00Z", "limit": 32},
-     "limit: Input should be between 1 and 31 for this bucket width, got 32"),
-    ("usage_report/messages", {"starting_at": "2026-05-01T00:00:00Z", "bucket_width": "1w"},
-     "bucket_width: Input should be '1d', '1h' or '1m', got '1w'"),
-    ("usage_report/messages", {"starting_at": "2026-05-01T00:00:00Z", "group_by[]": "cost_type"},
-     "group_by[]: Input should be one of api_key_id, workspace_id, model, service_tier, context_window, "
-     "inference_geo, speed, account_id, service_account_id, got 'cost_type'"),
-    ("cost_report", {"starting_at": "2026-05-01T00:00:00Z", "bucket_width": "1h"},
-     "bucket_width: Input should be '1d', got '1h'"),
-    ("cost_report", {"starting_at": "2026-05-01T00:00:00Z", "group_by[]": "model"},
-     "group_by[]: Input should be 'workspace_id' or 'description', got 'model'"),
-    ("cost_report", {"starting_at": "2026-05-01T00:00:00Z", "ending_at": "2026-05-01T23:59:59Z"},
-     "Invalid date range: ending date must be after starting date"),
-])
+@pytest.mark.parametrize(
+    ("path", "params", "message"),
+    [
+        ("usage_report/messages", {}, "starting_at: Field required"),
+        (
+            "usage_report/messages",
+            {"starting_at": "2026-05-01T00:00:00Z", "limit": 32},
+            "limit: Input should be between 1 and 31 for this bucket width, got 32",
+        ),
+        (
+            "usage_report/messages",
+            {"starting_at": "2026-05-01T00:00:00Z", "bucket_width": "1w"},
+            "bucket_width: Input should be '1d', '1h' or '1m', got '1w'",
+        ),
+        (
+            "usage_report/messages",
+            {"starting_at": "2026-05-01T00:00:00Z", "group_by[]": "cost_type"},
+            "group_by[]: Input should be one of api_key_id, workspace_id, model, service_tier, context_window, "
+            "inference_geo, speed, account_id, service_account_id, got 'cost_type'",
+        ),
+        (
+            "cost_report",
+            {"starting_at": "2026-05-01T00:00:00Z", "bucket_width": "1h"},
+            "bucket_width: Input should be '1d', got '1h'",
+        ),
+        (
+            "cost_report",
+            {"starting_at": "2026-05-01T00:00:00Z", "group_by[]": "model"},
+            "group_by[]: Input should be 'workspace_id' or 'description', got 'model'",
+        ),
+        (
+            "cost_report",
+            {"starting_at": "2026-05-01T00:00:00Z", "ending_at": "2026-05-01T23:59:59Z"},
+            "Invalid date range: ending date must be after starting date",
+        ),
+    ],
+)
 def test_parameter_validation_returns_400(fake_api, path, params, message):
     response = get(fake_api, path, **params)
     assert response.status_code == 400
@@ -63,41 +89,59 @@ def test_parameter_validation_returns_400(fake_api, path, params, message):
 
 
 def test_usage_buckets_snap_to_days_and_ending_at_is_exclusive(fake_api):
-    body = get(fake_api, "usage_report/messages", starting_at="2026-05-04T13:00:00Z",
-               ending_at="2026-05-10T23:59:59Z", limit=31).json()
+    body = get(
+        fake_api,
+        "usage_report/messages",
+        starting_at="2026-05-04T13:00:00Z",
+        ending_at="2026-05-10T23:59:59Z",
+        limit=31,
+    ).json()
     starts = [bucket["starting_at"] for bucket in body["data"]]
     assert starts == [f"2026-05-{d:02d}T00:00:00Z" for d in range(4, 10)]  # 10th not complete: excluded
     assert body["has_more"] is False and body["next_page"] is None
 
 
 def test_usage_pagination_uses_an_opaque_cursor_and_the_default_limit_of_7(fake_api):
-    first = get(fake_api, "usage_report/messages", starting_at="2026-05-01T00:00:00Z",
-                ending_at="2026-05-11T00:00:00Z").json()
+    first = get(
+        fake_api, "usage_report/messages", starting_at="2026-05-01T00:00:00Z", ending_at="2026-05-11T00:00:00Z"
+    ).json()
     assert len(first["data"]) == 7 and first["has_more"] is True
     assert first["next_page"] == "page_MjAyNi0wNS0wOFQwMDowMDowMFo="  # base64 of 2026-05-08T00:00:00Z
-    second = get(fake_api, "usage_report/messages", starting_at="2026-05-01T00:00:00Z",
-                 ending_at="2026-05-11T00:00:00Z", page=first["next_page"]).json()
+    second = get(
+        fake_api,
+        "usage_report/messages",
+        starting_at="2026-05-01T00:00:00Z",
+        ending_at="2026-05-11T00:00:00Z",
+        page=first["next_page"],
+    ).json()
     assert [b["starting_at"][:10] for b in second["data"]] == ["2026-05-08", "2026-05-09", "2026-05-10"]
     assert second["has_more"] is False
 
 
 def test_ungrouped_usage_has_every_grouping_key_null(fake_api):
-    bucket = get(fake_api, "usage_report/messages", starting_at="2026-05-04T00:00:00Z",
-                 ending_at="2026-05-05T00:00:00Z").json()["data"][0]
+    bucket = get(
+        fake_api, "usage_report/messages", starting_at="2026-05-04T00:00:00Z", ending_at="2026-05-05T00:00:00Z"
+    ).json()["data"][0]
     (row,) = bucket["results"]
     for key in ("api_key_id", "workspace_id", "model", "service_tier", "context_window", "inference_geo"):
         assert row[key] is None
     truth = ground_truth(DAY, DAY + timedelta(days=1))
     assert row["uncached_input_tokens"] == truth.tokens_by_type["uncached_input_tokens"]
-    assert row["cache_creation"]["ephemeral_1h_input_tokens"] == \
-        truth.tokens_by_type["cache_creation.ephemeral_1h_input_tokens"]
+    assert (
+        row["cache_creation"]["ephemeral_1h_input_tokens"]
+        == truth.tokens_by_type["cache_creation.ephemeral_1h_input_tokens"]
+    )
     assert row["server_tool_use"]["web_search_requests"] == truth.web_search_requests
 
 
 def test_grouped_usage_shows_default_workspace_and_console_as_null(fake_api):
-    results = get(fake_api, "usage_report/messages", starting_at="2026-05-04T00:00:00Z",
-                  ending_at="2026-05-05T00:00:00Z",
-                  **{"group_by[]": ["api_key_id", "workspace_id"]}).json()["data"][0]["results"]
+    results = get(
+        fake_api,
+        "usage_report/messages",
+        starting_at="2026-05-04T00:00:00Z",
+        ending_at="2026-05-05T00:00:00Z",
+        **{"group_by[]": ["api_key_id", "workspace_id"]},
+    ).json()["data"][0]["results"]
     pairs = {(r["api_key_id"], r["workspace_id"]) for r in results}
     assert (None, None) in pairs  # Console usage in the Default workspace
     assert ("apikey_01DefaultSandbox000000", None) in pairs
@@ -105,10 +149,16 @@ def test_grouped_usage_shows_default_workspace_and_console_as_null(fake_api):
 
 
 def test_hourly_buckets_add_up_to_the_day(fake_api):
-    daily = get(fake_api, "usage_report/messages", starting_at="2026-05-04T00:00:00Z",
-                ending_at="2026-05-05T00:00:00Z").json()["data"][0]["results"][0]
-    hourly = get(fake_api, "usage_report/messages", starting_at="2026-05-04T00:00:00Z",
-                 ending_at="2026-05-05T00:00:00Z", bucket_width="1h").json()
+    daily = get(
+        fake_api, "usage_report/messages", starting_at="2026-05-04T00:00:00Z", ending_at="2026-05-05T00:00:00Z"
+    ).json()["data"][0]["results"][0]
+    hourly = get(
+        fake_api,
+        "usage_report/messages",
+        starting_at="2026-05-04T00:00:00Z",
+        ending_at="2026-05-05T00:00:00Z",
+        bucket_width="1h",
+    ).json()
     assert len(hourly["data"]) == 24
     assert sum(r["output_tokens"] for b in hourly["data"] for r in b["results"]) == daily["output_tokens"]
     assert any(b["results"] == [] for b in hourly["data"])
@@ -117,8 +167,7 @@ def test_hourly_buckets_add_up_to_the_day(fake_api):
 def test_cost_grouped_equals_ungrouped_and_never_has_priority(fake_api):
     params = {"starting_at": "2026-05-01T00:00:00Z", "ending_at": "2026-05-08T00:00:00Z"}
     ungrouped = get(fake_api, "cost_report", **params).json()
-    grouped = get(fake_api, "cost_report", **params,
-                  **{"group_by[]": ["workspace_id", "description"]}).json()
+    grouped = get(fake_api, "cost_report", **params, **{"group_by[]": ["workspace_id", "description"]}).json()
     for plain, detailed in zip(ungrouped["data"], grouped["data"], strict=True):
         (total,) = plain["results"]
         assert set(total) >= {"amount", "currency"} and total["workspace_id"] is None
@@ -132,12 +181,19 @@ def test_cost_grouped_equals_ungrouped_and_never_has_priority(fake_api):
 
 def test_cost_report_serves_completed_days_only(fake_api):
     today = fake_api.today
-    response = get(fake_api, "cost_report", starting_at=f"{today - timedelta(days=2)}T00:00:00Z",
-                   ending_at=f"{today + timedelta(days=3)}T00:00:00Z")
-    assert [b["starting_at"][:10] for b in response.json()["data"]] == \
-        [str(today - timedelta(days=2)), str(today - timedelta(days=1))]
-    today_only = get(fake_api, "cost_report", starting_at=f"{today}T00:00:00Z",
-                     ending_at=f"{today + timedelta(days=1)}T00:00:00Z")
+    response = get(
+        fake_api,
+        "cost_report",
+        starting_at=f"{today - timedelta(days=2)}T00:00:00Z",
+        ending_at=f"{today + timedelta(days=3)}T00:00:00Z",
+    )
+    assert [b["starting_at"][:10] for b in response.json()["data"]] == [
+        str(today - timedelta(days=2)),
+        str(today - timedelta(days=1)),
+    ]
+    today_only = get(
+        fake_api, "cost_report", starting_at=f"{today}T00:00:00Z", ending_at=f"{today + timedelta(days=1)}T00:00:00Z"
+    )
     assert today_only.status_code == 400
 
 

@@ -28,8 +28,10 @@ from pump_costs.warehouse import PROJECT_ROOT, data_dir, published_dir, warehous
 from tests.conftest import query
 
 PERIODS = ["2026-09", "2026-10"]
-EXPORT_KEYS = [dg.AssetKey(["exports", t]) for t in
-               ("aws_cur2", "aws_cur_legacy", "gcp_billing", "azure_cost_details", "focus_cost_and_usage")]
+EXPORT_KEYS = [
+    dg.AssetKey(["exports", t])
+    for t in ("aws_cur2", "aws_cur_legacy", "gcp_billing", "azure_cost_details", "focus_cost_and_usage")
+]
 FOCUS_VALIDATE = PROJECT_ROOT.parent / "shared" / "tools" / "focus-validate"
 
 
@@ -77,15 +79,24 @@ def test_anthropic_rows_equal_the_raw_reports_to_the_last_digit(mart):
     raw = query("""select sum(uncached_input_tokens), sum(output_tokens), sum(cache_read_input_tokens),
                           sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens),
                           sum(web_search_requests) from raw_anthropic.usage_report""")[0]
-    assert [by_token_type[(t,)] for t in ("uncached_input_tokens", "output_tokens", "cache_read_input_tokens",
-                                         "cache_creation.ephemeral_5m_input_tokens",
-                                         "cache_creation.ephemeral_1h_input_tokens")] == list(raw[:5])
+    assert [
+        by_token_type[(t,)]
+        for t in (
+            "uncached_input_tokens",
+            "output_tokens",
+            "cache_read_input_tokens",
+            "cache_creation.ephemeral_5m_input_tokens",
+            "cache_creation.ephemeral_1h_input_tokens",
+        )
+    ] == list(raw[:5])
     assert query("select sum(ConsumedQuantity) from marts.fct_spend where x_CostType = 'web_search'")[0][0] == raw[5]
     # Priority Tier has usage but no cost line: zero-cost rows, flagged.
     priority = query("""select count(*), sum(BilledCost), bool_and(not x_CostReported) from marts.fct_spend
                         where x_ServiceTier = 'priority'""")[0]
     assert priority[0] > 0 and priority[1] == 0 and priority[2] is True
-    names = {r[0] for r in query("select distinct SubAccountName from marts.fct_spend where ProviderName = 'Anthropic'")}
+    names = {
+        r[0] for r in query("select distinct SubAccountName from marts.fct_spend where ProviderName = 'Anthropic'")
+    }
     assert {"Default", "Production", "Research", "Claude Code"} <= names
 
 
@@ -95,8 +106,9 @@ def test_real_legacy_cur_sample_totals(mart):
     stored = totals("""select ChargeCategory, sum(BilledCost) from marts.fct_spend
                        where x_Source = 'aws_cur_legacy' group by all""")
     assert stored == {("Usage",): expected[("Usage",)], ("Tax",): expected[("Tax",)]}
-    assert query("select distinct BillingPeriodStart from marts.fct_spend where x_Source = 'aws_cur_legacy'") \
-        == [(datetime(2023, 11, 1),)]
+    assert query("select distinct BillingPeriodStart from marts.fct_spend where x_Source = 'aws_cur_legacy'") == [
+        (datetime(2023, 11, 1),)
+    ]
 
 
 def test_real_focus_sample_totals_by_provider_and_period(mart):
@@ -111,8 +123,9 @@ def test_real_focus_sample_totals_by_provider_and_period(mart):
 def test_real_azure_ea_samples_count_actual_cost_only(mart):
     folder = REAL_SAMPLES / "azure"
     actual = decimal_sums(folder / "EA_ActualCost_Small_finops_toolkit.csv", "Cost", "BillingCurrency")
-    old_api = decimal_sums(folder / "ea_export_sample_anonymous_focus_converters.csv", "CostInBillingCurrency",
-                           "BillingCurrencyCode")
+    old_api = decimal_sums(
+        folder / "ea_export_sample_anonymous_focus_converters.csv", "CostInBillingCurrency", "BillingCurrencyCode"
+    )
     stored = totals("""select BillingCurrency, sum(BilledCost) from marts.fct_spend
                        where x_SourceFile like '%/azure/samples/%' group by all""")
     assert stored == {("USD",): actual[("USD",)], ("CAD",): old_api[("CAD",)]}
@@ -141,12 +154,15 @@ def test_gcp_credits_are_netted_into_effective_cost(mart):
 
 
 def test_azure_counts_only_the_latest_run_per_scope_and_month(mart):
-    _, written, _, _ = mart
     (files,) = query("""select count(distinct _source_file) from raw_exports.azure_cost_details
                         where _source_file like '%/mca/%'""")[0]
     assert files == len(PERIODS)  # one of the two runs per month
-    assert all("202601020600" in r[0] for r in query(
-        "select distinct _source_file from raw_exports.azure_cost_details where _source_file like '%/mca/%'"))
+    assert all(
+        "202601020600" in r[0]
+        for r in query(
+            "select distinct _source_file from raw_exports.azure_cost_details where _source_file like '%/mca/%'"
+        )
+    )
 
 
 def test_claude_across_channels_without_double_counting(mart):
@@ -163,8 +179,9 @@ def test_claude_across_channels_without_double_counting(mart):
 
 
 def test_daily_spend_mart_adds_up_to_fct_spend(mart):
-    assert query("select sum(billed_cost) from marts.fct_daily_spend") == \
-        query("select sum(BilledCost) from marts.fct_spend")
+    assert query("select sum(billed_cost) from marts.fct_daily_spend") == query(
+        "select sum(BilledCost) from marts.fct_spend"
+    )
     (unique,) = query("""select count(*) = count(distinct (charge_date, provider_name, service_name, sub_account_id,
                                 model, billing_currency, service_category, sub_account_name, ai_model_family,
                                 ai_channel)) from marts.fct_daily_spend""")[0]
@@ -174,15 +191,19 @@ def test_daily_spend_mart_adds_up_to_fct_spend(mart):
 def test_published_copy_matches_the_working_marts(mart):
     published = published_dir() / PUBLISHED_DATABASE
     with duckdb.connect(str(published), read_only=True) as conn:
-        assert conn.execute("select sum(BilledCost), count(*) from marts.fct_spend").fetchall() == \
-            query("select sum(BilledCost), count(*) from marts.fct_spend")
+        assert conn.execute("select sum(BilledCost), count(*) from marts.fct_spend").fetchall() == query(
+            "select sum(BilledCost), count(*) from marts.fct_spend"
+        )
     parquet = published_dir() / "parquet" / "fct_spend.parquet"
-    assert duckdb.sql(f"select sum(BilledCost) from '{parquet}'").fetchall() == \
-        query("select sum(BilledCost) from marts.fct_spend")
+    assert duckdb.sql(f"select sum(BilledCost) from '{parquet}'").fetchall() == query(
+        "select sum(BilledCost) from marts.fct_spend"
+    )
 
 
-@pytest.mark.skipif(not FOCUS_VALIDATE.exists() and not os.environ.get("CI"),
-                    reason="the FOCUS validator ships in ../shared/tools, beside the project")
+@pytest.mark.skipif(
+    not FOCUS_VALIDATE.exists() and not os.environ.get("CI"),
+    reason="the FOCUS validator ships in ../shared/tools, beside the project",
+)
 def test_fct_spend_passes_the_focus_validator(mart):
     parquet = (published_dir() / "parquet" / "fct_spend.parquet").resolve()
     result = subprocess.run([str(FOCUS_VALIDATE), str(parquet)], capture_output=True, text=True, timeout=900)
@@ -206,8 +227,10 @@ def test_redelivered_cur_period_replaces_the_old_one(fake_api, yesterday):
     # AWS re-delivers the period without the Bedrock rows; an earlier file it no longer lists stays behind.
     stale = exports / "pump-demo" / "data" / "BILLING_PERIOD=2026-10" / "pump-demo-2026-10-00000.csv.gz"
     with gzip.open(stale, "wt") as handle:
-        handle.write("identity_line_item_id,line_item_unblended_cost,line_item_usage_start_date,"
-                     "line_item_line_item_type\nold,999,2026-10-01T00:00:00Z,Usage\n")
+        handle.write(
+            "identity_line_item_id,line_item_unblended_cost,line_item_usage_start_date,"
+            "line_item_line_item_type\nold,999,2026-10-01T00:00:00Z,Usage\n"
+        )
     second = write_aws_cur2(exports, ["2026-10"], rows_dropped_in="2026-10")
     materialize_days(yesterday, yesterday)
     after = query("""select sum(BilledCost), count(*) filter (where ServiceName = 'AmazonBedrock')
@@ -225,8 +248,9 @@ def test_a_day_that_vanished_upstream_vanishes_from_the_mart(fake_api, yesterday
     materialize_days(first + timedelta(days=1), first + timedelta(days=1))
     days_after = {r[0] for r in query("select distinct cast(ChargePeriodStart as date) from marts.fct_spend")}
     assert days_after == {first, yesterday}
-    assert query("select sum(BilledCost) from marts.fct_spend") == \
-        query("select sum(amount_usd) from raw_anthropic.cost_report")
+    assert query("select sum(BilledCost) from marts.fct_spend") == query(
+        "select sum(amount_usd) from raw_anthropic.cost_report"
+    )
 
 
 def test_bad_export_file_fails_its_source_only_and_keeps_its_rows(fake_api, yesterday):
@@ -238,15 +262,21 @@ def test_bad_export_file_fails_its_source_only_and_keeps_its_rows(fake_api, yest
     (exports / "aws" / "not-a-cur.csv").write_text("date,amount\n2026-10-01,5\n")
     (exports / "focus" / "extra.csv").write_text("BilledCost,ChargePeriodStart\n1.5,2026-10-01T00:00:00Z\n")
     result = materialize_days(yesterday, yesterday, selection=EXPORT_KEYS, raise_on_error=False)
-    failures = {e.step_key: e.step_failure_data.error for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
+    failures = {
+        e.step_key: e.step_failure_data.error for e in result.all_events if e.event_type_value == "STEP_FAILURE"
+    }
     assert set(failures) == {"aws_exports"}
     message = failures["aws_exports"].message
     assert "broken.parquet: DuckDB cannot read this file" in message
-    assert "not-a-cur.csv: not in the AWS CUR 2.0 format (missing columns: line_item_line_item_type, " \
+    assert (
+        "not-a-cur.csv: not in the AWS CUR 2.0 format (missing columns: line_item_line_item_type, "
         "line_item_unblended_cost, line_item_usage_start_date)" in message
+    )
     assert "Nothing was replaced: the aws tables keep their last good contents" in message
-    assert query("select count(*), sum(cast(line_item_unblended_cost as decimal(38, 18))) "
-                 "from raw_exports.aws_cur2") == before
+    assert (
+        query("select count(*), sum(cast(line_item_unblended_cost as decimal(38, 18))) from raw_exports.aws_cur2")
+        == before
+    )
     assert query("select count(*) from raw_exports.focus_cost_and_usage")[0][0] == 1001
 
 

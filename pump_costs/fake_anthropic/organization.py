@@ -84,17 +84,27 @@ class ApiKey:
 
 
 API_KEYS = [
-    ApiKey("apikey_01ProdBackendSynth0000", "prod-backend", "wrkspc_01ProductionSynthetic00",
-           "2024-02-02T10:00:00Z"),
-    ApiKey("apikey_01ProdBatchJobsSynth00", "prod-batch-jobs", "wrkspc_01ProductionSynthetic00",
-           "2024-02-03T10:00:00Z"),
-    ApiKey("apikey_01ResearchNotebooks000", "research-notebooks", "wrkspc_01ResearchSynthetic0000",
-           "2024-03-16T10:00:00Z"),
+    ApiKey("apikey_01ProdBackendSynth0000", "prod-backend", "wrkspc_01ProductionSynthetic00", "2024-02-02T10:00:00Z"),
+    ApiKey(
+        "apikey_01ProdBatchJobsSynth00", "prod-batch-jobs", "wrkspc_01ProductionSynthetic00", "2024-02-03T10:00:00Z"
+    ),
+    ApiKey(
+        "apikey_01ResearchNotebooks000", "research-notebooks", "wrkspc_01ResearchSynthetic0000", "2024-03-16T10:00:00Z"
+    ),
     ApiKey("apikey_01DefaultSandbox000000", "default-sandbox", DEFAULT_WORKSPACE_ID, "2024-01-03T10:00:00Z"),
-    ApiKey("apikey_01ClaudeCodeAlice00000", "claude_code_key_alice", "wrkspc_01ClaudeCodeSynthetic00",
-           "2024-06-02T10:00:00Z"),
-    ApiKey("apikey_01LegacyPrototype00000", "legacy-prototype", "wrkspc_01LegacyPrototypeSynth0",
-           "2024-01-11T10:00:00Z", "archived"),
+    ApiKey(
+        "apikey_01ClaudeCodeAlice00000",
+        "claude_code_key_alice",
+        "wrkspc_01ClaudeCodeSynthetic00",
+        "2024-06-02T10:00:00Z",
+    ),
+    ApiKey(
+        "apikey_01LegacyPrototype00000",
+        "legacy-prototype",
+        "wrkspc_01LegacyPrototypeSynth0",
+        "2024-01-11T10:00:00Z",
+        "archived",
+    ),
 ]
 
 MODEL_NAMES = {
@@ -149,25 +159,93 @@ class Stream:
 
 
 STREAMS = [
-    Stream("apikey_01ProdBackendSynth0000", "wrkspc_01ProductionSynthetic00", "claude-sonnet-4-5-20250929",
-           "standard", "0-200k", "global", 2_400_000, uses_web_search=True, uses_1h_cache=True),
-    Stream("apikey_01ProdBackendSynth0000", "wrkspc_01ProductionSynthetic00", "claude-sonnet-4-5-20250929",
-           "standard", "200k-1M", "global", 900_000),
-    Stream("apikey_01ProdBackendSynth0000", "wrkspc_01ProductionSynthetic00", "claude-haiku-4-5-20251001",
-           "priority", "0-200k", "global", 1_500_000),
-    Stream("apikey_01ProdBatchJobsSynth00", "wrkspc_01ProductionSynthetic00", "claude-3-5-haiku-20241022",
-           "batch", "0-200k", "not_available", 6_000_000),
-    Stream("apikey_01ResearchNotebooks000", "wrkspc_01ResearchSynthetic0000", "claude-opus-4-6",
-           "standard", "0-200k", "us", 700_000, uses_web_search=True),
-    Stream("apikey_01ResearchNotebooks000", "wrkspc_01ResearchSynthetic0000", "claude-opus-4-6",
-           "batch", "0-200k", "global", 1_100_000),
-    Stream("apikey_01DefaultSandbox000000", DEFAULT_WORKSPACE_ID, "claude-haiku-4-5-20251001",
-           "standard", "0-200k", "global", 300_000),
+    Stream(
+        "apikey_01ProdBackendSynth0000",
+        "wrkspc_01ProductionSynthetic00",
+        "claude-sonnet-4-5-20250929",
+        "standard",
+        "0-200k",
+        "global",
+        2_400_000,
+        uses_web_search=True,
+        uses_1h_cache=True,
+    ),
+    Stream(
+        "apikey_01ProdBackendSynth0000",
+        "wrkspc_01ProductionSynthetic00",
+        "claude-sonnet-4-5-20250929",
+        "standard",
+        "200k-1M",
+        "global",
+        900_000,
+    ),
+    Stream(
+        "apikey_01ProdBackendSynth0000",
+        "wrkspc_01ProductionSynthetic00",
+        "claude-haiku-4-5-20251001",
+        "priority",
+        "0-200k",
+        "global",
+        1_500_000,
+    ),
+    Stream(
+        "apikey_01ProdBatchJobsSynth00",
+        "wrkspc_01ProductionSynthetic00",
+        "claude-3-5-haiku-20241022",
+        "batch",
+        "0-200k",
+        "not_available",
+        6_000_000,
+    ),
+    Stream(
+        "apikey_01ResearchNotebooks000",
+        "wrkspc_01ResearchSynthetic0000",
+        "claude-opus-4-6",
+        "standard",
+        "0-200k",
+        "us",
+        700_000,
+        uses_web_search=True,
+    ),
+    Stream(
+        "apikey_01ResearchNotebooks000",
+        "wrkspc_01ResearchSynthetic0000",
+        "claude-opus-4-6",
+        "batch",
+        "0-200k",
+        "global",
+        1_100_000,
+    ),
+    Stream(
+        "apikey_01DefaultSandbox000000",
+        DEFAULT_WORKSPACE_ID,
+        "claude-haiku-4-5-20251001",
+        "standard",
+        "0-200k",
+        "global",
+        300_000,
+    ),
     Stream(None, DEFAULT_WORKSPACE_ID, "claude-opus-4-6", "standard", "0-200k", "global", 120_000),
-    Stream("apikey_01ClaudeCodeAlice00000", "wrkspc_01ClaudeCodeSynthetic00", "claude-sonnet-4-5-20250929",
-           "standard", "0-200k", "global", 1_800_000, uses_1h_cache=True),
-    Stream("apikey_01LegacyPrototype00000", "wrkspc_01LegacyPrototypeSynth0", "claude-3-5-haiku-20241022",
-           "standard", "0-200k", "not_available", 400_000, active_until=ARCHIVED_ON),
+    Stream(
+        "apikey_01ClaudeCodeAlice00000",
+        "wrkspc_01ClaudeCodeSynthetic00",
+        "claude-sonnet-4-5-20250929",
+        "standard",
+        "0-200k",
+        "global",
+        1_800_000,
+        uses_1h_cache=True,
+    ),
+    Stream(
+        "apikey_01LegacyPrototype00000",
+        "wrkspc_01LegacyPrototypeSynth0",
+        "claude-3-5-haiku-20241022",
+        "standard",
+        "0-200k",
+        "not_available",
+        400_000,
+        active_until=ARCHIVED_ON,
+    ),
 ]
 CODE_EXECUTION_WORKSPACE = "wrkspc_01ResearchSynthetic0000"
 
@@ -275,8 +353,14 @@ def cost_facts(day: date) -> tuple[CostFact, ...]:
             continue
         for token_type, tokens in fact.tokens.items():
             if tokens:
-                key = (stream.workspace_id, stream.model, token_type, stream.service_tier,
-                       stream.context_window, stream.inference_geo)
+                key = (
+                    stream.workspace_id,
+                    stream.model,
+                    token_type,
+                    stream.service_tier,
+                    stream.context_window,
+                    stream.inference_geo,
+                )
                 lines[key] += token_cost_cents(stream, token_type, tokens)
     facts = [
         CostFact(day, workspace, "tokens", amount, model, token_type, tier, window, geo)
@@ -290,8 +374,11 @@ def cost_facts(day: date) -> tuple[CostFact, ...]:
     if facts:
         container_hours = Decimal(_rng("code", day.isoformat()).randint(0, 400)) / Decimal(10)
         if container_hours:
-            facts.append(CostFact(day, CODE_EXECUTION_WORKSPACE, "code_execution",
-                                  container_hours * CODE_EXECUTION_CENTS_PER_HOUR))
+            facts.append(
+                CostFact(
+                    day, CODE_EXECUTION_WORKSPACE, "code_execution", container_hours * CODE_EXECUTION_CENTS_PER_HOUR
+                )
+            )
     return tuple(facts)
 
 

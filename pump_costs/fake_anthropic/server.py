@@ -29,14 +29,25 @@ BUCKET_WIDTHS = {
     "1h": (timedelta(hours=1), 24, 168),
     "1m": (timedelta(minutes=1), 60, 1440),
 }
-USAGE_GROUP_BY = ("api_key_id", "workspace_id", "model", "service_tier", "context_window",
-                  "inference_geo", "speed", "account_id", "service_account_id")
+USAGE_GROUP_BY = (
+    "api_key_id",
+    "workspace_id",
+    "model",
+    "service_tier",
+    "context_window",
+    "inference_geo",
+    "speed",
+    "account_id",
+    "service_account_id",
+)
 USAGE_FILTERS = {
     "api_key_ids[]": ("api_key_id", None),
     "workspace_ids[]": ("workspace_id", None),
     "models[]": ("model", None),
-    "service_tiers[]": ("service_tier",
-                        {"standard", "batch", "priority", "priority_on_demand", "flex", "flex_discount"}),
+    "service_tiers[]": (
+        "service_tier",
+        {"standard", "batch", "priority", "priority_on_demand", "flex", "flex_discount"},
+    ),
     "context_window[]": ("context_window", {"0-200k", "200k-1M"}),
     "inference_geos[]": ("inference_geo", {"global", "us", "not_available"}),
 }
@@ -66,8 +77,14 @@ class Fault:
 
     @property
     def error_type(self) -> str:
-        return {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error",
-                500: "api_error", 504: "timeout_error", 529: "overloaded_error"}.get(self.status, "api_error")
+        return {
+            401: "authentication_error",
+            403: "permission_error",
+            429: "rate_limit_error",
+            500: "api_error",
+            504: "timeout_error",
+            529: "overloaded_error",
+        }.get(self.status, "api_error")
 
 
 @dataclass
@@ -221,16 +238,25 @@ class FakeAdminApi:
                 raise ApiError(405, "invalid_request_error", f"Method {handler.command} not allowed")
             fault = self.faults.take(url.path)
             if fault:
-                headers = {k: v for k, v in {"retry-after": fault.retry_after,
-                                              "retry-after-ms": fault.retry_after_ms,
-                                              "x-should-retry": fault.should_retry}.items() if v}
+                headers = {
+                    k: v
+                    for k, v in {
+                        "retry-after": fault.retry_after,
+                        "retry-after-ms": fault.retry_after_ms,
+                        "x-should-retry": fault.should_retry,
+                    }.items()
+                    if v
+                }
                 raise ApiError(fault.status, fault.error_type, f"Injected {fault.status}", headers)
             status, body = 200, self._route(url.path, params)
         except ApiError as error:
             status = error.status
             headers = error.headers
-            body = {"type": "error", "error": {"type": error.error_type, "message": error.message},
-                    "request_id": request_id}
+            body = {
+                "type": "error",
+                "error": {"type": error.error_type, "message": error.message},
+                "request_id": request_id,
+            }
         with self._lock:
             self.requests.append(RecordedRequest(handler.command, url.path, params, status))
         payload = json.dumps(body).encode()
@@ -250,8 +276,9 @@ class FakeAdminApi:
         if not key and authorization.lower().startswith("bearer "):
             key = authorization[7:]
         if key and key.startswith("sk-ant-api") and self.faults.standard_key_status == 403:
-            raise ApiError(403, "permission_error",
-                           "Your API key does not have permission to use the specified resource.")
+            raise ApiError(
+                403, "permission_error", "Your API key does not have permission to use the specified resource."
+            )
         if key != self.admin_key:
             raise ApiError(401, "authentication_error", "invalid x-api-key")
         if not handler.headers.get("anthropic-version"):
@@ -285,35 +312,46 @@ class FakeAdminApi:
         after, before = params.get("after_id", [None])[0], params.get("before_id", [None])[0]
         ids = [item["id"] for item in items]
         if after:
-            items = items[ids.index(after) + 1:] if after in ids else []
+            items = items[ids.index(after) + 1 :] if after in ids else []
             page = items[:limit]
             has_more = len(items) > limit
         elif before:
-            items = items[:ids.index(before)] if before in ids else []
+            items = items[: ids.index(before)] if before in ids else []
             page = items[-limit:]
             has_more = len(items) > limit
         else:
             page, has_more = items[:limit], len(items) > limit
-        return {"data": page, "has_more": has_more,
-                "first_id": page[0]["id"] if page else None, "last_id": page[-1]["id"] if page else None}
+        return {
+            "data": page,
+            "has_more": has_more,
+            "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None,
+        }
 
     def _workspaces(self, params: dict[str, list[str]]) -> dict:
         include_archived = params.get("include_archived", ["false"])[0] == "true"
-        items = [w.as_json() for w in org.WORKSPACES
-                 if w.id != org.DEFAULT_WORKSPACE_ID and (include_archived or w.archived_at is None)]
+        items = [
+            w.as_json()
+            for w in org.WORKSPACES
+            if w.id != org.DEFAULT_WORKSPACE_ID and (include_archived or w.archived_at is None)
+        ]
         return self._id_page(items, params)
 
     def _api_keys(self, params: dict[str, list[str]]) -> dict:
         status = params.get("status", [None])[0]
         workspace = params.get("workspace_id", [None])[0]
-        items = [k.as_json() for k in org.API_KEYS
-                 if (status is None or k.status == status) and (workspace is None or k.workspace_id == workspace)]
+        items = [
+            k.as_json()
+            for k in org.API_KEYS
+            if (status is None or k.status == status) and (workspace is None or k.workspace_id == workspace)
+        ]
         return self._id_page(items, params)
 
     # -- reports ----------------------------------------------------------------------------
 
-    def _bucket_window(self, params: dict[str, list[str]], width: timedelta, default_limit: int,
-                       max_limit: int, latest_end: datetime) -> tuple[list[datetime], bool, datetime]:
+    def _bucket_window(
+        self, params: dict[str, list[str]], width: timedelta, default_limit: int, max_limit: int, latest_end: datetime
+    ) -> tuple[list[datetime], bool, datetime]:
         """The bucket starts of this page, whether more pages follow, and the next page's start."""
         start = floor_to(parse_time(params, "starting_at", required=True), width)
         requested_end = parse_time(params, "ending_at", required=False)
@@ -353,23 +391,36 @@ class FakeAdminApi:
                 filters[column] = set(values)
         latest_end = floor_to(datetime.now(UTC), width) + width  # the current, partial bucket
         starts, has_more, next_start = self._bucket_window(params, width, default_limit, max_limit, latest_end)
-        buckets = [{"starting_at": iso(s), "ending_at": iso(s + width),
-                    "results": [] if s.date() in self.faults.empty_days else
-                    self._usage_results(s, width, set(group_by), filters)} for s in starts]
+        buckets = [
+            {
+                "starting_at": iso(s),
+                "ending_at": iso(s + width),
+                "results": []
+                if s.date() in self.faults.empty_days
+                else self._usage_results(s, width, set(group_by), filters),
+            }
+            for s in starts
+        ]
         return self._report_page(buckets, has_more, next_start)
 
     @staticmethod
-    def _usage_results(bucket_start: datetime, width: timedelta, group_by: set[str],
-                       filters: dict[str, set[str]]) -> list[dict]:
+    def _usage_results(
+        bucket_start: datetime, width: timedelta, group_by: set[str], filters: dict[str, set[str]]
+    ) -> list[dict]:
         totals: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for fact in org.usage_facts(bucket_start.date()):
             moment = org.utc_midnight(fact.day) + timedelta(hours=fact.hour, minutes=fact.minute)
             if not bucket_start <= moment < bucket_start + width:
                 continue
             stream = fact.stream
-            dims = {"api_key_id": stream.api_key_id, "workspace_id": to_report_workspace(stream.workspace_id),
-                    "model": stream.model, "service_tier": stream.service_tier,
-                    "context_window": stream.context_window, "inference_geo": stream.inference_geo}
+            dims = {
+                "api_key_id": stream.api_key_id,
+                "workspace_id": to_report_workspace(stream.workspace_id),
+                "model": stream.model,
+                "service_tier": stream.service_tier,
+                "context_window": stream.context_window,
+                "inference_geo": stream.inference_geo,
+            }
             if any(dims[column] not in allowed for column, allowed in filters.items()):
                 continue
             key = tuple(dims[d] if d in group_by else None for d in dims)
@@ -378,20 +429,27 @@ class FakeAdminApi:
             totals[key]["web_search_requests"] += fact.web_search_requests
         results = []
         for key, counts in totals.items():
-            results.append({
-                "uncached_input_tokens": counts["uncached_input_tokens"],
-                "cache_creation": {
-                    "ephemeral_1h_input_tokens": counts["cache_creation.ephemeral_1h_input_tokens"],
-                    "ephemeral_5m_input_tokens": counts["cache_creation.ephemeral_5m_input_tokens"],
-                },
-                "cache_read_input_tokens": counts["cache_read_input_tokens"],
-                "output_tokens": counts["output_tokens"],
-                "server_tool_use": {"web_search_requests": counts["web_search_requests"]},
-                **dict(zip(["api_key_id", "workspace_id", "model", "service_tier", "context_window",
-                            "inference_geo"], key, strict=True)),
-                "account_id": None,
-                "service_account_id": None,
-            })
+            results.append(
+                {
+                    "uncached_input_tokens": counts["uncached_input_tokens"],
+                    "cache_creation": {
+                        "ephemeral_1h_input_tokens": counts["cache_creation.ephemeral_1h_input_tokens"],
+                        "ephemeral_5m_input_tokens": counts["cache_creation.ephemeral_5m_input_tokens"],
+                    },
+                    "cache_read_input_tokens": counts["cache_read_input_tokens"],
+                    "output_tokens": counts["output_tokens"],
+                    "server_tool_use": {"web_search_requests": counts["web_search_requests"]},
+                    **dict(
+                        zip(
+                            ["api_key_id", "workspace_id", "model", "service_tier", "context_window", "inference_geo"],
+                            key,
+                            strict=True,
+                        )
+                    ),
+                    "account_id": None,
+                    "service_account_id": None,
+                }
+            )
         return results
 
     def _cost_report(self, params: dict[str, list[str]]) -> dict:
@@ -409,9 +467,14 @@ class FakeAdminApi:
             raise invalid("Invalid date range: ending date must be after starting date")
         width, default_limit, max_limit = BUCKET_WIDTHS["1d"]
         starts, has_more, next_start = self._bucket_window(params, width, default_limit, max_limit, today)
-        buckets = [{"starting_at": iso(s), "ending_at": iso(s + width),
-                    "results": [] if s.date() in self.faults.empty_days else
-                    self._cost_results(s.date(), set(group_by))} for s in starts]
+        buckets = [
+            {
+                "starting_at": iso(s),
+                "ending_at": iso(s + width),
+                "results": [] if s.date() in self.faults.empty_days else self._cost_results(s.date(), set(group_by)),
+            }
+            for s in starts
+        ]
         return self._report_page(buckets, has_more, next_start)
 
     def _cost_results(self, day: date, group_by: set[str]) -> list[dict]:
@@ -419,26 +482,30 @@ class FakeAdminApi:
         totals: dict[tuple, Decimal] = defaultdict(Decimal)
         details: dict[tuple, org.CostFact] = {}
         for fact in org.cost_facts(day):
-            key = (to_report_workspace(fact.workspace_id) if "workspace_id" in group_by else None,
-                   fact.description if by_description else None)
+            key = (
+                to_report_workspace(fact.workspace_id) if "workspace_id" in group_by else None,
+                fact.description if by_description else None,
+            )
             totals[key] += fact.amount_cents
             details[key] = fact
         results = []
         for key, amount in totals.items():
             fact = details[key]
             amount_text = "12,34" if self.faults.malformed_amount else format(amount, "f")
-            results.append({
-                "amount": amount_text,
-                "currency": "USD",
-                "workspace_id": key[0],
-                "description": key[1],
-                "cost_type": fact.cost_type if by_description else None,
-                "model": fact.model if by_description else None,
-                "service_tier": fact.service_tier if by_description else None,
-                "context_window": fact.context_window if by_description else None,
-                "token_type": fact.token_type if by_description else None,
-                "inference_geo": fact.inference_geo if by_description else None,
-            })
+            results.append(
+                {
+                    "amount": amount_text,
+                    "currency": "USD",
+                    "workspace_id": key[0],
+                    "description": key[1],
+                    "cost_type": fact.cost_type if by_description else None,
+                    "model": fact.model if by_description else None,
+                    "service_tier": fact.service_tier if by_description else None,
+                    "context_window": fact.context_window if by_description else None,
+                    "token_type": fact.token_type if by_description else None,
+                    "inference_geo": fact.inference_geo if by_description else None,
+                }
+            )
         return results
 
     def _claude_code_report(self, params: dict[str, list[str]]) -> dict:
@@ -457,32 +524,49 @@ class FakeAdminApi:
             for is_remote, share in ((False, Decimal("0.8")), (True, Decimal("0.2"))):
                 input_tokens = int(fact.tokens["uncached_input_tokens"] * share)
                 output_tokens = int(fact.tokens["output_tokens"] * share)
-                estimate = org.token_cost_cents(fact.stream, "uncached_input_tokens", input_tokens) + \
-                    org.token_cost_cents(fact.stream, "output_tokens", output_tokens)
-                records.append({
-                    "date": iso(org.utc_midnight(day)),
-                    "actor": {"type": "user_actor", "email_address": "alice@example.com"},
-                    "organization_id": org.ORGANIZATION["id"],
-                    "customer_type": "api", "subscription_type": None,
-                    "terminal_type": "vscode", "is_remote": is_remote,
-                    "core_metrics": {"num_sessions": 3, "lines_of_code": {"added": 120, "removed": 40},
-                                     "commits_by_claude_code": 2, "pull_requests_by_claude_code": 1},
-                    "tool_actions": {name: {"accepted": 5, "rejected": 1} for name in
-                                     ("edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool")},
-                    "model_breakdown": [{
-                        "model": fact.stream.model,
-                        "tokens": {"input": input_tokens, "output": output_tokens, "cache_read": 0,
-                                   "cache_creation": 0},
-                        "estimated_cost": {"amount": int(estimate.to_integral_value()), "currency": "USD"},
-                    }],
-                })
+                estimate = org.token_cost_cents(
+                    fact.stream, "uncached_input_tokens", input_tokens
+                ) + org.token_cost_cents(fact.stream, "output_tokens", output_tokens)
+                records.append(
+                    {
+                        "date": iso(org.utc_midnight(day)),
+                        "actor": {"type": "user_actor", "email_address": "alice@example.com"},
+                        "organization_id": org.ORGANIZATION["id"],
+                        "customer_type": "api",
+                        "subscription_type": None,
+                        "terminal_type": "vscode",
+                        "is_remote": is_remote,
+                        "core_metrics": {
+                            "num_sessions": 3,
+                            "lines_of_code": {"added": 120, "removed": 40},
+                            "commits_by_claude_code": 2,
+                            "pull_requests_by_claude_code": 1,
+                        },
+                        "tool_actions": {
+                            name: {"accepted": 5, "rejected": 1}
+                            for name in ("edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool")
+                        },
+                        "model_breakdown": [
+                            {
+                                "model": fact.stream.model,
+                                "tokens": {
+                                    "input": input_tokens,
+                                    "output": output_tokens,
+                                    "cache_read": 0,
+                                    "cache_creation": 0,
+                                },
+                                "estimated_cost": {"amount": int(estimate.to_integral_value()), "currency": "USD"},
+                            }
+                        ],
+                    }
+                )
         offset = 0
         if "page" in params:
             try:
                 offset = int(base64.b64decode(params["page"][0][5:]).decode())
             except Exception:
                 raise invalid("page: Invalid page token") from None
-        page = records[offset:offset + limit]
+        page = records[offset : offset + limit]
         has_more = offset + limit < len(records)
         next_page = "page_" + base64.b64encode(str(offset + limit).encode()).decode() if has_more else None
         return {"data": page, "has_more": has_more, "next_page": next_page}

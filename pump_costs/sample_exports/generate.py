@@ -45,8 +45,11 @@ def _next_month(period: str) -> str:
     return (date.fromisoformat(f"{period}-01") + timedelta(days=32)).strftime("%Y-%m")
 
 
-AWS_SERVICES = [("AmazonEC2", "BoxUsage:m7g.large", "Hrs", 0.5, 3.0), ("AmazonS3", "TimedStorage-ByteHrs", "GB-Mo", 0.1, 1.0),
-                ("AmazonRDS", "InstanceUsage:db.r6g.large", "Hrs", 1.0, 4.0)]
+AWS_SERVICES = [
+    ("AmazonEC2", "BoxUsage:m7g.large", "Hrs", 0.5, 3.0),
+    ("AmazonS3", "TimedStorage-ByteHrs", "GB-Mo", 0.1, 1.0),
+    ("AmazonRDS", "InstanceUsage:db.r6g.large", "Hrs", 1.0, 4.0),
+]
 AWS_CLAUDE_USAGE_TYPE = "USE1-anthropic.claude-sonnet-4-5-input-tokens"
 
 
@@ -64,30 +67,34 @@ def write_aws_cur2(root: Path, periods: list[str], seed: int = 7, rows_dropped_i
                 rows.append((service, usage_type, unit, start, _amount(rng, low, high), "Usage"))
             if period != rows_dropped_in:
                 rows.append(("AmazonBedrock", AWS_CLAUDE_USAGE_TYPE, "1K tokens", start, _amount(rng, 2, 9), "Usage"))
-        rows.append(("AmazonEC2", "Tax", None, datetime.fromisoformat(f"{period}-01T00:00:00+00:00"),
-                     _amount(rng, 1, 2), "Tax"))
-        records = [{
-            "identity_line_item_id": f"li-{period}-{n}",
-            "bill_payer_account_id": "111122223333",
-            "bill_payer_account_name": "Demo Payer (synthetic)",
-            "bill_billing_period_start_date": f"{period}-01T00:00:00Z",
-            "bill_billing_period_end_date": f"{_next_month(period)}-01T00:00:00Z",
-            "bill_invoicing_entity": "Amazon Web Services, Inc.",
-            "line_item_usage_account_id": "444455556666" if n % 2 else "777788889999",
-            "line_item_usage_account_name": "demo-prod" if n % 2 else "demo-data",
-            "line_item_usage_start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "line_item_usage_end_date": (start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "line_item_line_item_type": kind,
-            "line_item_product_code": service,
-            "line_item_usage_type": usage_type,
-            "line_item_usage_amount": "24" if kind == "Usage" else None,
-            "line_item_unblended_cost": str(cost),
-            "line_item_currency_code": "USD",
-            "line_item_line_item_description": f"{service} {usage_type}",
-            "product_region_code": "us-east-1",
-            "pricing_unit": unit,
-            "resource_tags": {"user:team": "platform" if n % 2 else "data"},
-        } for n, (service, usage_type, unit, start, cost, kind) in enumerate(rows)]
+        rows.append(
+            ("AmazonEC2", "Tax", None, datetime.fromisoformat(f"{period}-01T00:00:00+00:00"), _amount(rng, 1, 2), "Tax")
+        )
+        records = [
+            {
+                "identity_line_item_id": f"li-{period}-{n}",
+                "bill_payer_account_id": "111122223333",
+                "bill_payer_account_name": "Demo Payer (synthetic)",
+                "bill_billing_period_start_date": f"{period}-01T00:00:00Z",
+                "bill_billing_period_end_date": f"{_next_month(period)}-01T00:00:00Z",
+                "bill_invoicing_entity": "Amazon Web Services, Inc.",
+                "line_item_usage_account_id": "444455556666" if n % 2 else "777788889999",
+                "line_item_usage_account_name": "demo-prod" if n % 2 else "demo-data",
+                "line_item_usage_start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "line_item_usage_end_date": (start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "line_item_line_item_type": kind,
+                "line_item_product_code": service,
+                "line_item_usage_type": usage_type,
+                "line_item_usage_amount": "24" if kind == "Usage" else None,
+                "line_item_unblended_cost": str(cost),
+                "line_item_currency_code": "USD",
+                "line_item_line_item_description": f"{service} {usage_type}",
+                "product_region_code": "us-east-1",
+                "pricing_unit": unit,
+                "resource_tags": {"user:team": "platform" if n % 2 else "data"},
+            }
+            for n, (service, usage_type, unit, start, cost, kind) in enumerate(rows)
+        ]
         half = len(records) // 2
         data = export / "data" / f"BILLING_PERIOD={period}"
         data.mkdir(parents=True, exist_ok=True)
@@ -95,26 +102,36 @@ def write_aws_cur2(root: Path, periods: list[str], seed: int = 7, rows_dropped_i
         table = pa.Table.from_pylist(records[:half])
         pq.write_table(table, data / parquet_name)
         with gzip.open(data / csv_name, "wt", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=[c for c in records[0] if c != "resource_tags"],
-                                    extrasaction="ignore")
+            writer = csv.DictWriter(
+                handle, fieldnames=[c for c in records[0] if c != "resource_tags"], extrasaction="ignore"
+            )
             writer.writeheader()
             writer.writerows(records[half:])
         metadata = export / "metadata" / f"BILLING_PERIOD={period}"
         metadata.mkdir(parents=True, exist_ok=True)
-        (metadata / "pump-demo-Manifest.json").write_text(json.dumps({
-            "exportName": "pump-demo",
-            "billingPeriod": {"start": f"{period}-01T00:00:00Z", "end": f"{_next_month(period)}-01T00:00:00Z"},
-            "dataFiles": [f"s3://demo-bucket/cur/pump-demo/data/BILLING_PERIOD={period}/{name}"
-                          for name in (parquet_name, csv_name)],
-        }, indent=2))
+        (metadata / "pump-demo-Manifest.json").write_text(
+            json.dumps(
+                {
+                    "exportName": "pump-demo",
+                    "billingPeriod": {"start": f"{period}-01T00:00:00Z", "end": f"{_next_month(period)}-01T00:00:00Z"},
+                    "dataFiles": [
+                        f"s3://demo-bucket/cur/pump-demo/data/BILLING_PERIOD={period}/{name}"
+                        for name in (parquet_name, csv_name)
+                    ],
+                },
+                indent=2,
+            )
+        )
         totals.cost_by_period[period] = sum((r[4] for r in rows), Decimal(0))
         totals.claude_cost += sum((r[4] for r in rows if r[0] == "AmazonBedrock"), Decimal(0))
     return totals
 
 
-GCP_SERVICES = [("6F81-5844-456A", "Compute Engine", "N2 Instance Core running in Americas"),
-                ("95FF-2EF5-5EA1", "Cloud Storage", "Standard Storage US Multi-region"),
-                ("24E6-581D-38E5", "BigQuery", "Analysis")]
+GCP_SERVICES = [
+    ("6F81-5844-456A", "Compute Engine", "N2 Instance Core running in Americas"),
+    ("95FF-2EF5-5EA1", "Cloud Storage", "Standard Storage US Multi-region"),
+    ("24E6-581D-38E5", "BigQuery", "Analysis"),
+]
 
 
 def write_gcp_billing(root: Path, periods: list[str], seed: int = 11) -> WrittenTotals:
@@ -131,24 +148,41 @@ def write_gcp_billing(root: Path, periods: list[str], seed: int = 11) -> Written
             lines = [*GCP_SERVICES, ("C7E2-9256-1C43", "Vertex AI", "Claude Sonnet 4.5 input tokens")]
             for service_id, service, sku in lines:
                 cost = _amount(rng, 0.5, 5)
-                credits = [{"name": "Sustained use discount", "amount": -float(_amount(rng, 0.01, 0.4)),
-                            "type": "SUSTAINED_USAGE_DISCOUNT"}] if service == "Compute Engine" else []
-                records.append({
-                    "billing_account_id": "01ABCD-234567-89EFGH",
-                    "service": {"id": service_id, "description": service},
-                    "sku": {"id": f"SKU-{service_id}", "description": sku},
-                    "usage_start_time": start, "usage_end_time": end,
-                    "project": {"id": "demo-analytics", "name": "Demo Analytics (synthetic)"},
-                    "labels": [{"key": "env", "value": "prod"}],
-                    "location": {"region": "us-central1", "zone": None},
-                    "export_time": f"{(day + timedelta(days=1)).isoformat()}T06:00:00Z",
-                    "cost": float(cost), "currency": "USD",
-                    "usage": {"amount": 3600.0, "unit": "seconds", "amount_in_pricing_units": 1.0,
-                              "pricing_unit": "hour"},
-                    "credits": credits,
-                    "invoice": {"month": period.replace("-", "")},
-                    "cost_type": "regular",
-                })
+                credits = (
+                    [
+                        {
+                            "name": "Sustained use discount",
+                            "amount": -float(_amount(rng, 0.01, 0.4)),
+                            "type": "SUSTAINED_USAGE_DISCOUNT",
+                        }
+                    ]
+                    if service == "Compute Engine"
+                    else []
+                )
+                records.append(
+                    {
+                        "billing_account_id": "01ABCD-234567-89EFGH",
+                        "service": {"id": service_id, "description": service},
+                        "sku": {"id": f"SKU-{service_id}", "description": sku},
+                        "usage_start_time": start,
+                        "usage_end_time": end,
+                        "project": {"id": "demo-analytics", "name": "Demo Analytics (synthetic)"},
+                        "labels": [{"key": "env", "value": "prod"}],
+                        "location": {"region": "us-central1", "zone": None},
+                        "export_time": f"{(day + timedelta(days=1)).isoformat()}T06:00:00Z",
+                        "cost": float(cost),
+                        "currency": "USD",
+                        "usage": {
+                            "amount": 3600.0,
+                            "unit": "seconds",
+                            "amount_in_pricing_units": 1.0,
+                            "pricing_unit": "hour",
+                        },
+                        "credits": credits,
+                        "invoice": {"month": period.replace("-", "")},
+                        "cost_type": "regular",
+                    }
+                )
                 totals.cost_by_period[period] = totals.cost_by_period.get(period, Decimal(0)) + cost
                 totals.credits += sum((Decimal(str(c["amount"])) for c in credits), Decimal(0))
                 if service == "Vertex AI":
@@ -165,13 +199,40 @@ def write_gcp_billing(root: Path, periods: list[str], seed: int = 11) -> Written
     return totals
 
 
-AZURE_COLUMNS = ["BillingAccountId", "BillingAccountName", "BillingPeriodStartDate", "BillingPeriodEndDate",
-                 "BillingProfileId", "SubscriptionId", "SubscriptionName", "Date", "ProductName", "MeterId",
-                 "MeterCategory", "MeterSubCategory", "MeterName", "Quantity", "UnitPrice", "CostInBillingCurrency",
-                 "CostInUsd", "PaygCostInBillingCurrency", "BillingCurrencyCode", "ResourceLocation", "ResourceId",
-                 "ChargeType", "Frequency", "PricingModel", "Tags", "UnitOfMeasure", "PublisherName"]
-AZURE_METERS = [("Virtual Machines", "Dv5 Series", "D4 v5", "1 Hour"), ("Storage", "Standard Page Blob", "LRS Data Stored", "1 GB/Month"),
-                ("Foundry Models", "Anthropic Claude", "claude sonnet 4.5 input tokens", "1K")]
+AZURE_COLUMNS = [
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingPeriodStartDate",
+    "BillingPeriodEndDate",
+    "BillingProfileId",
+    "SubscriptionId",
+    "SubscriptionName",
+    "Date",
+    "ProductName",
+    "MeterId",
+    "MeterCategory",
+    "MeterSubCategory",
+    "MeterName",
+    "Quantity",
+    "UnitPrice",
+    "CostInBillingCurrency",
+    "CostInUsd",
+    "PaygCostInBillingCurrency",
+    "BillingCurrencyCode",
+    "ResourceLocation",
+    "ResourceId",
+    "ChargeType",
+    "Frequency",
+    "PricingModel",
+    "Tags",
+    "UnitOfMeasure",
+    "PublisherName",
+]
+AZURE_METERS = [
+    ("Virtual Machines", "Dv5 Series", "D4 v5", "1 Hour"),
+    ("Storage", "Standard Page Blob", "LRS Data Stored", "1 GB/Month"),
+    ("Foundry Models", "Anthropic Claude", "claude sonnet 4.5 input tokens", "1K"),
+]
 
 
 def write_azure_mca(root: Path, periods: list[str], seed: int = 13) -> WrittenTotals:
@@ -191,26 +252,75 @@ def write_azure_mca(root: Path, periods: list[str], seed: int = 13) -> WrittenTo
                     cost = _amount(rng, 0.2, 4) * multiplier
                     total += cost
                     claude += cost if "Claude" in subcategory else 0
-                    rows.append(["demo-mca", "Demo MCA (synthetic)", f"{days[0]:%m/%d/%Y}", f"{days[-1]:%m/%d/%Y}",
-                                 "demo-profile", "00000000-0000-0000-0000-00000000d3m0", "demo-subscription",
-                                 f"{day:%m/%d/%Y}", f"{category} {meter}", f"meter-{meter[:6]}", category,
-                                 subcategory, meter, "24", "0.1", str(cost), str(cost), str(cost), "USD", "eastus",
-                                 f"/subscriptions/demo/resourceGroups/rg-demo/providers/x/{meter[:6]}", "Usage",
-                                 "UsageBased", "OnDemand", '"env": "prod","team": "ml"', unit, "Microsoft"])
+                    rows.append(
+                        [
+                            "demo-mca",
+                            "Demo MCA (synthetic)",
+                            f"{days[0]:%m/%d/%Y}",
+                            f"{days[-1]:%m/%d/%Y}",
+                            "demo-profile",
+                            "00000000-0000-0000-0000-00000000d3m0",
+                            "demo-subscription",
+                            f"{day:%m/%d/%Y}",
+                            f"{category} {meter}",
+                            f"meter-{meter[:6]}",
+                            category,
+                            subcategory,
+                            meter,
+                            "24",
+                            "0.1",
+                            str(cost),
+                            str(cost),
+                            str(cost),
+                            "USD",
+                            "eastus",
+                            f"/subscriptions/demo/resourceGroups/rg-demo/providers/x/{meter[:6]}",
+                            "Usage",
+                            "UsageBased",
+                            "OnDemand",
+                            '"env": "prod","team": "ml"',
+                            unit,
+                            "Microsoft",
+                        ]
+                    )
             data_file = folder / "part_0_0001.csv"
             with data_file.open("w", encoding="utf-8-sig", newline="") as handle:  # Azure writes a BOM
                 writer = csv.writer(handle)
                 writer.writerow(AZURE_COLUMNS)
                 writer.writerows(rows)
-            (folder / "manifest.json").write_text(json.dumps({
-                "exportConfig": {"exportName": "pump-demo-actual", "resourceId": scope, "dataVersion": "2023-12-01-preview",
-                                 "type": "ActualCost", "timeFrame": "MonthToDate", "granularity": "Daily"},
-                "deliveryConfig": {"partitionData": True, "dataOverwriteBehavior": "CreateNewReport", "fileFormat": "Csv"},
-                "runInfo": {"executionType": "Scheduled", "submittedTime": f"{run[:4]}-{run[4:6]}-{run[6:8]}T{run[8:10]}:00:00Z",
-                            "runId": f"run-{run}", "startDate": f"{period}-01T00:00:00", "endDate": f"{days[-1]}T00:00:00"},
-                "blobs": [{"blobName": f"exports/pump-demo-actual/{data_file.relative_to(root / 'pump-demo-actual')}",
-                           "byteCount": data_file.stat().st_size}],
-            }, indent=2))
+            (folder / "manifest.json").write_text(
+                json.dumps(
+                    {
+                        "exportConfig": {
+                            "exportName": "pump-demo-actual",
+                            "resourceId": scope,
+                            "dataVersion": "2023-12-01-preview",
+                            "type": "ActualCost",
+                            "timeFrame": "MonthToDate",
+                            "granularity": "Daily",
+                        },
+                        "deliveryConfig": {
+                            "partitionData": True,
+                            "dataOverwriteBehavior": "CreateNewReport",
+                            "fileFormat": "Csv",
+                        },
+                        "runInfo": {
+                            "executionType": "Scheduled",
+                            "submittedTime": f"{run[:4]}-{run[4:6]}-{run[6:8]}T{run[8:10]}:00:00Z",
+                            "runId": f"run-{run}",
+                            "startDate": f"{period}-01T00:00:00",
+                            "endDate": f"{days[-1]}T00:00:00",
+                        },
+                        "blobs": [
+                            {
+                                "blobName": f"exports/{data_file.relative_to(root)}",
+                                "byteCount": data_file.stat().st_size,
+                            }
+                        ],
+                    },
+                    indent=2,
+                )
+            )
         totals.cost_by_period[period] = total
         totals.claude_cost += claude
     return totals

@@ -33,7 +33,9 @@ def _replace_window(duckdb: DuckDBResource, table: str, batch: pa.Table, start: 
     with duckdb.get_connection() as conn:
         conn.execute(tables.DDL)
         return replace_rows(
-            conn, f"{tables.SCHEMA}.{table}", batch,
+            conn,
+            f"{tables.SCHEMA}.{table}",
+            batch,
             where="bucket_start >= ? and bucket_start < ?",
             params=[tables.naive_utc(start), tables.naive_utc(end)],
         )
@@ -58,12 +60,15 @@ def usage_report(
     buckets = client.usage_report(start, end)
     batch = tables.usage_rows(buckets, datetime.now(UTC).replace(tzinfo=None))
     rows = _replace_window(duckdb, "usage_report", batch, start, end)
-    token_columns = ["uncached_input_tokens", "output_tokens", "cache_read_input_tokens",
-                     "cache_creation_5m_input_tokens", "cache_creation_1h_input_tokens"]
+    token_columns = [
+        "uncached_input_tokens",
+        "output_tokens",
+        "cache_read_input_tokens",
+        "cache_creation_5m_input_tokens",
+        "cache_creation_1h_input_tokens",
+    ]
     tokens = sum(pc.sum(batch[c]).as_py() or 0 for c in token_columns)
-    return dg.MaterializeResult(
-        metadata={**_window_metadata(start, end, rows, client.requests_made), "tokens": tokens}
-    )
+    return dg.MaterializeResult(metadata={**_window_metadata(start, end, rows, client.requests_made), "tokens": tokens})
 
 
 @dg.asset(key=["anthropic", "cost_report"], **REPORT_ASSET_ARGS)
@@ -125,4 +130,3 @@ def organization_snapshot(anthropic: AnthropicAdminResource, duckdb: DuckDBResou
                 asset_key=["anthropic", table],
                 metadata={"rows_written": rows, "requests_made": client.requests_made},
             )
-

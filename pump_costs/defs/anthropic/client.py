@@ -99,11 +99,13 @@ class AnthropicAdminClient:
         sleep: Callable[[float], None] = time.sleep,
     ):
         self._session = requests.Session()
-        self._session.headers.update({
-            "x-api-key": check_admin_key(api_key),
-            "anthropic-version": ANTHROPIC_VERSION,
-            "User-Agent": f"pump-costs/{__version__}",
-        })
+        self._session.headers.update(
+            {
+                "x-api-key": check_admin_key(api_key),
+                "anthropic-version": ANTHROPIC_VERSION,
+                "User-Agent": f"pump-costs/{__version__}",
+            }
+        )
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
         self.max_retries = max_retries
@@ -140,8 +142,7 @@ class AnthropicAdminClient:
                 retryable = response.status_code in RETRYABLE_STATUSES
                 if not retryable or response.headers.get("x-should-retry") == "false":
                     raise AnthropicAdminError(
-                        f"GET /v1/organizations/{path} failed with {response.status_code} "
-                        f"{self._describe(response)}"
+                        f"GET /v1/organizations/{path} failed with {response.status_code} {self._describe(response)}"
                     )
                 reason = str(response.status_code)
             if attempt == self.max_retries:
@@ -243,10 +244,18 @@ class AnthropicAdminClient:
 
     def usage_report(self, start: datetime, end: datetime) -> list[Bucket[UsageResult]]:
         """Daily usage in [start, end), grouped by every dimension the report offers."""
-        params = {"starting_at": iso(start), "ending_at": iso(end), "bucket_width": "1d",
-                  "limit": DAILY_LIMIT, "group_by[]": list(USAGE_GROUP_BY)}
-        return [b for page in self._report_pages("usage_report/messages", params, ReportPage[UsageResult])
-                for b in page.data]
+        params = {
+            "starting_at": iso(start),
+            "ending_at": iso(end),
+            "bucket_width": "1d",
+            "limit": DAILY_LIMIT,
+            "group_by[]": list(USAGE_GROUP_BY),
+        }
+        return [
+            b
+            for page in self._report_pages("usage_report/messages", params, ReportPage[UsageResult])
+            for b in page.data
+        ]
 
     def cost_report(self, start: datetime, end: datetime) -> list[Bucket[CostResult]]:
         """Daily cost in [start, end) by workspace and line item; completed UTC days only.
@@ -254,11 +263,15 @@ class AnthropicAdminClient:
         The caller clamps `end` to today 00:00Z. The API still answers 400 "ending date must be after
         starting date" when its clock says the window has no completed day yet: that means no data.
         """
-        params = {"starting_at": iso(start), "ending_at": iso(end), "bucket_width": "1d",
-                  "limit": DAILY_LIMIT, "group_by[]": list(COST_GROUP_BY)}
+        params = {
+            "starting_at": iso(start),
+            "ending_at": iso(end),
+            "bucket_width": "1d",
+            "limit": DAILY_LIMIT,
+            "group_by[]": list(COST_GROUP_BY),
+        }
         try:
-            return [b for page in self._report_pages("cost_report", params, ReportPage[CostResult])
-                    for b in page.data]
+            return [b for page in self._report_pages("cost_report", params, ReportPage[CostResult]) for b in page.data]
         except AnthropicAdminError as error:
             if "ending date must be after starting date" in str(error):
                 self.log.info(f"No completed UTC day in [{iso(start)}, {iso(end)}) yet: no cost to pull")

@@ -43,6 +43,4 @@ def admin_resource_from_env() -> AnthropicAdminResource:
     message (what an Admin key is, where to create one, `make demo`) instead of a generic one.
     """
     key = dg.EnvVar(KEY_ENV_VAR) if os.environ.get(KEY_ENV_VAR) else None
-    return AnthropicAdminResource(
-        admin_api_key=key, base_url=os.environ.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL
-    )
+    return AnthropicAdminResource(admin_api_key=key, base_url=os.environ.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL)

@@ -94,28 +94,49 @@ def _raw(payload) -> str:
     return payload.model_dump_json(exclude_unset=True)
 
 
-USAGE_SCHEMA = pa.schema([
-    ("bucket_start", pa.timestamp("us")), ("bucket_end", pa.timestamp("us")),
-    ("api_key_id", pa.string()), ("workspace_id", pa.string()), ("model", pa.string()),
-    ("service_tier", pa.string()), ("context_window", pa.string()), ("inference_geo", pa.string()),
-    ("uncached_input_tokens", pa.int64()), ("cache_read_input_tokens", pa.int64()),
-    ("cache_creation_5m_input_tokens", pa.int64()), ("cache_creation_1h_input_tokens", pa.int64()),
-    ("output_tokens", pa.int64()), ("web_search_requests", pa.int64()),
-    ("group_by", pa.string()), ("raw_json", pa.string()), ("loaded_at", pa.timestamp("us")),
-])
+USAGE_SCHEMA = pa.schema(
+    [
+        ("bucket_start", pa.timestamp("us")),
+        ("bucket_end", pa.timestamp("us")),
+        ("api_key_id", pa.string()),
+        ("workspace_id", pa.string()),
+        ("model", pa.string()),
+        ("service_tier", pa.string()),
+        ("context_window", pa.string()),
+        ("inference_geo", pa.string()),
+        ("uncached_input_tokens", pa.int64()),
+        ("cache_read_input_tokens", pa.int64()),
+        ("cache_creation_5m_input_tokens", pa.int64()),
+        ("cache_creation_1h_input_tokens", pa.int64()),
+        ("output_tokens", pa.int64()),
+        ("web_search_requests", pa.int64()),
+        ("group_by", pa.string()),
+        ("raw_json", pa.string()),
+        ("loaded_at", pa.timestamp("us")),
+    ]
+)
 
 
 def usage_rows(buckets: list[Bucket[UsageResult]], loaded_at: datetime) -> pa.Table:
     rows = [
         {
-            "bucket_start": naive_utc(bucket.starting_at), "bucket_end": naive_utc(bucket.ending_at),
-            "api_key_id": r.api_key_id, "workspace_id": r.workspace_id, "model": r.model,
-            "service_tier": r.service_tier, "context_window": r.context_window, "inference_geo": r.inference_geo,
-            "uncached_input_tokens": r.uncached_input_tokens, "cache_read_input_tokens": r.cache_read_input_tokens,
+            "bucket_start": naive_utc(bucket.starting_at),
+            "bucket_end": naive_utc(bucket.ending_at),
+            "api_key_id": r.api_key_id,
+            "workspace_id": r.workspace_id,
+            "model": r.model,
+            "service_tier": r.service_tier,
+            "context_window": r.context_window,
+            "inference_geo": r.inference_geo,
+            "uncached_input_tokens": r.uncached_input_tokens,
+            "cache_read_input_tokens": r.cache_read_input_tokens,
             "cache_creation_5m_input_tokens": r.cache_creation.ephemeral_5m_input_tokens,
             "cache_creation_1h_input_tokens": r.cache_creation.ephemeral_1h_input_tokens,
-            "output_tokens": r.output_tokens, "web_search_requests": r.server_tool_use.web_search_requests,
-            "group_by": ",".join(USAGE_GROUP_BY), "raw_json": _raw(r), "loaded_at": loaded_at,
+            "output_tokens": r.output_tokens,
+            "web_search_requests": r.server_tool_use.web_search_requests,
+            "group_by": ",".join(USAGE_GROUP_BY),
+            "raw_json": _raw(r),
+            "loaded_at": loaded_at,
         }
         for bucket in buckets
         for r in bucket.results
@@ -123,25 +144,47 @@ def usage_rows(buckets: list[Bucket[UsageResult]], loaded_at: datetime) -> pa.Ta
     return _table(rows, USAGE_SCHEMA)
 
 
-COST_SCHEMA = pa.schema([
-    ("bucket_start", pa.timestamp("us")), ("bucket_end", pa.timestamp("us")),
-    ("workspace_id", pa.string()), ("description", pa.string()), ("cost_type", pa.string()),
-    ("model", pa.string()), ("service_tier", pa.string()), ("context_window", pa.string()),
-    ("token_type", pa.string()), ("inference_geo", pa.string()), ("currency", pa.string()),
-    ("amount_cents", pa.decimal128(38, 16)), ("amount_usd", pa.decimal128(38, 18)),
-    ("group_by", pa.string()), ("raw_json", pa.string()), ("loaded_at", pa.timestamp("us")),
-])
+COST_SCHEMA = pa.schema(
+    [
+        ("bucket_start", pa.timestamp("us")),
+        ("bucket_end", pa.timestamp("us")),
+        ("workspace_id", pa.string()),
+        ("description", pa.string()),
+        ("cost_type", pa.string()),
+        ("model", pa.string()),
+        ("service_tier", pa.string()),
+        ("context_window", pa.string()),
+        ("token_type", pa.string()),
+        ("inference_geo", pa.string()),
+        ("currency", pa.string()),
+        ("amount_cents", pa.decimal128(38, 16)),
+        ("amount_usd", pa.decimal128(38, 18)),
+        ("group_by", pa.string()),
+        ("raw_json", pa.string()),
+        ("loaded_at", pa.timestamp("us")),
+    ]
+)
 
 
 def cost_rows(buckets: list[Bucket[CostResult]], loaded_at: datetime) -> pa.Table:
     rows = [
         {
-            "bucket_start": naive_utc(bucket.starting_at), "bucket_end": naive_utc(bucket.ending_at),
-            "workspace_id": r.workspace_id, "description": r.description, "cost_type": r.cost_type,
-            "model": r.model, "service_tier": r.service_tier, "context_window": r.context_window,
-            "token_type": r.token_type, "inference_geo": r.inference_geo, "currency": r.currency,
-            "amount_cents": r.amount, "amount_usd": r.amount_usd,
-            "group_by": ",".join(COST_GROUP_BY), "raw_json": _raw(r), "loaded_at": loaded_at,
+            "bucket_start": naive_utc(bucket.starting_at),
+            "bucket_end": naive_utc(bucket.ending_at),
+            "workspace_id": r.workspace_id,
+            "description": r.description,
+            "cost_type": r.cost_type,
+            "model": r.model,
+            "service_tier": r.service_tier,
+            "context_window": r.context_window,
+            "token_type": r.token_type,
+            "inference_geo": r.inference_geo,
+            "currency": r.currency,
+            "amount_cents": r.amount,
+            "amount_usd": r.amount_usd,
+            "group_by": ",".join(COST_GROUP_BY),
+            "raw_json": _raw(r),
+            "loaded_at": loaded_at,
         }
         for bucket in buckets
         for r in bucket.results
@@ -151,30 +194,76 @@ def cost_rows(buckets: list[Bucket[CostResult]], loaded_at: datetime) -> pa.Tabl
 
 def organization_rows(organization: Organization, loaded_at: datetime) -> pa.Table:
     return _table(
-        [{"organization_id": organization.id, "organization_name": organization.name,
-          "raw_json": _raw(organization), "loaded_at": loaded_at}],
-        pa.schema([("organization_id", pa.string()), ("organization_name", pa.string()),
-                   ("raw_json", pa.string()), ("loaded_at", pa.timestamp("us"))]),
+        [
+            {
+                "organization_id": organization.id,
+                "organization_name": organization.name,
+                "raw_json": _raw(organization),
+                "loaded_at": loaded_at,
+            }
+        ],
+        pa.schema(
+            [
+                ("organization_id", pa.string()),
+                ("organization_name", pa.string()),
+                ("raw_json", pa.string()),
+                ("loaded_at", pa.timestamp("us")),
+            ]
+        ),
     )
 
 
 def workspace_rows(workspaces: list[Workspace], loaded_at: datetime) -> pa.Table:
     return _table(
-        [{"workspace_id": w.id, "workspace_name": w.name, "created_at": naive_utc(w.created_at),
-          "archived_at": naive_utc(w.archived_at), "display_color": w.display_color,
-          "raw_json": _raw(w), "loaded_at": loaded_at} for w in workspaces],
-        pa.schema([("workspace_id", pa.string()), ("workspace_name", pa.string()),
-                   ("created_at", pa.timestamp("us")), ("archived_at", pa.timestamp("us")),
-                   ("display_color", pa.string()), ("raw_json", pa.string()), ("loaded_at", pa.timestamp("us"))]),
+        [
+            {
+                "workspace_id": w.id,
+                "workspace_name": w.name,
+                "created_at": naive_utc(w.created_at),
+                "archived_at": naive_utc(w.archived_at),
+                "display_color": w.display_color,
+                "raw_json": _raw(w),
+                "loaded_at": loaded_at,
+            }
+            for w in workspaces
+        ],
+        pa.schema(
+            [
+                ("workspace_id", pa.string()),
+                ("workspace_name", pa.string()),
+                ("created_at", pa.timestamp("us")),
+                ("archived_at", pa.timestamp("us")),
+                ("display_color", pa.string()),
+                ("raw_json", pa.string()),
+                ("loaded_at", pa.timestamp("us")),
+            ]
+        ),
     )
 
 
 def api_key_rows(api_keys: list[ApiKey], loaded_at: datetime) -> pa.Table:
     return _table(
-        [{"api_key_id": k.id, "api_key_name": k.name, "workspace_id": k.effective_workspace_id,
-          "status": k.status, "created_at": naive_utc(k.created_at), "raw_json": _raw(k),
-          "loaded_at": loaded_at} for k in api_keys],
-        pa.schema([("api_key_id", pa.string()), ("api_key_name", pa.string()), ("workspace_id", pa.string()),
-                   ("status", pa.string()), ("created_at", pa.timestamp("us")), ("raw_json", pa.string()),
-                   ("loaded_at", pa.timestamp("us"))]),
+        [
+            {
+                "api_key_id": k.id,
+                "api_key_name": k.name,
+                "workspace_id": k.effective_workspace_id,
+                "status": k.status,
+                "created_at": naive_utc(k.created_at),
+                "raw_json": _raw(k),
+                "loaded_at": loaded_at,
+            }
+            for k in api_keys
+        ],
+        pa.schema(
+            [
+                ("api_key_id", pa.string()),
+                ("api_key_name", pa.string()),
+                ("workspace_id", pa.string()),
+                ("status", pa.string()),
+                ("created_at", pa.timestamp("us")),
+                ("raw_json", pa.string()),
+                ("loaded_at", pa.timestamp("us")),
+            ]
+        ),
     )

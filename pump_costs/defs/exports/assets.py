@@ -52,8 +52,9 @@ EXPORT_SOURCES = (
 def export_asset(source: ExportSource) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"{source.name}_exports",
-        specs=[dg.AssetSpec(["exports", fmt.table], description=f"{fmt.label} rows, as exported")
-               for fmt in source.formats],
+        specs=[
+            dg.AssetSpec(["exports", fmt.table], description=f"{fmt.label} rows, as exported") for fmt in source.formats
+        ],
         group_name="exports",
         can_subset=False,
     )
@@ -85,8 +86,11 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
                 rows = landing.land(conn, fmt, selects[fmt])
                 yield dg.MaterializeResult(
                     asset_key=["exports", fmt.table],
-                    metadata={"rows": rows, "files": len(selects[fmt]),
-                              "folders": ", ".join(str(f) for f in source.folders())},
+                    metadata={
+                        "rows": rows,
+                        "files": len(selects[fmt]),
+                        "folders": ", ".join(str(f) for f in source.folders()),
+                    },
                 )
 
     return land_source

@@ -51,9 +51,9 @@ def _suffix(path: Path) -> str:
 def data_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     """Data files below `folder`, skipping manifests and hidden files."""
     return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and _suffix(p) in suffixes
-        and "manifest" not in p.name.lower()
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and _suffix(p) in suffixes and "manifest" not in p.name.lower()
     )
 
 
@@ -61,8 +61,9 @@ def _read_json(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as error:
-        raise ExportFileError(f"{path}: the manifest is not readable JSON ({error}). Re-deliver the export "
-                              "or remove the manifest.") from None
+        raise ExportFileError(
+            f"{path}: the manifest is not readable JSON ({error}). Re-deliver the export or remove the manifest."
+        ) from None
 
 
 def relation(path: Path) -> str:
@@ -80,8 +81,10 @@ def describe(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     try:
         rows = conn.execute(f"describe select * from {relation(path)}").fetchall()
     except duckdb.Error as error:
-        raise ExportFileError(f"{path}: DuckDB cannot read this file ({str(error).splitlines()[0]}). "
-                              "Check that it is a complete CSV, JSON lines or Parquet export.") from None
+        raise ExportFileError(
+            f"{path}: DuckDB cannot read this file ({str(error).splitlines()[0]}). "
+            "Check that it is a complete CSV, JSON lines or Parquet export."
+        ) from None
     return {name: data_type for name, data_type, *_ in rows}
 
 
@@ -102,8 +105,10 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
     columns = describe(conn, export.path)
     if not fmt.recognises(set(columns)):
         missing = ", ".join(sorted(set(fmt.required) - set(columns)))
-        raise ExportFileError(f"{export.path}: not in the {fmt.label} format (missing columns: {missing}). "
-                              f"Move it out of this folder, or export it again as {fmt.label}.")
+        raise ExportFileError(
+            f"{export.path}: not in the {fmt.label} format (missing columns: {missing}). "
+            f"Move it out of this folder, or export it again as {fmt.label}."
+        )
     selected = [_column(name, columns.get(name)) for name in fmt.columns]
     metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
     selected += [f"{_literal(v)} as {name}" for name, v in zip(METADATA_COLUMNS, metadata, strict=True)]
@@ -112,8 +117,11 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
 
 def land(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: list[str]) -> int:
     """Replace the format's raw table with these files' rows, atomically."""
-    empty = "select " + ", ".join(
-        [f'cast(null as varchar) as "{c}"' for c in (*fmt.columns, *METADATA_COLUMNS)]) + " where false"
+    empty = (
+        "select "
+        + ", ".join([f'cast(null as varchar) as "{c}"' for c in (*fmt.columns, *METADATA_COLUMNS)])
+        + " where false"
+    )
     body = " union all by name ".join(selects) if selects else empty
     conn.execute(f"create schema if not exists {SCHEMA}")
     conn.execute("begin transaction")
@@ -144,8 +152,11 @@ def aws_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportForma
     for path in data_files(folder, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)):
         period = BILLING_PERIOD.search(path.parent.name)
         export_root = path.parent.parent.parent
-        if period and (export_root, period.group(1)) in listed \
-                and path.name not in listed[(export_root, period.group(1))]:
+        if (
+            period
+            and (export_root, period.group(1)) in listed
+            and path.name not in listed[(export_root, period.group(1))]
+        ):
             continue  # an earlier delivery of a period the manifest now describes
         try:
             fmt = AWS_CUR_LEGACY if AWS_CUR_LEGACY.recognises(set(describe(conn, path))) else AWS_CUR2
@@ -167,8 +178,10 @@ def azure_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportFor
             key = (config["resourceId"], config.get("type", "ActualCost"), run["startDate"][:7])
             submitted = run["submittedTime"]
         except (KeyError, TypeError):
-            raise ExportFileError(f"{manifest_path}: not an Azure export manifest (needs exportConfig.resourceId, "
-                                  "runInfo.startDate and runInfo.submittedTime)") from None
+            raise ExportFileError(
+                f"{manifest_path}: not an Azure export manifest (needs exportConfig.resourceId, "
+                "runInfo.startDate and runInfo.submittedTime)"
+            ) from None
         manifest_folders.add(manifest_path.parent)
         if key not in latest or submitted > latest[key][0]:
             latest[key] = (submitted, manifest_path, manifest)
