@@ -24,8 +24,12 @@ MANIFEST := dbt_project/target/manifest.json
 $(MANIFEST): $(BIN)/.installed dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null)
 	$(BIN)/dagster-dbt project prepare-and-package --file pump_costs/defs/dbt/project.py
 
-install: $(BIN)/.installed $(MANIFEST)
+# One run at a time: DuckDB has a single writer, so a schedule tick and a sensor run must queue.
+$(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
+	printf 'concurrency:\n  runs:\n    max_concurrent_runs: 1\n' > $@
+
+install: $(BIN)/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
 demo: install
 	$(BIN)/pump-costs demo

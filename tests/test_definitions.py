@@ -1,6 +1,6 @@
 """The Definitions object: what the UI and the schedule see."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
@@ -25,3 +25,23 @@ def test_schedule_repulls_the_trailing_three_days_in_one_run(monkeypatch):
     monkeypatch.setenv("PUMP_COSTS_TRAILING_DAYS", "7")
     (request,) = schedule.evaluate_tick(context).run_requests
     assert request.tags["dagster/asset_partition_range_start"] == "2026-11-19"
+
+
+def test_export_sensor_requests_a_rebuild_only_when_files_change(pipeline_env):
+    sensor = defs.resolve_sensor_def("export_files_sensor")
+    folder = pipeline_env / "exports" / "focus"
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_text("BilledCost,ChargePeriodStart\n1,2026-10-01\n")
+    repository = defs.get_repository_def()
+
+    def tick(cursor: str | None):
+        return sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, repository_def=repository))
+
+    first_tick = tick(None)
+    (first,) = first_tick.run_requests
+    assert first.partition_key == (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    unchanged = tick(first_tick.cursor)
+    assert unchanged.run_requests == [] and "No export file changed" in unchanged.skip_message
+    (folder / "b.csv").write_text("BilledCost,ChargePeriodStart\n2,2026-10-02\n")
+    (second,) = tick(first_tick.cursor).run_requests
+    assert second.run_key != first.run_key
