@@ -21,7 +21,7 @@ def materialize_days(
     instance: dg.DagsterInstance | None = None,
     resources: Mapping[str, object] | None = None,
     raise_on_error: bool = True,
-    selection: Sequence[dg.AssetKey] | None = None,
+    selection: dg.AssetSelection | Sequence[dg.AssetKey] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize every asset (or the `selection`) for the days first..last, inclusive, in one run.
 

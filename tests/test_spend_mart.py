@@ -253,6 +253,20 @@ def test_a_day_that_vanished_upstream_vanishes_from_the_mart(fake_api, yesterday
     )
 
 
+def test_an_exports_only_rebuild_keeps_every_anthropic_day_once(fake_api, yesterday):
+    """The export sensor's job rebuilds fct_spend for one day; days built earlier stay, once each."""
+    materialize_days(yesterday - timedelta(days=3), yesterday)
+    before = query("select count(*), sum(BilledCost) from marts.fct_spend")
+    write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
+    result = materialize_days(yesterday, yesterday, selection=dg.AssetSelection.groups("exports").downstream())
+    assert result.success
+    anthropic = query("select count(*), sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'")
+    assert anthropic == before
+    assert query("select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'") == query(
+        "select sum(amount_usd) from raw_anthropic.cost_report"
+    )
+
+
 def test_bad_export_file_fails_its_source_only_and_keeps_its_rows(fake_api, yesterday):
     exports = data_dir() / "exports"
     write_demo_exports(exports, ["2026-10"])

@@ -12,7 +12,9 @@
 ) }}
 
 with anthropic as (
+    -- The window is applied here, at build time, so it always matches the delete above.
     select * from {{ ref('int_anthropic__spend_focus') }}
+    where {{ in_run_window('ChargePeriodStart') }}
 ),
 
 cloud_exports as (
