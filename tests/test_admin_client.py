@@ -152,3 +152,14 @@ def test_sends_identifying_headers_and_only_gets(fake_api):
     client_for(fake_api).workspaces()
     assert {(r.method, r.path) for r in fake_api.requests} == {("GET", "/v1/organizations/workspaces")}
     assert fake_api.requests[0].query["include_archived"] == ["true"]
+
+
+def test_slow_responses_time_out_and_are_retried_within_bounds(fake_api):
+    fake_api.faults.delay_seconds = 1.0
+    waits: list[float] = []
+    client = AnthropicAdminClient(
+        FAKE_ADMIN_KEY, base_url=fake_api.base_url, read_timeout=0.2, max_retries=2, sleep=waits.append
+    )
+    with pytest.raises(AnthropicAdminError, match=r"failed \(ReadTimeout\) after 2 retries"):
+        client.organization()
+    assert len(waits) == 2 and client.requests_made == 3

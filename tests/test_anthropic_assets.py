@@ -139,6 +139,25 @@ def test_401_mid_run_fails_clearly_and_keeps_what_was_stored(fake_api, yesterday
     assert [r.status for r in fake_api.requests].count(401) == 1  # never retried
 
 
+def test_a_run_that_dies_mid_window_leaves_the_stored_window_whole(fake_api, yesterday):
+    first = yesterday - timedelta(days=40)
+    materialize_days(first, yesterday, selection=ANTHROPIC_RAW)
+    before = query(RAW_COUNTS)[0]
+    fake_api.requests.clear()
+    # The second page of each report fails for good: the window is half fetched when the run dies.
+    fake_api.faults.queue.extend(
+        [
+            Fault(500, path="/v1/organizations/usage_report", should_retry="false", after=1),
+            Fault(500, path="/v1/organizations/cost_report", should_retry="false", after=1),
+        ]
+    )
+    result = materialize_days(first, yesterday, raise_on_error=False, selection=ANTHROPIC_RAW)
+    assert not result.success
+    assert len(step_errors(result)) == 2
+    assert [r.status for r in fake_api.requests if r.path.endswith(("messages", "cost_report"))] == [200, 500] * 2
+    assert query(RAW_COUNTS)[0] == before
+
+
 @pytest.mark.parametrize(
     ("key", "message"),
     [

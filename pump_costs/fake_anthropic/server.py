@@ -67,13 +67,15 @@ def invalid(message: str) -> ApiError:
 
 @dataclass
 class Fault:
-    """One injected failure, served to the next request whose path starts with `path`."""
+    """One injected failure, served to a request whose path starts with `path` once `after` such
+    requests have passed (after=1 fails a report's second page)."""
 
     status: int
     path: str = "/v1/"
     retry_after: str | None = None
     retry_after_ms: str | None = None
     should_retry: str | None = None
+    after: int = 0
 
     @property
     def error_type(self) -> str:
@@ -102,6 +104,9 @@ class FaultPlan:
     def take(self, path: str) -> Fault | None:
         for fault in list(self.queue):
             if path.startswith(fault.path):
+                if fault.after:
+                    fault.after -= 1
+                    return None
                 self.queue.remove(fault)
                 return fault
         return None
