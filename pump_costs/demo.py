@@ -1,5 +1,6 @@
 """`make demo`: the whole pipeline on the fake Admin API and the sample exports, with no key needed."""
 
+import contextlib
 import os
 import time
 from datetime import timedelta
@@ -86,7 +87,7 @@ def print_summary() -> None:
         anthropic_total = conn.execute(
             "select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'"
         ).fetchone()[0]
-        print(f"\n=== Unified spend: Anthropic is {SYNTHETIC}; cloud exports are samples ===")
+        print(f"\n=== Unified spend. Anthropic: {SYNTHETIC}. Cloud: public samples and synthetic exports ===")
         print(f"Anthropic billed: ${anthropic_total:,.2f} (exact: {anthropic_total} USD)")
         for title, (headers, sql) in SUMMARY_QUERIES.items():
             print_table(title, conn.execute(sql).fetchall(), headers)
@@ -100,12 +101,13 @@ def run_demo(days: int) -> int:
         periods = sorted({(first + timedelta(days=n)).strftime("%Y-%m") for n in range(days)})
         write_demo_exports(data_dir() / "exports", periods)
         print(f"{SYNTHETIC} at {api.base_url}; sample cloud exports in {data_dir() / 'exports'}")
-        print(f"Materializing {first}..{last} ({days} days) in one run into {warehouse_path()}")
+        run_log = data_dir() / "demo-run.log"
+        print(f"Materializing {first}..{last} ({days} days) in one run; dbt's output goes to {run_log}")
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-        with instance:
-            result = materialize_days(first, last, instance=instance, raise_on_error=False)
+        with instance, run_log.open("w") as log, contextlib.redirect_stdout(log):
+            result = materialize_days(first, last, instance=instance, raise_on_error=False, log_level="WARNING")
     if not result.success:
-        print("pump-costs demo: the run failed; see the errors above")
+        print(f"pump-costs demo: the run failed; the errors are above and dbt's output is in {run_log}")
         return 1
     print_summary()
     print(

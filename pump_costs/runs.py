@@ -22,6 +22,7 @@ def materialize_days(
     resources: Mapping[str, object] | None = None,
     raise_on_error: bool = True,
     selection: dg.AssetSelection | Sequence[dg.AssetKey] | None = None,
+    log_level: str = "DEBUG",
 ) -> dg.ExecuteInProcessResult:
     """Materialize every asset (or the `selection`) for the days first..last, inclusive, in one run.
 
@@ -36,4 +37,5 @@ def materialize_days(
         tags=partition_range_tags(first.isoformat(), last.isoformat()),
         raise_on_error=raise_on_error,
         selection=selection,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
