@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs.defs.exports.sensors import exports_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY
 from pump_costs.runs import materialize_days
@@ -254,17 +255,27 @@ def test_a_day_that_vanished_upstream_vanishes_from_the_mart(fake_api, yesterday
 
 
 def test_an_exports_only_rebuild_keeps_every_anthropic_day_once(fake_api, yesterday):
-    """The export sensor's job rebuilds fct_spend for one day; days built earlier stay, once each."""
+    """The export sensor's job rebuilds the marts for one day; Anthropic days built earlier stay, once each."""
     materialize_days(yesterday - timedelta(days=3), yesterday)
     before = query("select count(*), sum(BilledCost) from marts.fct_spend")
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
-    result = materialize_days(yesterday, yesterday, selection=dg.AssetSelection.groups("exports").downstream())
+    result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
     assert result.success
     anthropic = query("select count(*), sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'")
     assert anthropic == before
     assert query("select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'") == query(
         "select sum(amount_usd) from raw_anthropic.cost_report"
     )
+
+
+def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterday):
+    """A fresh warehouse, cloud exports only (no Admin key yet): the sensor's job builds and publishes."""
+    write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
+    result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
+    assert result.success
+    assert query("select ProviderName, count(*) from marts.fct_spend group by all") == [("AWS", 10 * 4 + 1)]
+    assert fake_api.requests == []
+    assert (published_dir() / PUBLISHED_DATABASE).exists()
 
 
 def test_bad_export_file_fails_its_source_only_and_keeps_its_rows(fake_api, yesterday):

@@ -6,8 +6,12 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
 
+from pump_costs.defs.anthropic import tables as anthropic_tables
 from pump_costs.defs.dbt.project import dbt_project
+from pump_costs.defs.exports import landing
+from pump_costs.defs.exports.formats import ALL_FORMATS
 from pump_costs.defs.partitions import daily_partitions
 
 
@@ -26,8 +30,23 @@ class LayerGroupTranslator(DagsterDbtTranslator):
     backfill_policy=dg.BackfillPolicy.single_run(),
     dagster_dbt_translator=LayerGroupTranslator(),
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
-    """`dbt build` with the window as vars: min_date inclusive, max_date exclusive (UTC days)."""
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource) -> Iterator:
+    """`dbt build` with the window as vars: min_date inclusive, max_date exclusive (UTC days).
+
+    Tests run only when all the models they read are built in this run ("cautious"), so a run that
+    builds part of the project never tests a model it did not build.
+    """
+    ensure_raw_layer(duckdb)
     start, end = context.partition_time_window
     window = {"min_date": start.date().isoformat(), "max_date": end.date().isoformat()}
-    yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()
+    args = ["build", "--indirect-selection", "cautious", "--vars", json.dumps(window)]
+    yield from dbt.cli(args, context=context).stream()
+
+
+def ensure_raw_layer(duckdb: DuckDBResource) -> None:
+    """Every dbt source exists, empty until its first load: a setup with no Anthropic key, or no
+    exports of some kind, still builds."""
+    with duckdb.get_connection() as conn:
+        conn.execute(anthropic_tables.DDL)
+        for fmt in ALL_FORMATS:
+            landing.create_if_missing(conn, fmt)

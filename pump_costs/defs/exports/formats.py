@@ -245,3 +245,6 @@ FOCUS = ExportFormat(
         "InvoiceIssuer",
     ),
 )
+
+
+ALL_FORMATS = (AWS_CUR2, AWS_CUR_LEGACY, GCP_BILLING, AZURE_COST_DETAILS, FOCUS)

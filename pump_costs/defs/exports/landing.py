@@ -115,14 +115,20 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
     return f"select {', '.join(selected)} from {relation(export.path)}"
 
 
+def _empty(fmt: ExportFormat) -> str:
+    columns = ", ".join(f'cast(null as varchar) as "{c}"' for c in (*fmt.columns, *METADATA_COLUMNS))
+    return f"select {columns} where false"
+
+
+def create_if_missing(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat) -> None:
+    """An empty raw table, so dbt can build before the first export of this kind arrives."""
+    conn.execute(f"create schema if not exists {SCHEMA}")
+    conn.execute(f"create table if not exists {SCHEMA}.{fmt.table} as {_empty(fmt)}")
+
+
 def land(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: list[str]) -> int:
     """Replace the format's raw table with these files' rows, atomically."""
-    empty = (
-        "select "
-        + ", ".join([f'cast(null as varchar) as "{c}"' for c in (*fmt.columns, *METADATA_COLUMNS)])
-        + " where false"
-    )
-    body = " union all by name ".join(selects) if selects else empty
+    body = " union all by name ".join(selects) if selects else _empty(fmt)
     conn.execute(f"create schema if not exists {SCHEMA}")
     conn.execute("begin transaction")
     try:

@@ -9,8 +9,9 @@ from pump_costs.defs.partitions import daily_partitions
 
 exports_job = dg.define_asset_job(
     "exports_job",
-    selection=dg.AssetSelection.groups("exports").downstream(),
-    description="Land the billing export folders and rebuild the marts that read them.",
+    # Everything but the Anthropic pulls: the whole dbt project builds, so every model it reads exists.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("anthropic"),
+    description="Land the billing export folders and rebuild the marts and their published copy.",
 )
 
 
