@@ -28,6 +28,7 @@ def pipeline_env(fake_api: FakeAdminApi, tmp_path: Path, monkeypatch: pytest.Mon
     fake_api.requests.clear()
     yield tmp_path / "data"
     fake_api.faults = FaultPlan()
+    fake_api.wait_idle()
 
 
 @pytest.fixture

@@ -181,6 +181,8 @@ class FakeAdminApi:
         self.faults = FaultPlan()
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
+        self._in_flight = 0
+        self._idle = threading.Condition(self._lock)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -212,6 +214,11 @@ class FakeAdminApi:
     def serve_forever(self) -> None:
         self._httpd.serve_forever()
 
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait for requests still being served (a client that timed out leaves them running)."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
     # -- request handling ------------------------------------------------------------------
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -231,6 +238,18 @@ class FakeAdminApi:
         return Handler
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self._in_flight += 1
+        try:
+            self._serve(handler)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test); nothing to answer
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         url = urlsplit(handler.path)
         params = parse_qs(url.query, keep_blank_values=True)
         request_id = "req_fake" + uuid.uuid4().hex[:20]
