@@ -6,11 +6,9 @@ import subprocess
 import sys
 from datetime import timedelta
 
-import dagster as dg
-
 from pump_costs.defs.anthropic.client import AnthropicAdminError, utc_midnight
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR, AnthropicAdminResource
-from pump_costs.runs import last_completed_days, materialize_days
+from pump_costs.runs import default_instance, last_completed_days, materialize_days
 from pump_costs.warehouse import PROJECT_ROOT
 
 
@@ -40,9 +38,7 @@ def check_key() -> int:
 def backfill(days: int) -> int:
     first, last = last_completed_days(days)
     print(f"Backfilling {first}..{last} ({days} days) in one run")
-    # With DAGSTER_HOME set (make targets set it) the run shows in the UI's history.
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    with instance:
+    with default_instance() as instance:
         result = materialize_days(first, last, instance=instance, raise_on_error=False)
     if not result.success:
         print("pump-costs backfill: the run failed (see above); nothing already stored was lost", file=sys.stderr)

@@ -5,13 +5,12 @@ import os
 import time
 from datetime import timedelta
 
-import dagster as dg
 import duckdb
 
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
-from pump_costs.runs import last_completed_days, materialize_days
+from pump_costs.runs import default_instance, last_completed_days, materialize_days
 from pump_costs.sample_exports.generate import write_demo_exports
 from pump_costs.warehouse import PROJECT_ROOT, data_dir, published_dir, warehouse_path
 
@@ -103,8 +102,7 @@ def run_demo(days: int) -> int:
         print(f"{SYNTHETIC} at {api.base_url}; sample cloud exports in {data_dir() / 'exports'}")
         run_log = data_dir() / "demo-run.log"
         print(f"Materializing {first}..{last} ({days} days) in one run; dbt's output goes to {run_log}")
-        instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-        with instance, run_log.open("w") as log, contextlib.redirect_stdout(log):
+        with default_instance() as instance, run_log.open("w") as log, contextlib.redirect_stdout(log):
             result = materialize_days(first, last, instance=instance, raise_on_error=False, log_level="WARNING")
     if not result.success:
         print(f"pump-costs demo: the run failed; the errors are above and dbt's output is in {run_log}")
