@@ -45,3 +45,8 @@ def test_export_sensor_requests_a_rebuild_only_when_files_change(pipeline_env):
     (folder / "b.csv").write_text("BilledCost,ChargePeriodStart\n2,2026-10-02\n")
     (second,) = tick(first_tick.cursor).run_requests
     assert second.run_key != first.run_key
+
+
+def test_schedule_and_sensor_run_without_being_switched_on():
+    assert defs.resolve_schedule_def("daily_spend_schedule").default_status == dg.DefaultScheduleStatus.RUNNING
+    assert defs.resolve_sensor_def("export_files_sensor").default_status == dg.DefaultSensorStatus.RUNNING

@@ -28,7 +28,12 @@ def partition_range_tags(first: str, last: str) -> dict[str, str]:
     }
 
 
-@dg.schedule(job=daily_spend_job, cron_schedule="0 3 * * *", execution_timezone="UTC")
+@dg.schedule(
+    job=daily_spend_job,
+    cron_schedule="0 3 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
 def daily_spend_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     """At 03:00 UTC: re-pull the last N completed days (yesterday included) in one run."""
     yesterday = context.scheduled_execution_time.date() - timedelta(days=1)
