@@ -17,7 +17,7 @@ import pytest
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
 from pump_costs.defs.exports.sensors import exports_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
-from pump_costs.fake_anthropic import FAKE_ADMIN_KEY
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, ground_truth
 from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import (
     REAL_SAMPLES,
@@ -25,7 +25,7 @@ from pump_costs.sample_exports.generate import (
     write_aws_cur2,
     write_demo_exports,
 )
-from pump_costs.warehouse import PROJECT_ROOT, data_dir, published_dir, warehouse_path
+from pump_costs.warehouse import PROJECT_ROOT, data_dir, published_dir
 from tests.conftest import query
 
 PERIODS = ["2026-09", "2026-10"]
@@ -92,9 +92,12 @@ def test_anthropic_rows_equal_the_raw_reports_to_the_last_digit(mart):
     ] == list(raw[:5])
     assert query("select sum(ConsumedQuantity) from marts.fct_spend where x_CostType = 'web_search'")[0][0] == raw[5]
     # Priority Tier has usage but no cost line: zero-cost rows, flagged.
-    priority = query("""select count(*), sum(BilledCost), bool_and(not x_CostReported) from marts.fct_spend
-                        where x_ServiceTier = 'priority'""")[0]
-    assert priority[0] > 0 and priority[1] == 0 and priority[2] is True
+    priority = query("""select sum(ConsumedQuantity) filter (where x_TokenType = 'uncached_input_tokens'),
+                               sum(BilledCost), bool_and(not x_CostReported)
+                        from marts.fct_spend where x_ServiceTier = 'priority'""")[0]
+    _, _, first, last = mart
+    truth = ground_truth(first, last + timedelta(days=1))
+    assert priority == (truth.priority_input_tokens, 0, True)
     names = {
         r[0] for r in query("select distinct SubAccountName from marts.fct_spend where ProviderName = 'Anthropic'")
     }
@@ -331,4 +334,3 @@ def test_a_reader_on_the_published_file_never_blocks_or_sees_a_mix(fake_api, yes
         new = fresh.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchone()
     assert new[0] > old[0]
     assert new[1] == query("select sum(amount_usd) from raw_anthropic.cost_report")[0][0]
-    assert warehouse_path().exists()

@@ -1,8 +1,9 @@
-{#- FOCUS category columns from the service_categories seed, 'Other' for services it does not list. -#}
-{% macro service_category(seed_alias) -%}
-    coalesce({{ seed_alias }}.service_category, 'Other')
+{#- FOCUS category columns: the category given (from the service_categories seed or the file), 'Other'
+    for services nobody categorised, and 'Other (<category>)' where no subcategory is known. -#}
+{% macro service_category(category) -%}
+    coalesce({{ category }}, 'Other')
 {%- endmacro %}
 
-{% macro service_subcategory(seed_alias) -%}
-    coalesce({{ seed_alias }}.service_subcategory, 'Other (' || coalesce({{ seed_alias }}.service_category, 'Other') || ')')
+{% macro service_subcategory(category, subcategory) -%}
+    coalesce({{ subcategory }}, 'Other (' || {{ service_category(category) }} || ')')
 {%- endmacro %}

@@ -121,7 +121,3 @@
     (date_trunc('month', {{ column }}) + interval 1 month)
 {%- endmacro %}
 
-{#- 'Claude' for any channel's spelling of a Claude model (claude-sonnet-4-5, anthropic.claude-3-haiku...). -#}
-{% macro claude_family(model_expression) -%}
-    case when lower({{ model_expression }}) like '%claude%' then 'Claude' end
-{%- endmacro %}

@@ -12,7 +12,7 @@ mapped as (
     select
         cost_and_usage.*,
         -- FOCUS 1.2 gives each ServiceName one category: the one most of its rows carry.
-        mode(coalesce(cost_and_usage.service_category, categories.service_category, 'Other'))
+        mode({{ service_category('coalesce(cost_and_usage.service_category, categories.service_category)') }})
             over (partition by cost_and_usage.service_name) as focus_service_category,
         mode(coalesce(cost_and_usage.service_subcategory, categories.service_subcategory))
             over (partition by cost_and_usage.service_name) as focus_service_subcategory,
@@ -71,7 +71,7 @@ final as (
             'ResourceType': 'resource_type',
             'ServiceCategory': 'focus_service_category',
             'ServiceName': 'service_name',
-            'ServiceSubcategory': "coalesce(focus_service_subcategory, 'Other (' || focus_service_category || ')')",
+            'ServiceSubcategory': service_subcategory('focus_service_category', 'focus_service_subcategory'),
             'SkuId': 'sku_id',
             'SkuMeter': 'sku_meter',
             'SkuPriceId': 'sku_price_id',

@@ -58,7 +58,7 @@ def usage_report(
     start, end = context.partition_time_window
     client = anthropic.get_client(context.log)
     buckets = client.usage_report(start, end)
-    batch = tables.usage_rows(buckets, datetime.now(UTC).replace(tzinfo=None))
+    batch = tables.usage_rows(buckets, tables.loaded_now())
     rows = _replace_window(duckdb, "usage_report", batch, start, end)
     token_columns = [
         "uncached_input_tokens",
@@ -85,17 +85,17 @@ def cost_report(
     end = min(end, today)
     if end <= start:
         context.log.info("No completed UTC day in this window yet; the cost report has nothing to give")
-        return dg.MaterializeResult(metadata={**_window_metadata(start, end, 0, 0), "billed_usd": 0.0})
+        return dg.MaterializeResult(metadata={**_window_metadata(start, end, 0, 0), "billed_usd": "0.00"})
     client = anthropic.get_client(context.log)
     buckets = client.cost_report(start, end)
-    batch = tables.cost_rows(buckets, datetime.now(UTC).replace(tzinfo=None))
+    batch = tables.cost_rows(buckets, tables.loaded_now())
     rows = _replace_window(duckdb, "cost_report", batch, start, end)
     billed = sum((r.amount_usd for b in buckets for r in b.results), start=0)
     return dg.MaterializeResult(
         metadata={
             **_window_metadata(start, end, rows, client.requests_made),
             # Shown rounded in the UI; the table holds the exact amount.
-            "billed_usd": dg.MetadataValue.text(f"{billed:.2f}"),
+            "billed_usd": f"{billed:.2f}",
         }
     )
 
@@ -113,7 +113,7 @@ def organization_snapshot(anthropic: AnthropicAdminResource, duckdb: DuckDBResou
     """The current organization, workspaces and API keys. The API only has the present state, so each
     run replaces the whole tables."""
     client = anthropic.get_client()
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    loaded_at = tables.loaded_now()
     organization = client.organization()
     workspaces = [DEFAULT_WORKSPACE, *client.workspaces()]
     api_keys = client.api_keys()

@@ -85,6 +85,11 @@ def naive_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
 
 
+def loaded_now() -> datetime:
+    """The loaded_at stamp: now, in UTC, as the tables store it."""
+    return naive_utc(datetime.now(UTC))
+
+
 def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
