@@ -2,6 +2,7 @@
 
 import csv
 import gzip
+import json
 import os
 import subprocess
 import threading
@@ -24,6 +25,7 @@ from pump_costs.sample_exports.generate import (
     WrittenTotals,
     write_aws_cur2,
     write_demo_exports,
+    write_gcp_billing,
 )
 from pump_costs.warehouse import PROJECT_ROOT, data_dir, published_dir
 from tests.conftest import query
@@ -241,6 +243,66 @@ def test_redelivered_cur_period_replaces_the_old_one(fake_api, yesterday):
                      from marts.fct_spend where x_Source = 'aws_cur2'""")[0]
     assert after == (second.cost_by_period["2026-10"], 0)
     assert second.cost_by_period["2026-10"] < before
+
+
+def write_legacy_cur_delivery(period: Path, assembly: str, rows: list[dict]) -> str:
+    """One legacy CUR delivery in the layout AWS keeps when it keeps every version: an assembly folder
+    holding the gzipped CSV and a manifest listing it. Returns the file's S3 key."""
+    (period / assembly).mkdir(parents=True)
+    with gzip.open(period / assembly / "legacy-report-1.csv.gz", "wt", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    key = f"cur/legacy-report/{period.name}/{assembly}/legacy-report-1.csv.gz"
+    manifest = {"assemblyId": assembly, "reportKeys": [key]}
+    (period / assembly / "legacy-report-Manifest.json").write_text(json.dumps(manifest))
+    return key
+
+
+def test_legacy_cur_counts_only_the_delivery_its_manifest_names(fake_api, yesterday):
+    sample = REAL_SAMPLES / "aws" / "legacy_cur_sample_anonymous_focus_converters.csv"
+    with sample.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    usage = [row for row in rows if row["lineItem/LineItemType"] == "Usage"]
+    period = data_dir() / "exports" / "aws" / "cur" / "legacy-report" / "20231101-20231201"
+    # AWS delivered the whole sample, then restated the period without its tax lines.
+    write_legacy_cur_delivery(period, "a1b2-first", rows)
+    current = write_legacy_cur_delivery(period, "c3d4-restated", usage)
+    (period / "legacy-report-Manifest.json").write_text(json.dumps({"reportKeys": [current]}))
+    assert materialize_days(yesterday, yesterday).success
+    expected = decimal_sums(sample, "lineItem/UnblendedCost", "lineItem/LineItemType")[("Usage",)]
+    stored = query("""select count(*), sum(BilledCost), list(distinct ChargeCategory) from marts.fct_spend
+                      where x_Source = 'aws_cur_legacy'""")
+    assert stored == [(len(usage), expected, ["Usage"])]
+
+    # Without the period's manifest nothing says which delivery is current: a clear error, rows kept.
+    (period / "legacy-report-Manifest.json").unlink()
+    result = materialize_days(yesterday, yesterday, selection=EXPORT_KEYS, raise_on_error=False)
+    failures = [e.step_failure_data.error.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert len(failures) == 1
+    assert (
+        f"{period}: 2 deliveries of this billing period (a1b2-first, c3d4-restated) and no manifest saying which "
+        "is current. Copy the period's *-Manifest.json too, or keep only the latest delivery's folder."
+    ) in failures[0]
+    assert query("select count(*) from raw_exports.aws_cur_legacy") == [(len(usage),)]
+
+
+def test_overlapping_gcp_extracts_count_each_row_once(fake_api, yesterday):
+    gcp = data_dir() / "exports" / "gcp"
+    written = write_gcp_billing(gcp, ["2026-10"])
+    rows = [json.loads(line) for file in sorted(gcp.glob("*.jsonl")) for line in file.read_text().splitlines()]
+    # A later batch holds two identical charges; the user exports the whole table again, and EXPORT DATA
+    # shards it so that the twins land in different files. Both twins count, the repeated rows once.
+    twin = {**rows[0], "export_time": "2026-11-05T06:00:00Z"}
+    (gcp / "re-export").mkdir()
+    for shard, batch in enumerate(([*rows, twin], [twin])):
+        lines = "".join(json.dumps(row) + "\n" for row in batch)
+        (gcp / "re-export" / f"billing-{shard:012d}.json").write_text(lines)
+    assert materialize_days(yesterday, yesterday).success
+    assert query("select count(*) from raw_exports.gcp_billing") == [(2 * len(rows) + 2,)]
+    expected = written.cost_by_period["2026-10"] + 2 * Decimal(str(twin["cost"]))
+    stored = query("select count(*), sum(BilledCost) from marts.fct_spend where x_Source = 'gcp_billing_export'")
+    assert stored == [(len(rows) + 2, expected)]
 
 
 def test_a_day_that_vanished_upstream_vanishes_from_the_mart(fake_api, yesterday):

@@ -1,7 +1,38 @@
 {#- GCP billing export rows as FOCUS 1.2 rows. Credits are negative and netted into EffectiveCost; the
-    billing period is invoice.month. -#}
+    billing period is invoice.month.
+    The BigQuery table is append-only (late and corrected rows come as new rows with a newer export_time),
+    so exporting it again repeats rows already in an earlier extract. Within one extract every row counts;
+    across extracts a row counts as many times as the extract holding it most often has it. Shards of one
+    EXPORT DATA, whose `*` becomes a 12-digit number, are one extract. -#}
 with billing as (
     select * from {{ ref('stg_gcp__billing_export') }}
+),
+
+numbered_copies as (
+    select
+        *,
+        row_number() over (
+            partition by
+                row(*columns(* exclude (source_file))),
+                regexp_replace(source_file, '([^0-9])[0-9]{12}(\.[^/]*)$', '\1*\2')
+        ) as copy_number
+    from billing
+),
+
+ranked_copies as (
+    select
+        *,
+        row_number() over (
+            partition by row(*columns(* exclude (source_file, copy_number))), copy_number
+            order by source_file
+        ) as file_rank
+    from numbered_copies
+),
+
+distinct_rows as (
+    select * exclude (copy_number, file_rank)
+    from ranked_copies
+    where file_rank = 1
 ),
 
 categories as (
@@ -10,7 +41,7 @@ categories as (
 
 mapped as (
     select
-        billing.*,
+        distinct_rows.*,
         strptime(invoice_month, '%Y%m') as invoice_month_start,
         case cost_type
             when 'tax' then 'Tax'
@@ -18,7 +49,7 @@ mapped as (
             else 'Adjustment'
         end as charge_category,
         service_description = 'Vertex AI' and lower(sku_description) like '%claude%' as is_claude
-    from billing
+    from distinct_rows
 ),
 
 final as (

@@ -28,6 +28,8 @@ CSV_SUFFIXES = (".csv", ".csv.gz")
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 PARQUET_SUFFIXES = (".parquet",)
 BILLING_PERIOD = re.compile(r"BILLING_PERIOD=(\d{4}-\d{2})")
+# legacy CUR: YYYYMMDD-YYYYMMDD/ when it keeps every delivery, year=YYYY/month=MM/ when it overwrites
+LEGACY_PERIOD = re.compile(r"\d{8}-\d{8}|month=\d{1,2}")
 METADATA_COLUMNS = ("_source_file", "_billing_period", "_dataset", "_scope")
 
 
@@ -143,32 +145,67 @@ def land(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: list[str])
 # -- which files count, per provider ------------------------------------------------------------
 
 
-def aws_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportFormat, list[ExportFile]]:
-    """CUR 2.0 (data/BILLING_PERIOD=YYYY-MM/ with a manifest per period) and legacy CUR files.
+@dataclass(frozen=True)
+class CurManifest:
+    """A CUR manifest: the data files that make up the current delivery of one billing period."""
 
-    Where a period has a manifest, only the files it lists count: a re-delivery replaces the period.
+    period_folder: Path  # the local folder holding that period's data files
+    keys: tuple[str, ...]  # the files, as S3 keys or URIs
+
+    def lists(self, path: Path) -> bool:
+        relative = path.relative_to(self.period_folder.parent).as_posix()
+        return any(key.endswith("/" + relative) for key in self.keys)
+
+
+def _cur_manifest(path: Path) -> CurManifest | None:
+    """CUR 2.0 keeps its manifest in metadata/BILLING_PERIOD=…/ beside data/BILLING_PERIOD=…/; legacy CUR keeps
+    the current one in the period folder itself, with copies in each assembly folder that never change."""
+    folder = path.parent
+    if BILLING_PERIOD.fullmatch(folder.name) and folder.parent.name == "metadata":
+        return CurManifest(folder.parent.parent / "data" / folder.name, tuple(_read_json(path).get("dataFiles", [])))
+    if LEGACY_PERIOD.fullmatch(folder.name):
+        return CurManifest(folder, tuple(_read_json(path).get("reportKeys", [])))
+    return None  # an assembly folder's copy: the period folder's manifest says which assembly is current
+
+
+def _period_folder(path: Path, root: Path) -> Path | None:
+    """The folder of the billing period a CUR data file belongs to, if the layout shows one."""
+    periods = (p for p in path.parents if p.is_relative_to(root) and p != root)
+    return next((p for p in periods if BILLING_PERIOD.fullmatch(p.name) or LEGACY_PERIOD.fullmatch(p.name)), None)
+
+
+def aws_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportFormat, list[ExportFile]]:
+    """CUR 2.0 (data/BILLING_PERIOD=YYYY-MM/) and legacy CUR (YYYYMMDD-YYYYMMDD/<assemblyId>/) files.
+
+    Where a billing period has a manifest, only the files it lists count: a re-delivery replaces the
+    period. Without one, a period delivered more than once (several assembly folders) is an error, as
+    summing every delivery would count the period's spend once per delivery.
     """
-    listed: dict[tuple[Path, str], set[str]] = {}
-    for manifest in folder.rglob("*Manifest.json"):
-        period = BILLING_PERIOD.search(manifest.parent.name)
-        if period:
-            files = _read_json(manifest).get("dataFiles", [])
-            listed[(manifest.parent.parent.parent, period.group(1))] = {f.rsplit("/", 1)[-1] for f in files}
+    manifests = {m.period_folder: m for m in filter(None, map(_cur_manifest, folder.rglob("*Manifest.json")))}
+    deliveries: dict[Path, set[str]] = defaultdict(set)
     found: dict[ExportFormat, list[ExportFile]] = defaultdict(list)
     for path in data_files(folder, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)):
-        period = BILLING_PERIOD.search(path.parent.name)
-        export_root = path.parent.parent.parent
-        if (
-            period
-            and (export_root, period.group(1)) in listed
-            and path.name not in listed[(export_root, period.group(1))]
-        ):
+        period_folder = _period_folder(path, folder)
+        manifest = manifests.get(period_folder)
+        if manifest and not manifest.lists(path):
             continue  # an earlier delivery of a period the manifest now describes
+        if period_folder and not manifest and path.parent != period_folder:
+            deliveries[period_folder].add(path.relative_to(period_folder).parts[0])
         try:
             fmt = AWS_CUR_LEGACY if AWS_CUR_LEGACY.recognises(set(describe(conn, path))) else AWS_CUR2
         except ExportFileError:
             fmt = AWS_CUR2  # unreadable: reported with the other files' problems when it is selected
+        period = BILLING_PERIOD.fullmatch(period_folder.name) if period_folder else None
         found[fmt].append(ExportFile(path, billing_period=period.group(1) if period else None))
+    repeated = {p: sorted(names) for p, names in deliveries.items() if len(names) > 1}
+    if repeated:
+        raise ExportFileError(
+            "\n".join(
+                f"{p}: {len(names)} deliveries of this billing period ({', '.join(names)}) and no manifest saying "
+                "which is current. Copy the period's *-Manifest.json too, or keep only the latest delivery's folder."
+                for p, names in sorted(repeated.items())
+            )
+        )
     return found
 
 
