@@ -4,6 +4,7 @@ import csv
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import threading
 from collections import defaultdict
@@ -36,6 +37,7 @@ EXPORT_KEYS = [
     for t in ("aws_cur2", "aws_cur_legacy", "gcp_billing", "azure_cost_details", "focus_cost_and_usage")
 ]
 FOCUS_VALIDATE = PROJECT_ROOT.parent / "shared" / "tools" / "focus-validate"
+SPEC_EXAMPLES = Path(__file__).parent / "fixtures" / "focus_spec_v1.2_examples"
 
 
 def decimal_sums(path: Path, amount: str, *keys: str, where=lambda row: True) -> dict[tuple, Decimal]:
@@ -303,6 +305,45 @@ def test_overlapping_gcp_extracts_count_each_row_once(fake_api, yesterday):
     expected = written.cost_by_period["2026-10"] + 2 * Decimal(str(twin["cost"]))
     stored = query("select count(*), sum(BilledCost) from marts.fct_spend where x_Source = 'gcp_billing_export'")
     assert stored == [(len(rows) + 2, expected)]
+
+
+def test_focus_spec_examples_load_exactly_and_column_subsets_are_refused(fake_api, yesterday):
+    """The FOCUS 1.2 specification's worked examples: M/D/YY dates, '$10,000.00 ' amounts, a BOM, the
+    singular category 'Database'. Three hold only their scenario's columns and are not FOCUS datasets."""
+    focus = data_dir() / "exports" / "focus"
+    shutil.copytree(SPEC_EXAMPLES, focus)
+    result = materialize_days(yesterday, yesterday, selection=exports_job.selection, raise_on_error=False)
+    failures = {e.step_key: e.step_failure_data.error.message for e in result.all_events if e.is_step_failure}
+    assert set(failures) == {"focus_exports"}
+    assert (
+        f"{focus / 'commitment_discount_purchase_scenario_1.csv'}: rows without a value FOCUS cost and usage requires "
+        "on every row: BillingAccountId (1 of 1 rows), BillingCurrency (1 of 1 rows), ProviderName or "
+        "ServiceProviderName or Provider (1 of 1 rows). Export the file again with these columns filled, or move "
+        "it out of this folder."
+    ) in failures["focus_exports"]
+    assert "commitment_discount_usage_scenario_1.csv: rows without a value" in failures["focus_exports"]
+    assert "with_2_resources.csv: rows without a value" in failures["focus_exports"]
+
+    for subset in focus.glob("commitment_discount_*.csv"):
+        subset.unlink()
+    (focus / "one_hundred_percent_utilization_with_commitment_discount_flexibility_with_2_resources.csv").unlink()
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    stored = totals("""select ProviderName, BillingPeriodStart, sum(BilledCost) from marts.fct_spend
+                       where x_Source = 'focus_file' group by all""")
+    assert stored == {
+        ("Acme Co", datetime(2025, 4, 1)): Decimal("48"),
+        ("Acme Co", datetime(2025, 5, 1)): Decimal("120"),
+        ("Acme Co", datetime(2025, 6, 1)): Decimal("60"),
+        ("Acme Co", datetime(2026, 3, 1)): Decimal("972"),
+        ("ACMECORP", datetime(2025, 4, 1)): Decimal("210000.00"),
+    }
+    categories = query("""select distinct ServiceName, ServiceCategory, ServiceSubcategory from marts.fct_spend
+                          where x_Source = 'focus_file' order by 1""")
+    assert categories == [
+        ("ACMECORP SERVICE", "Other", "Other (Other)"),
+        ("ACMECORP Service", "Business Applications", "Other (Business Applications)"),
+        ("AwesomeDB", "Databases", "Other (Databases)"),
+    ]
 
 
 def test_a_day_that_vanished_upstream_vanishes_from_the_mart(fake_api, yesterday):

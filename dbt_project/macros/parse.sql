@@ -4,11 +4,12 @@
     {{ money("nullif(trim(replace(replace(" ~ column ~ ", '$', ''), ',', '')), '')") }}
 {%- endmacro %}
 
-{#- Text to a UTC timestamp, whichever way the exporter wrote it. -#}
+{#- Text to a UTC timestamp, whichever way the exporter wrote it. Two-digit years are tried first: '%Y'
+    would read '4/1/25' as the year 25. -#}
 {% macro to_utc_timestamp(column) -%}
     coalesce(
         try_strptime({{ column }}, ['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%MZ',
-                                    '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%m/%d/%Y', '%m/%d/%y']),
+                                    '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%m/%d/%y', '%m/%d/%Y']),
         cast(try_cast({{ column }} as timestamptz) at time zone 'UTC' as timestamp)
     )
 {%- endmacro %}

@@ -1,5 +1,5 @@
 {#- FOCUS files from any provider, normalised to FOCUS 1.2 values (1.0's 'Usage-based', missing
-    1.2 columns filled from what the file has). -#}
+    1.2 columns filled from what the file has, categories FOCUS does not allow replaced). -#}
 with cost_and_usage as (
     select * from {{ ref('stg_focus__cost_and_usage') }}
 ),
@@ -8,14 +8,24 @@ categories as (
     select * from {{ ref('service_categories') }}
 ),
 
+focus_subcategories as (
+    select * from {{ ref('focus_service_subcategories') }}
+),
+
+focus_categories as (
+    select distinct service_category from focus_subcategories
+),
+
 mapped as (
     select
         cost_and_usage.*,
-        -- FOCUS 1.2 gives each ServiceName one category: the one most of its rows carry.
-        mode({{ service_category('coalesce(cost_and_usage.service_category, categories.service_category)') }})
+        -- A file's category counts when FOCUS allows it, in any case or singular (the spec's own example
+        -- writes 'Database'); otherwise the seed's. FOCUS 1.2 gives each ServiceName one category: the
+        -- one most of its rows carry.
+        mode({{ service_category('coalesce(focus_categories.service_category, categories.service_category)') }})
             over (partition by cost_and_usage.service_name) as focus_service_category,
         mode(coalesce(cost_and_usage.service_subcategory, categories.service_subcategory))
-            over (partition by cost_and_usage.service_name) as focus_service_subcategory,
+            over (partition by cost_and_usage.service_name) as candidate_subcategory,
         lower(concat_ws(' ', service_name, sku_meter, charge_description)) like '%claude%' as is_claude,
         case
             when provider_name ilike 'AWS%' or provider_name ilike 'Amazon%' then 'aws_bedrock'
@@ -26,6 +36,20 @@ mapped as (
     left join categories
         on categories.service_key = cost_and_usage.service_name
         and categories.provider = cost_and_usage.provider_name
+    left join focus_categories
+        on lower(focus_categories.service_category)
+            in (lower(cost_and_usage.service_category), lower(cost_and_usage.service_category) || 's')
+),
+
+subcategorised as (
+    -- A subcategory counts only under the category FOCUS puts it in.
+    select
+        mapped.*,
+        focus_subcategories.service_subcategory as focus_service_subcategory
+    from mapped
+    left join focus_subcategories
+        on focus_subcategories.service_category = mapped.focus_service_category
+        and lower(focus_subcategories.service_subcategory) = lower(mapped.candidate_subcategory)
 ),
 
 final as (
@@ -87,7 +111,7 @@ final as (
             'x_AiModelFamily': "case when is_claude then 'Claude' end",
             'x_AiChannel': 'case when is_claude then cloud_channel end',
         }) }}
-    from mapped
+    from subcategorised
 )
 
 select * from final

@@ -13,6 +13,8 @@ class ExportFormat:
     label: str
     required: tuple[str, ...]  # columns that identify the format; a file without them is refused
     columns: tuple[str, ...]
+    # values the mart needs on every row, each as alternative column names (a version's name or an older one)
+    mandatory: tuple[tuple[str, ...], ...] = ()
 
     def recognises(self, file_columns: set[str]) -> bool:
         return set(self.required) <= file_columns
@@ -243,6 +245,15 @@ FOCUS = ExportFormat(
         "Provider",
         "Publisher",
         "InvoiceIssuer",
+    ),
+    mandatory=(
+        ("BilledCost",),
+        ("BillingAccountId",),
+        ("BillingCurrency",),
+        ("ChargePeriodStart",),
+        ("ChargePeriodEnd",),
+        ("ChargeCategory", "ChargeType"),
+        ("ProviderName", "ServiceProviderName", "Provider"),
     ),
 )
 

@@ -114,7 +114,25 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
     selected = [_column(name, columns.get(name)) for name in fmt.columns]
     metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
     selected += [f"{_literal(v)} as {name}" for name, v in zip(METADATA_COLUMNS, metadata, strict=True)]
-    return f"select {', '.join(selected)} from {relation(export.path)}"
+    select = f"select {', '.join(selected)} from {relation(export.path)}"
+    _check_mandatory_values(conn, export.path, fmt, select)
+    return select
+
+
+def _check_mandatory_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat, select: str) -> None:
+    """Refuse a file with rows lacking a value the mart needs, naming the columns, before it can fail the build."""
+    if not fmt.mandatory:
+        return
+    lacking = [" and ".join(f'"{name}" is null' for name in names) for names in fmt.mandatory]
+    total, *counts = conn.execute(
+        f"select count(*), {', '.join(f'count(*) filter (where {c})' for c in lacking)} from ({select})"
+    ).fetchone()
+    gaps = [f"{' or '.join(names)} ({n} of {total} rows)" for names, n in zip(fmt.mandatory, counts, strict=True) if n]
+    if gaps:
+        raise ExportFileError(
+            f"{path}: rows without a value {fmt.label} requires on every row: {', '.join(gaps)}. "
+            "Export the file again with these columns filled, or move it out of this folder."
+        )
 
 
 def _empty(fmt: ExportFormat) -> str:
