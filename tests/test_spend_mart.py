@@ -391,7 +391,10 @@ def test_bad_export_file_fails_its_source_only_and_keeps_its_rows(fake_api, yest
     before = query("select count(*), sum(cast(line_item_unblended_cost as decimal(38, 18))) from raw_exports.aws_cur2")
     (exports / "aws" / "cur2" / "broken.parquet").write_bytes(b"PAR1 this is not parquet")
     (exports / "aws" / "not-a-cur.csv").write_text("date,amount\n2026-10-01,5\n")
-    (exports / "focus" / "extra.csv").write_text("BilledCost,ChargePeriodStart\n1.5,2026-10-01T00:00:00Z\n")
+    (exports / "focus" / "extra.csv").write_text(
+        "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
+        "1.5,acct-1,USD,Usage,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Example Cloud\n"
+    )
     result = materialize_days(yesterday, yesterday, selection=EXPORT_KEYS, raise_on_error=False)
     failures = {
         e.step_key: e.step_failure_data.error for e in result.all_events if e.event_type_value == "STEP_FAILURE"

@@ -1,15 +1,32 @@
 """Resources shared by every domain: the Admin API, the DuckDB warehouse and dbt."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from pump_costs.defs.anthropic.resource import admin_resource_from_env
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.warehouse import warehouse_path
+
+
+class WarehouseResource(DuckDBResource):
+    """dagster-duckdb's resource, but the connection is closed when the step fails too: its own
+    get_connection closes only after success, so a failed step would hold the file open (and locked)
+    until garbage collection."""
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with super().get_connection() as conn:
+            try:
+                yield conn
+            finally:
+                conn.close()
 
 
 def dbt_executable() -> str:
@@ -24,7 +41,7 @@ def shared_resources() -> dict[str, dg.ConfigurableResource]:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     return {
         "anthropic": admin_resource_from_env(),
-        "duckdb": DuckDBResource(database=str(warehouse)),
+        "duckdb": WarehouseResource(database=str(warehouse)),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }
 
