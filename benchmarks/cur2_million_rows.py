@@ -7,21 +7,15 @@ Run: .venv/bin/python benchmarks/cur2_million_rows.py [--rows N]
 """
 
 import argparse
-import os
-import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-
-from pump_costs.defs.exports.sensors import exports_job
-from pump_costs.runs import last_completed_days, materialize_days
-from pump_costs.warehouse import warehouse_path
+from exports_build import build_exports, print_figures
 
 
 def write_period(folder: Path, rows: int) -> None:
-    data = folder / "bench" / "data" / "BILLING_PERIOD=2026-10"
+    data = folder / "aws" / "bench" / "data" / "BILLING_PERIOD=2026-10"
     data.mkdir(parents=True)
     duckdb.sql(f"""
         copy (
@@ -51,19 +45,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     rows = parser.parse_args().rows
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["PUMP_COSTS_DATA_DIR"] = folder
-        write_period(Path(folder) / "exports" / "aws", rows)
-        _, yesterday = last_completed_days(1)
-        started = time.monotonic()
-        result = materialize_days(yesterday, yesterday, selection=exports_job.selection, log_level="WARNING")
-        elapsed = time.monotonic() - started
-        with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
-            count, total = conn.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchone()
-    expected = Decimal(sum(i % 1000 for i in range(rows))) / 1_000_000
-    print(f"rows landed and modelled:   {count:,} (run succeeded: {result.success})")
-    print(f"fct_spend total:            {total} USD (expected {expected}, equal: {total == expected})")
-    print(f"landing + dbt build + publish: {elapsed:.1f}s, {rows / elapsed:,.0f} rows/s")
+    figures = build_exports(lambda exports: write_period(exports, rows))
+    print_figures(figures, rows, rows, Decimal(sum(i % 1000 for i in range(rows))) / 1_000_000)
 
 
 if __name__ == "__main__":
