@@ -312,20 +312,25 @@ def test_focus_spec_examples_load_exactly_and_column_subsets_are_refused(fake_ap
     singular category 'Database'. Three hold only their scenario's columns and are not FOCUS datasets."""
     focus = data_dir() / "exports" / "focus"
     shutil.copytree(SPEC_EXAMPLES, focus)
+    # A hand-edited copy of a valid file, with text where an amount belongs.
+    edited = (focus / "simple_saas_agreements_a1.csv").read_text(encoding="utf-8").replace('"$10,000.00 "', "N/A", 1)
+    (focus / "hand-edited.csv").write_text(edited, encoding="utf-8")
     result = materialize_days(yesterday, yesterday, selection=exports_job.selection, raise_on_error=False)
     failures = {e.step_key: e.step_failure_data.error.message for e in result.all_events if e.is_step_failure}
     assert set(failures) == {"focus_exports"}
+    message = failures["focus_exports"]
     assert (
-        f"{focus / 'commitment_discount_purchase_scenario_1.csv'}: rows without a value FOCUS cost and usage requires "
-        "on every row: BillingAccountId (1 of 1 rows), BillingCurrency (1 of 1 rows), ProviderName or "
-        "ServiceProviderName or Provider (1 of 1 rows). Export the file again with these columns filled, or move "
-        "it out of this folder."
-    ) in failures["focus_exports"]
-    assert "commitment_discount_usage_scenario_1.csv: rows without a value" in failures["focus_exports"]
-    assert "with_2_resources.csv: rows without a value" in failures["focus_exports"]
+        f"{focus / 'commitment_discount_purchase_scenario_1.csv'}: rows the mart cannot use: BillingAccountId missing "
+        "(1 of 1 rows), BillingCurrency missing (1 of 1 rows), ProviderName or ServiceProviderName or Provider "
+        "missing (1 of 1 rows). Export the file again with these values, or move it out of this folder."
+    ) in message
+    assert f"{focus / 'hand-edited.csv'}: rows the mart cannot use: BilledCost not a number (1 of 1 rows)." in message
+    assert "commitment_discount_usage_scenario_1.csv: rows the mart cannot use" in message
+    assert "with_2_resources.csv: rows the mart cannot use" in message
+    assert message.count(": rows the mart cannot use") == 4
 
-    for subset in focus.glob("commitment_discount_*.csv"):
-        subset.unlink()
+    for refused in (*focus.glob("commitment_discount_*.csv"), focus / "hand-edited.csv"):
+        refused.unlink()
     (focus / "one_hundred_percent_utilization_with_commitment_discount_flexibility_with_2_resources.csv").unlink()
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     stored = totals("""select ProviderName, BillingPeriodStart, sum(BilledCost) from marts.fct_spend

@@ -1,5 +1,6 @@
 {#- Text to exact money: tolerates a currency symbol, thousands separators and padding (seen in the
-    FOCUS spec's own examples); E-notation (legacy CUR) casts exactly. -#}
+    FOCUS spec's own examples); E-notation (legacy CUR) casts exactly. Export landing refuses FOCUS files
+    this cannot read (NUMBER in pump_costs/defs/exports/landing.py): keep the two in step. -#}
 {% macro to_money(column) -%}
     {{ money("nullif(trim(replace(replace(" ~ column ~ ", '$', ''), ',', '')), '')") }}
 {%- endmacro %}

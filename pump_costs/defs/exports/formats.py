@@ -15,6 +15,7 @@ class ExportFormat:
     columns: tuple[str, ...]
     # values the mart needs on every row, each as alternative column names (a version's name or an older one)
     mandatory: tuple[tuple[str, ...], ...] = ()
+    numbers: tuple[str, ...] = ()  # columns staging reads as exact numbers
 
     def recognises(self, file_columns: set[str]) -> bool:
         return set(self.required) <= file_columns
@@ -254,6 +255,18 @@ FOCUS = ExportFormat(
         ("ChargePeriodEnd",),
         ("ChargeCategory", "ChargeType"),
         ("ProviderName", "ServiceProviderName", "Provider"),
+    ),
+    numbers=(
+        "BilledCost",
+        "EffectiveCost",
+        "AmortizedCost",
+        "ListCost",
+        "ListUnitPrice",
+        "ContractedCost",
+        "ContractedUnitPrice",
+        "ConsumedQuantity",
+        "UsageQuantity",
+        "PricingQuantity",
     ),
 )
 

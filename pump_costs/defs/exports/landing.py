@@ -31,6 +31,8 @@ BILLING_PERIOD = re.compile(r"BILLING_PERIOD=(\d{4}-\d{2})")
 # legacy CUR: YYYYMMDD-YYYYMMDD/ when it keeps every delivery, year=YYYY/month=MM/ when it overwrites
 LEGACY_PERIOD = re.compile(r"\d{8}-\d{8}|month=\d{1,2}")
 METADATA_COLUMNS = ("_source_file", "_billing_period", "_dataset", "_scope")
+# A number as dbt's to_money macro reads it: a currency symbol, thousands separators and padding allowed.
+NUMBER = """try_cast(nullif(trim(replace(replace("{}", '$', ''), ',', '')), '') as decimal(38, 18))"""
 
 
 class ExportFileError(Exception):
@@ -115,23 +117,28 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
     metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
     selected += [f"{_literal(v)} as {name}" for name, v in zip(METADATA_COLUMNS, metadata, strict=True)]
     select = f"select {', '.join(selected)} from {relation(export.path)}"
-    _check_mandatory_values(conn, export.path, fmt, select)
+    _check_values(conn, export.path, fmt, select)
     return select
 
 
-def _check_mandatory_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat, select: str) -> None:
-    """Refuse a file with rows lacking a value the mart needs, naming the columns, before it can fail the build."""
-    if not fmt.mandatory:
+def _check_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat, select: str) -> None:
+    """Refuse a file with rows the mart cannot use (a mandatory value missing, text where a number belongs),
+    naming the columns, before the file can fail the dbt build of every source."""
+    checks = [
+        (f"{' or '.join(names)} missing", " and ".join(f'"{n}" is null' for n in names)) for names in fmt.mandatory
+    ]
+    checks += [
+        (f"{name} not a number", f'"{name}" is not null and {NUMBER.format(name)} is null') for name in fmt.numbers
+    ]
+    if not checks:
         return
-    lacking = [" and ".join(f'"{name}" is null' for name in names) for names in fmt.mandatory]
-    total, *counts = conn.execute(
-        f"select count(*), {', '.join(f'count(*) filter (where {c})' for c in lacking)} from ({select})"
-    ).fetchone()
-    gaps = [f"{' or '.join(names)} ({n} of {total} rows)" for names, n in zip(fmt.mandatory, counts, strict=True) if n]
-    if gaps:
+    aggregates = ", ".join(f"count(*) filter (where {condition})" for _, condition in checks)
+    total, *counts = conn.execute(f"select count(*), {aggregates} from ({select})").fetchone()
+    problems = [f"{problem} ({n} of {total} rows)" for (problem, _), n in zip(checks, counts, strict=True) if n]
+    if problems:
         raise ExportFileError(
-            f"{path}: rows without a value {fmt.label} requires on every row: {', '.join(gaps)}. "
-            "Export the file again with these columns filled, or move it out of this folder."
+            f"{path}: rows the mart cannot use: {', '.join(problems)}. "
+            "Export the file again with these values, or move it out of this folder."
         )
 
 
