@@ -2,8 +2,9 @@
 
 Each source's folders are its source of truth: every run rebuilds the source's raw tables from the
 files that count now (the latest CUR delivery of each billing period, the latest Azure run of each
-scope and month), in one transaction. A file that cannot be read, or is not the format it should be,
-stops that source with an error naming the file, and its tables keep their previous contents.
+scope and month), in one transaction. A file that cannot be read, is not the format it should be, or
+(for FOCUS files) has rows lacking a mandatory value or a number, stops that source with an error naming
+the file, and its tables keep their previous contents.
 """
 
 import json
