@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pump_costs.defs.exports.sensors import exports_job
+from pump_costs.defs.jobs import exports_job
 from pump_costs.runs import last_completed_days, materialize_days
 from pump_costs.warehouse import warehouse_path
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 
 from pump_costs.defs.resources import shared_resources
-from pump_costs.defs.schedules import partition_range_tags
+from pump_costs.defs.partitions import partition_range_tags
 
 
 def default_instance() -> dg.DagsterInstance:

@@ -1,10 +1,13 @@
 """The Definitions object: what the UI and the schedule see."""
 
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from pump_costs.definitions import defs
+from pump_costs.defs.dbt.assets import dbt_daily_models, dbt_models
+from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
 
 
@@ -39,12 +42,42 @@ def test_export_sensor_requests_a_rebuild_only_when_files_change(pipeline_env):
 
     first_tick = tick(None)
     (first,) = first_tick.run_requests
-    assert first.partition_key == (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    assert first.partition_key is None  # nothing it rebuilds is partitioned
     unchanged = tick(first_tick.cursor)
     assert unchanged.run_requests == [] and "No export file changed" in unchanged.skip_message
     (folder / "b.csv").write_text("BilledCost,ChargePeriodStart\n2,2026-10-02\n")
     (second,) = tick(first_tick.cursor).run_requests
     assert second.run_key != first.run_key
+
+
+def test_only_anthropic_reports_and_models_refreshed_by_day_are_partitioned():
+    graph = defs.resolve_asset_graph()
+    partitioned = {key.to_user_string() for key in graph.get_all_asset_keys() if graph.get(key).partitions_def}
+    assert partitioned == {
+        "anthropic/usage_report",
+        "anthropic/cost_report",
+        "staging/stg_anthropic__usage",
+        "staging/stg_anthropic__costs",
+        "intermediate/int_anthropic__spend_focus",
+        "marts/fct_anthropic_spend",
+        "marts/fct_anthropic_token_usage",
+    }
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups == {"raw_anthropic", "raw_exports", "seeds", "staging", "intermediate", "marts", "published"}
+    exports_job = defs.resolve_job_def("exports_job")
+    assert not exports_job.partitions_def and all(
+        not graph.get(key).partitions_def for key in exports_job.asset_layer.selected_asset_keys
+    )
+
+
+def test_every_dbt_test_is_an_asset_check():
+    """A test whose models fall in two dbt asset definitions would be run by neither."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    tests = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"}
+    checks = {spec.name for assets in (dbt_models, dbt_daily_models) for spec in assets.check_specs}
+    assert checks == tests and len(tests) == 59
+    reconciliation = next(s for s in dbt_models.check_specs if s.name == "assert_anthropic_spend_matches_cost_report")
+    assert reconciliation.asset_key == dg.AssetKey(["marts", "fct_spend"])
 
 
 def test_schedule_and_sensor_run_without_being_switched_on():

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
-from pump_costs.defs.exports.sensors import exports_job
+from pump_costs.defs.jobs import exports_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, ground_truth
 from pump_costs.runs import materialize_days

@@ -1,4 +1,4 @@
-"""The daily job and its schedule: yesterday plus a trailing window, because usage and cost land late
+"""The daily schedule: yesterday plus a trailing window, because usage and cost land late
 and can be restated."""
 
 import os
@@ -6,26 +6,15 @@ from datetime import timedelta
 
 import dagster as dg
 
+from pump_costs.defs.jobs import daily_spend_job
+from pump_costs.defs.partitions import partition_range_tags
+
 TRAILING_DAYS_ENV_VAR = "PUMP_COSTS_TRAILING_DAYS"
 DEFAULT_TRAILING_DAYS = 3
-
-daily_spend_job = dg.define_asset_job(
-    "daily_spend_job",
-    selection=dg.AssetSelection.all(),
-    description="Pull the Anthropic reports for a window of days and rebuild everything downstream.",
-)
 
 
 def trailing_days() -> int:
     return int(os.environ.get(TRAILING_DAYS_ENV_VAR) or DEFAULT_TRAILING_DAYS)
-
-
-def partition_range_tags(first: str, last: str) -> dict[str, str]:
-    """Tags that make one run cover partitions first..last (inclusive), as a UI range backfill does."""
-    return {
-        "dagster/asset_partition_range_start": first,
-        "dagster/asset_partition_range_end": last,
-    }
 
 
 @dg.schedule(

@@ -1,5 +1,5 @@
 {#-
-  Anthropic spend as FOCUS rows (all days; fct_spend takes its run's window), one per day x workspace x model x token type x service tier x
+  Anthropic spend as FOCUS rows (all days; fct_anthropic_spend takes its run's window), one per day x workspace x model x token type x service tier x
   context window x inference geo, plus web search and code execution lines.
   Cost lines and usage quantities meet in full outer joins, so every cent of the cost report and every
   token of the usage report is counted exactly once: usage with no cost line (Priority Tier) becomes a

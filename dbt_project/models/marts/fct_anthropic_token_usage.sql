@@ -1,4 +1,13 @@
-{#- Anthropic token usage at the usage report's full grain, with workspace and API key names. -#}
+{#- Anthropic token usage at the usage report's full grain, with workspace and API key names; refreshed by
+    day like fct_anthropic_spend (the run's window is deleted, then inserted again). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    tags=['daily'],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ in_run_window('usage_date') ~ "{% endif %}"
+) }}
+
 with usage as (
     select * from {{ ref('stg_anthropic__usage') }}
 ),
@@ -34,6 +43,7 @@ final as (
     from usage
     left join workspaces on workspaces.workspace_id = usage.workspace_id
     left join api_keys on api_keys.api_key_id = usage.api_key_id
+    where {{ in_run_window('usage.usage_date') }}
 )
 
 select * from final

@@ -24,7 +24,7 @@ DEFAULT_WORKSPACE = Workspace(id="default", name="Default")
 REPORT_ASSET_ARGS = dict(
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="anthropic",
+    group_name="raw_anthropic",
     kinds={"anthropic", "duckdb"},
 )
 
@@ -106,7 +106,7 @@ def cost_report(
         dg.AssetSpec(["anthropic", "workspaces"], description="Workspaces, archived ones and Default included."),
         dg.AssetSpec(["anthropic", "api_keys"], description="API keys with their names and workspaces."),
     ],
-    group_name="anthropic",
+    group_name="raw_anthropic",
     can_subset=False,
 )
 def organization_snapshot(anthropic: AnthropicAdminResource, duckdb: DuckDBResource):

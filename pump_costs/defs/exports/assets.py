@@ -55,7 +55,7 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
         specs=[
             dg.AssetSpec(["exports", fmt.table], description=f"{fmt.label} rows, as exported") for fmt in source.formats
         ],
-        group_name="exports",
+        group_name="raw_exports",
         can_subset=False,
     )
     def land_source(context: dg.AssetExecutionContext, duckdb: DuckDBResource):

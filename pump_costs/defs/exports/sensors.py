@@ -5,14 +5,7 @@ import hashlib
 import dagster as dg
 
 from pump_costs.defs.exports.assets import EXPORT_SOURCES
-from pump_costs.defs.partitions import daily_partitions
-
-exports_job = dg.define_asset_job(
-    "exports_job",
-    # Everything but the Anthropic pulls: the whole dbt project builds, so every model it reads exists.
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("anthropic"),
-    description="Land the billing export folders and rebuild the marts and their published copy.",
-)
+from pump_costs.defs.jobs import exports_job
 
 
 def export_fingerprint() -> str:
@@ -33,5 +26,4 @@ def export_files_sensor(context: dg.SensorEvaluationContext):
     if fingerprint == context.cursor:
         return dg.SkipReason("No export file changed")
     context.update_cursor(fingerprint)
-    # Any partition rebuilds the cloud rows (they are not windowed); the latest one is cheapest.
-    return dg.RunRequest(run_key=fingerprint, partition_key=daily_partitions.get_last_partition_key())
+    return dg.RunRequest(run_key=fingerprint)

@@ -1,0 +1,24 @@
+{#-
+  Anthropic's FOCUS rows, refreshed by day: a run deletes its window [min_date, max_date) and inserts the
+  window again, so a day that vanished upstream vanishes here too. Tagged daily: Dagster partitions it by
+  day and passes the window as vars.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    tags=['daily'],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ in_run_window('ChargePeriodStart') ~ "{% endif %}"
+) }}
+
+with anthropic as (
+    select * from {{ ref('int_anthropic__spend_focus') }}
+),
+
+final as (
+    -- The window is applied here, at build time, so it always matches the delete above.
+    select * from anthropic
+    where {{ in_run_window('ChargePeriodStart') }}
+)
+
+select * from final
