@@ -5,8 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 # dbt and dagster-dbt look for `dbt` on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-# Run history survives restarts of the UI and of the CLI.
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # pip on some machines warns about local index folders it cannot see; the warnings are noise.
 PIP_QUIET := grep -v -e "^WARNING: Location" -e "^\s*$$" || true
 
@@ -24,12 +22,7 @@ MANIFEST := dbt_project/target/manifest.json
 $(MANIFEST): $(BIN)/.installed dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null)
 	$(BIN)/dagster-dbt project prepare-and-package --file pump_costs/defs/dbt/project.py
 
-# One run at a time: DuckDB has a single writer, so a schedule tick and a sensor run must queue.
-$(DAGSTER_HOME)/dagster.yaml:
-	mkdir -p $(DAGSTER_HOME)
-	printf 'concurrency:\n  runs:\n    max_concurrent_runs: 1\n' > $@
-
-install: $(BIN)/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+install: $(BIN)/.installed $(MANIFEST)
 
 demo: install
 	$(BIN)/pump-costs demo
@@ -49,4 +42,4 @@ lint: install
 	$(BIN)/ruff format --check pump_costs tests benchmarks
 
 clean:
-	rm -rf $(VENV) data/demo .dagster_home
+	rm -rf $(VENV) data/demo

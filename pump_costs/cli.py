@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from pump_costs.defs.anthropic.client import AnthropicAdminError, utc_midnight
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR, AnthropicAdminResource
-from pump_costs.runs import default_instance, last_completed_days, materialize_days
+from pump_costs.instance import default_instance, use_dagster_home
+from pump_costs.runs import last_completed_days, materialize_days
 from pump_costs.warehouse import PROJECT_ROOT
 
 
@@ -47,21 +48,18 @@ def backfill(days: int) -> int:
 
 
 def dev() -> int:
-    """The Dagster UI. Without a key it runs on the fake Admin API, with demo data kept apart."""
-    env = dict(os.environ)
+    """The Dagster UI. Without a key it runs on the fake Admin API, with the demo's data and run history."""
     api = None
-    if not env.get(KEY_ENV_VAR):
+    if not os.environ.get(KEY_ENV_VAR):
         from pump_costs.demo import SYNTHETIC, use_demo_environment
         from pump_costs.fake_anthropic import FakeAdminApi
 
         api = FakeAdminApi().start()
         use_demo_environment(api)
-        env = dict(os.environ)
         print(f"{KEY_ENV_VAR} is not set: the UI runs on {SYNTHETIC} at {api.base_url}")
+    print(f"Run history: {use_dagster_home()}")
     try:
-        return subprocess.call(
-            [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"], env=env, cwd=PROJECT_ROOT
-        )
+        return subprocess.call([sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"], cwd=PROJECT_ROOT)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -1,18 +1,12 @@
 """Run the daily job over a range of days in one run, as a UI range backfill or the schedule does."""
 
-import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
-from pump_costs.defs.resources import shared_resources
 from pump_costs.defs.partitions import partition_range_tags
-
-
-def default_instance() -> dg.DagsterInstance:
-    """The instance under DAGSTER_HOME (make sets it) so runs show in the UI's history, else a throwaway one."""
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+from pump_costs.defs.resources import shared_resources
 
 
 def last_completed_days(days: int) -> tuple[date, date]:

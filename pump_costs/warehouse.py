@@ -9,11 +9,12 @@ import duckdb
 import pyarrow as pa
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR_ENV_VAR = "PUMP_COSTS_DATA_DIR"
 
 
 def data_dir() -> Path:
     """PUMP_COSTS_DATA_DIR, else ./data in the project."""
-    return Path(os.environ.get("PUMP_COSTS_DATA_DIR") or PROJECT_ROOT / "data").resolve()
+    return Path(os.environ.get(DATA_DIR_ENV_VAR) or PROJECT_ROOT / "data").resolve()
 
 
 def warehouse_path() -> Path:

@@ -60,7 +60,6 @@ def test_only_anthropic_reports_and_models_refreshed_by_day_are_partitioned():
         "staging/stg_anthropic__costs",
         "intermediate/int_anthropic__spend_focus",
         "marts/fct_anthropic_spend",
-        "marts/fct_anthropic_token_usage",
     }
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {"raw_anthropic", "raw_exports", "seeds", "staging", "intermediate", "marts", "published"}

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from pump_costs.defs.dbt.assets import dbt_models
+from pump_costs.instance import INSTANCE_CONFIG
 from pump_costs.warehouse import PROJECT_ROOT
 from tests.conftest import query
 
@@ -90,7 +91,7 @@ class DagsterDev:
 def dagster_dev(tmp_path):
     home = tmp_path / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text("concurrency:\n  runs:\n    max_concurrent_runs: 1\n")
+    (home / "dagster.yaml").write_text(INSTANCE_CONFIG)  # as pump-costs writes it for `make dev`
     server = DagsterDev(home, tmp_path / "dagster-dev.log")
     try:
         server.wait_until_up()

@@ -3,7 +3,8 @@
   context window x inference geo, plus web search and code execution lines.
   Cost lines and usage quantities meet in full outer joins, so every cent of the cost report and every
   token of the usage report is counted exactly once: usage with no cost line (Priority Tier) becomes a
-  zero-cost row flagged x_CostReported = false.
+  zero-cost row flagged x_CostReported = false. Organization and workspace names are left to fct_spend,
+  which shows the current ones.
 -#}
 with costs as (
     select * from {{ ref('stg_anthropic__costs') }}
@@ -11,14 +12,6 @@ with costs as (
 
 usage as (
     select * from {{ ref('stg_anthropic__usage') }}
-),
-
-organization as (
-    select * from {{ ref('stg_anthropic__organization') }}
-),
-
-workspaces as (
-    select * from {{ ref('stg_anthropic__workspaces') }}
 ),
 
 usage_by_token_type as (
@@ -129,8 +122,6 @@ final as (
     select
         {{ focus_columns({
             'BilledCost': 'coalesce(lines.amount_usd, 0)',
-            'BillingAccountId': 'organization.organization_id',
-            'BillingAccountName': 'organization.organization_name',
             'BillingCurrency': "'USD'",
             'BillingPeriodStart': month_start('lines.charge_date'),
             'BillingPeriodEnd': month_end('lines.charge_date'),
@@ -157,7 +148,6 @@ final as (
             'SkuMeter': 'lines.description',
             'SkuPriceId': "concat_ws(':', coalesce(lines.model, lines.cost_type), lines.token_type, lines.service_tier, lines.context_window, lines.inference_geo)",
             'SubAccountId': 'lines.workspace_id',
-            'SubAccountName': 'coalesce(workspaces.workspace_name, lines.workspace_id)',
             'SubAccountType': "'Workspace'",
             'ServiceProviderName': "'Anthropic'",
             'HostProviderName': "'Anthropic'",
@@ -173,8 +163,6 @@ final as (
             'x_AiChannel': "'anthropic_api'",
         }) }}
     from lines
-    left join organization on true
-    left join workspaces on workspaces.workspace_id = lines.workspace_id
 )
 
 select * from final

@@ -1,7 +1,8 @@
 {#-
-  Anthropic's FOCUS rows, refreshed by day: a run deletes its window [min_date, max_date) and inserts the
+  Anthropic's FOCUS rows, refreshed by day: a run deletes its window (in_run_window) and inserts the
   window again, so a day that vanished upstream vanishes here too. Tagged daily: Dagster partitions it by
-  day and passes the window as vars.
+  day and sets the window. Names (organization, workspace) are joined in fct_spend, so a rename shows
+  on every day.
 -#}
 {{ config(
     materialized='incremental',

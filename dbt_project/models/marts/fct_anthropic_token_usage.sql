@@ -1,12 +1,6 @@
-{#- Anthropic token usage at the usage report's full grain, with workspace and API key names; refreshed by
-    day like fct_anthropic_spend (the run's window is deleted, then inserted again). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    tags=['daily'],
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ in_run_window('usage_date') ~ "{% endif %}"
-) }}
+{#- Anthropic token usage at the usage report's full grain, with the current workspace and API key names.
+    A view: the usage report is already at this grain, so there is nothing to store twice. -#}
+{{ config(materialized='view') }}
 
 with usage as (
     select * from {{ ref('stg_anthropic__usage') }}
@@ -43,7 +37,6 @@ final as (
     from usage
     left join workspaces on workspaces.workspace_id = usage.workspace_id
     left join api_keys on api_keys.api_key_id = usage.api_key_id
-    where {{ in_run_window('usage.usage_date') }}
 )
 
 select * from final

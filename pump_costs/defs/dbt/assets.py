@@ -6,8 +6,11 @@ Every dbt test is an asset check and runs with the models it reads, whichever ru
 """
 
 import json
-import shutil
+import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -19,8 +22,10 @@ from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.exports import landing
 from pump_costs.defs.exports.formats import ALL_FORMATS
 from pump_costs.defs.partitions import daily_partitions
+from pump_costs.warehouse import warehouse_path
 
 DAILY_MODELS = "tag:daily"
+WINDOW_START_ENV_VAR, WINDOW_END_ENV_VAR = "PUMP_COSTS_WINDOW_START", "PUMP_COSTS_WINDOW_END"
 
 # A test runs when every model it reads is built in this invocation *or upstream of one that is*.
 # dbt's default (eager) would test a model another run is still building; "cautious" would drop a test
@@ -40,20 +45,31 @@ class LayerGroupTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-def dbt_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource, vars_: dict[str, str] | None
-) -> Iterator:
-    """`dbt build` of the selected models and their tests; dbt's per-run target folder is removed after."""
-    ensure_raw_layer(duckdb)
-    args = ["build", *INDIRECT_SELECTION]
-    if vars_:
-        args += ["--vars", json.dumps(vars_)]
-    invocation = dbt.cli(args, context=context)
+@contextmanager
+def run_window(start: date, end: date) -> Iterator[None]:
+    """The window dbt's in_run_window macro reads, set for the dbt process this step starts."""
+    window = {WINDOW_START_ENV_VAR: start.isoformat(), WINDOW_END_ENV_VAR: end.isoformat()}
+    previous = {name: os.environ.get(name) for name in window}
+    os.environ.update(window)
     try:
-        yield from invocation.stream()
+        yield
     finally:
-        # Dagster keeps the events; the artifacts (~5 MB a run) would otherwise pile up for ever.
-        shutil.rmtree(invocation.target_path, ignore_errors=True)
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def dbt_target_path() -> Path:
+    """One target folder per warehouse, reused by every run: dbt keeps its partial-parse state there
+    (so a run re-parses only what changed) and overwrites its artifacts, so the folder does not grow."""
+    return warehouse_path().parent / "dbt_target"
+
+
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+    """`dbt build` of the selected models and the tests they can run."""
+    yield from dbt.cli(["build", *INDIRECT_SELECTION], context=context, target_path=dbt_target_path()).stream()
 
 
 @dbt_assets(
@@ -65,11 +81,11 @@ def dbt_build(
     dagster_dbt_translator=LayerGroupTranslator(),
 )
 def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource) -> Iterator:
-    """Models refreshed by day, for the run's window: min_date inclusive, max_date exclusive (UTC days)."""
+    """Models refreshed by day, for the run's window of UTC days (start inclusive, end exclusive)."""
+    ensure_raw_layer(duckdb)
     start, end = context.partition_time_window
-    yield from dbt_build(
-        context, dbt, duckdb, {"min_date": start.date().isoformat(), "max_date": end.date().isoformat()}
-    )
+    with run_window(start.date(), end.date()):
+        yield from dbt_build(context, dbt)
 
 
 @dbt_assets(
@@ -82,7 +98,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     """Seeds, staging and intermediate views, the cloud facts, fct_spend and the dimensions, whole."""
     ensure_raw_layer(duckdb)
     create_missing_daily_tables(dbt, duckdb)
-    yield from dbt_build(context, dbt, duckdb, None)
+    yield from dbt_build(context, dbt)
 
 
 def create_missing_daily_tables(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
@@ -94,14 +110,11 @@ def create_missing_daily_tables(dbt: DbtCliResource, duckdb: DuckDBResource) -> 
         existing = set(conn.execute("select table_schema, table_name from information_schema.tables").fetchall())
     if set(daily) <= existing:
         return
-    empty_window = json.dumps({"min_date": "1900-01-01", "max_date": "1900-01-01"})
-    invocation = dbt.cli(
-        ["run", "--select", f"+{DAILY_MODELS}", "--vars", empty_window], manifest=dbt_project.manifest_path
-    )
-    try:
-        invocation.wait()
-    finally:
-        shutil.rmtree(invocation.target_path, ignore_errors=True)
+    nothing = date(1900, 1, 1)
+    with run_window(nothing, nothing):
+        dbt.cli(
+            ["run", "--select", f"+{DAILY_MODELS}"], manifest=dbt_project.manifest_path, target_path=dbt_target_path()
+        ).wait()
 
 
 def ensure_raw_layer(duckdb: DuckDBResource) -> None:
