@@ -1,6 +1,13 @@
-"""What the export benchmarks share: a throwaway data folder, one exports-only build, the figures read back."""
+"""What the export benchmarks share: a throwaway data folder, exports-only builds, the figures read back.
+
+Each benchmark times, side by side in one process: a run with no export at all (the fixed cost of a
+run), the full build of its exports (land, model, publish), the same run again with nothing changed, and
+a bare DuckDB `create table as select` of FOCUS-typed columns from the same files (what the engine alone
+takes), then prints the ratio of the cost that grows with rows to that baseline.
+"""
 
 import os
+import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,29 +25,65 @@ from pump_costs.warehouse import warehouse_path
 @dataclass(frozen=True)
 class BuildFigures:
     succeeded: bool
-    seconds: float
+    empty_run_seconds: float
+    build_seconds: float
+    unchanged_run_seconds: float
+    baseline_seconds: float
     mart_rows: int
     mart_total: Decimal
+    peak_rss_mib: float
 
 
-def build_exports(write_exports: Callable[[Path], None]) -> BuildFigures:
-    """Write the exports under a fresh data folder's exports/, then land them and build and publish the mart."""
+def exports_run() -> tuple[bool, float]:
+    _, yesterday = last_completed_days(1)
+    started = time.monotonic()
+    result = materialize_days(yesterday, yesterday, selection=exports_job.selection, log_level="WARNING")
+    return result.success, time.monotonic() - started
+
+
+def peak_rss_mib() -> float:
+    """The largest resident set of this process or of any process it waited for (dbt), in MiB."""
+    peaks = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return max(peaks) / 1024
+
+
+def build_exports(write_exports: Callable[[Path], None], baseline_sql: str) -> BuildFigures:
+    """Time the runs described above; `baseline_sql` selects the FOCUS columns from the files under {exports}."""
     with tempfile.TemporaryDirectory() as folder:
         os.environ["PUMP_COSTS_DATA_DIR"] = folder
-        write_exports(Path(folder) / "exports")
-        _, yesterday = last_completed_days(1)
-        started = time.monotonic()
-        result = materialize_days(yesterday, yesterday, selection=exports_job.selection, log_level="WARNING")
-        seconds = time.monotonic() - started
+        exports = Path(folder) / "exports"
+        empty_ok, empty_seconds = exports_run()
+        write_exports(exports)
+        build_ok, build_seconds = exports_run()
+        unchanged_ok, unchanged_seconds = exports_run()
         with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
             rows, total = conn.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchone()
-    return BuildFigures(result.success, seconds, rows, total)
+        with duckdb.connect(str(Path(folder) / "baseline.duckdb")) as conn:
+            started = time.monotonic()
+            conn.execute(f"create table baseline as {baseline_sql.format(exports=exports)}")
+            baseline_seconds = time.monotonic() - started
+    return BuildFigures(
+        empty_ok and build_ok and unchanged_ok,
+        empty_seconds,
+        build_seconds,
+        unchanged_seconds,
+        baseline_seconds,
+        rows,
+        total,
+        peak_rss_mib(),
+    )
 
 
 def print_figures(figures: BuildFigures, rows_written: int, expected_rows: int, expected_total: Decimal) -> None:
-    print(f"rows written to export files:  {rows_written:,}")
-    print(f"rows in fct_spend:             {figures.mart_rows:,} (expected {expected_rows:,})")
+    growing = figures.build_seconds - figures.empty_run_seconds
+    print(f"rows written to export files:      {rows_written:,}")
+    print(f"rows in fct_spend:                 {figures.mart_rows:,} (expected {expected_rows:,})")
     equal = figures.mart_total == expected_total
-    print(f"fct_spend total:               {figures.mart_total} (expected {expected_total}, equal: {equal})")
-    print(f"run succeeded:                 {figures.succeeded}")
-    print(f"landing + dbt build + publish: {figures.seconds:.1f}s, {rows_written / figures.seconds:,.0f} rows/s")
+    print(f"fct_spend total:                   {figures.mart_total} (expected {expected_total}, equal: {equal})")
+    print(f"runs succeeded:                    {figures.succeeded}")
+    print(f"run with no exports (fixed cost):  {figures.empty_run_seconds:.1f}s")
+    print(f"landing + dbt build + publish:     {figures.build_seconds:.1f}s, {rows_written / growing:,.0f} rows/s")
+    print(f"same run, nothing changed:         {figures.unchanged_run_seconds:.1f}s")
+    print(f"bare DuckDB create table as:       {figures.baseline_seconds:.1f}s")
+    print(f"(build - fixed cost) / bare:       {growing / figures.baseline_seconds:.1f}x")
+    print(f"peak RSS (this process or dbt):    {figures.peak_rss_mib:,.0f} MiB")

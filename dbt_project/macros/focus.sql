@@ -63,6 +63,7 @@
         'HostProviderName': 'varchar',
         'x_Source': 'varchar',
         'x_SourceFile': 'varchar',
+        'x_LandedAt': 'timestamp',
         'x_Model': 'varchar',
         'x_TokenType': 'varchar',
         'x_CostType': 'varchar',

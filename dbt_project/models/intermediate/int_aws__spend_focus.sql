@@ -77,6 +77,7 @@ final as (
             'HostProviderName': "'AWS'",
             'x_Source': 'source_format',
             'x_SourceFile': 'source_file',
+            'x_LandedAt': 'landed_at',
             'x_Model': "case when is_claude then regexp_extract(lower(usage_type), '(claude[a-z0-9.\\-]*)') end",
             'x_CostReported': 'true',
             'x_AiModelFamily': "case when is_claude then 'Claude' end",

@@ -68,6 +68,7 @@ final as (
             'HostProviderName': "'Microsoft'",
             'x_Source': "'azure_cost_export'",
             'x_SourceFile': 'source_file',
+            'x_LandedAt': 'landed_at',
             'x_Model': "case when is_claude then regexp_extract(lower(concat_ws(' ', meter_subcategory, meter_name)), '(claude[a-z0-9 .\\-]*[a-z0-9])') end",
             'x_CostReported': 'true',
             'x_AiModelFamily': "case when is_claude then 'Claude' end",

@@ -107,6 +107,7 @@ final as (
             'HostProviderName': 'coalesce(host_provider_name, provider_name)',
             'x_Source': "'focus_file'",
             'x_SourceFile': 'source_file',
+            'x_LandedAt': 'landed_at',
             'x_CostReported': 'true',
             'x_AiModelFamily': "case when is_claude then 'Claude' end",
             'x_AiChannel': 'case when is_claude then cloud_channel end',

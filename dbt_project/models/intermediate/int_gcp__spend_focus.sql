@@ -13,7 +13,7 @@ numbered_copies as (
         *,
         row_number() over (
             partition by
-                row(*columns(* exclude (source_file))),
+                row(*columns(* exclude (source_file, landed_at))),
                 regexp_replace(source_file, '([^0-9])[0-9]{12}(\.[^/]*)$', '\1*\2')
         ) as copy_number
     from billing
@@ -23,7 +23,7 @@ ranked_copies as (
     select
         *,
         row_number() over (
-            partition by row(*columns(* exclude (source_file, copy_number))), copy_number
+            partition by row(*columns(* exclude (source_file, landed_at, copy_number))), copy_number
             order by source_file
         ) as file_rank
     from numbered_copies
@@ -92,6 +92,7 @@ final as (
             'HostProviderName': "'Google Cloud'",
             'x_Source': "'gcp_billing_export'",
             'x_SourceFile': 'source_file',
+            'x_LandedAt': 'landed_at',
             'x_Model': "case when is_claude then regexp_extract(lower(sku_description), '(claude[a-z0-9 .\\-]*[a-z0-9])') end",
             'x_CostReported': 'true',
             'x_AiModelFamily': "case when is_claude then 'Claude' end",

@@ -1,10 +1,27 @@
-{#- Every cloud billing export's FOCUS rows (AWS, GCP, Azure, FOCUS files). -#}
+{#-
+  Every cloud billing export's FOCUS rows (AWS, GCP, Azure, FOCUS files), refreshed by export file
+  (macros/cloud_refresh.sql): a re-delivered CUR period or Azure run replaces exactly its files' rows, a
+  file no longer counted loses its rows, and a run with no landing change writes nothing.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where x_SourceFile in {{ text_list(cloud_refresh()['unload']) }}{% endif %}"
+) }}
+
+-- depends_on: {{ ref('stg_exports__landed_files') }}
+{%- set reload = cloud_refresh()['reload'] %}
+
 with cloud_exports as (
     select * from {{ ref('int_cloud__spend_focus') }}
 ),
 
 final as (
     select * from cloud_exports
+    {%- if reload is not none %}
+    where x_SourceFile in {{ text_list(reload) }}
+    {%- endif %}
 )
 
 select * from final

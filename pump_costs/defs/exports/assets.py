@@ -37,7 +37,7 @@ class ExportSource:
     def folders(self) -> list[Path]:
         configured = os.environ.get(self.env_var)
         if configured:
-            return [Path(folder).expanduser() for folder in configured.split(os.pathsep) if folder]
+            return [Path(folder).expanduser().resolve() for folder in configured.split(os.pathsep) if folder]
         return [data_dir() / "exports" / self.name]
 
 
@@ -59,7 +59,7 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
         can_subset=False,
     )
     def land_source(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        selects: dict[ExportFormat, list[str]] = {fmt: [] for fmt in source.formats}
+        counted: dict[ExportFormat, list[landing.ExportFile]] = {fmt: [] for fmt in source.formats}
         problems: list[str] = []
         with duckdb.get_connection() as conn:
             for folder in source.folders():
@@ -67,28 +67,32 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
                     context.log.info(f"{source.env_var}: {folder} does not exist; nothing to load there")
                     continue
                 try:
-                    found = source.discover(conn, folder)
+                    for fmt, files in source.discover(conn, folder).items():
+                        counted[fmt] += files
                 except landing.ExportFileError as error:
                     problems.append(str(error))
-                    continue
-                for fmt, files in found.items():
-                    for file in files:
-                        try:
-                            selects[fmt].append(landing.select_from(conn, file, fmt))
-                        except landing.ExportFileError as error:
-                            problems.append(str(error))
+            changes = {fmt: landing.file_changes(conn, fmt, files) for fmt, files in counted.items()}
+            selects: dict[ExportFormat, dict[landing.ExportFile, str]] = {fmt: {} for fmt in source.formats}
+            for fmt, change in changes.items():
+                for file in change.changed:
+                    try:
+                        selects[fmt][file] = landing.select_from(conn, file, fmt)
+                    except landing.ExportFileError as error:
+                        problems.append(str(error))
             if problems:
                 raise dg.Failure(
                     description="\n".join(problems) + f"\nNothing was replaced: the {source.name} tables keep "
                     "their last good contents, and other sources load as usual."
                 )
-            for fmt in source.formats:
-                rows = landing.land(conn, fmt, selects[fmt])
+            for fmt, change in changes.items():
+                rows = landing.land(conn, fmt, selects[fmt], change.removed)
                 yield dg.MaterializeResult(
                     asset_key=["exports", fmt.table],
                     metadata={
                         "rows": rows,
-                        "files": len(selects[fmt]),
+                        "files": len(counted[fmt]),
+                        "files_landed": len(change.changed),
+                        "files_removed": len(change.removed),
                         "folders": ", ".join(str(f) for f in source.folders()),
                     },
                 )
@@ -97,3 +101,11 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
 
 
 aws_exports, gcp_exports, azure_exports, focus_exports = (export_asset(source) for source in EXPORT_SOURCES)
+
+
+# The landing record every export asset above keeps (raw_exports.landed_files); fct_cloud_spend reads it.
+landed_files = dg.AssetSpec(
+    ["exports", "landed_files"],
+    group_name="raw_exports",
+    description="One row per export file whose rows are landed now, written by the export assets.",
+)

@@ -1,16 +1,18 @@
 """Find the authoritative files in export folders and land them in DuckDB, read by DuckDB directly.
 
-Each source's folders are its source of truth: every run rebuilds the source's raw tables from the
-files that count now (the latest CUR delivery of each billing period, the latest Azure run of each
-scope and month), in one transaction. A file that cannot be read, is not the format it should be, or
-(for FOCUS files) has rows lacking a mandatory value or a number, stops that source with an error naming
-the file, and its tables keep their previous contents.
+Each source's folders are its source of truth, and the file is the unit of landing: a run lands the
+files that are new or changed since their last landing (size, modification time, or what their manifest
+says of them) and removes the rows of files that no longer count (an older CUR delivery, an older Azure
+run, a deleted file), in one transaction; raw_exports.landed_files records what is landed. A file that
+cannot be read, is not the format it should be, or (for FOCUS files) has rows lacking a mandatory value
+or a number, stops that source with an error naming the file, and its tables keep their contents.
 """
 
 import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -32,6 +34,22 @@ BILLING_PERIOD = re.compile(r"BILLING_PERIOD=(\d{4}-\d{2})")
 # legacy CUR: YYYYMMDD-YYYYMMDD/ when it keeps every delivery, year=YYYY/month=MM/ when it overwrites
 LEGACY_PERIOD = re.compile(r"\d{8}-\d{8}|month=\d{1,2}")
 METADATA_COLUMNS = ("_source_file", "_billing_period", "_dataset", "_scope")
+LANDED_AT = "_landed_at"  # when the row's file was landed: fct_cloud_spend rebuilds a file's rows when it changes
+LANDED_FILES = f"{SCHEMA}.landed_files"
+LANDED_FILES_DDL = f"""
+create schema if not exists {SCHEMA};
+create table if not exists {LANDED_FILES} (
+    format_table varchar not null,
+    path varchar not null,
+    size bigint not null,
+    modified_ns bigint not null,
+    billing_period varchar,
+    dataset varchar,
+    scope varchar,
+    landed_at timestamp not null,
+    rows bigint not null
+);
+"""
 # A number as dbt's to_money macro reads it: a currency symbol, thousands separators and padding allowed.
 NUMBER = """try_cast(nullif(trim(replace(replace("{}", '$', ''), ',', '')), '') as decimal(38, 18))"""
 
@@ -46,6 +64,11 @@ class ExportFile:
     billing_period: str | None = None
     dataset: str | None = None
     scope: str | None = None
+
+    def signature(self) -> tuple:
+        """What landing compares with the file's last landing: the file on disk and what is said of it."""
+        stat = self.path.stat()
+        return (stat.st_size, stat.st_mtime_ns, self.billing_period, self.dataset, self.scope)
 
 
 def _suffix(path: Path) -> str:
@@ -145,22 +168,60 @@ def _check_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat
 
 def _empty(fmt: ExportFormat) -> str:
     columns = ", ".join(f'cast(null as varchar) as "{c}"' for c in (*fmt.columns, *METADATA_COLUMNS))
-    return f"select {columns} where false"
+    return f"select {columns}, cast(null as timestamp) as {LANDED_AT} where false"
 
 
 def create_if_missing(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat) -> None:
     """An empty raw table, so dbt can build before the first export of this kind arrives."""
-    conn.execute(f"create schema if not exists {SCHEMA}")
+    conn.execute(LANDED_FILES_DDL)
     conn.execute(f"create table if not exists {SCHEMA}.{fmt.table} as {_empty(fmt)}")
+    # A warehouse from before files were landed one by one: its rows are landed again on the next run.
+    conn.execute(f"alter table {SCHEMA}.{fmt.table} add column if not exists {LANDED_AT} timestamp")
 
 
-def land(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: list[str]) -> int:
-    """Replace the format's raw table with these files' rows, atomically."""
-    body = " union all by name ".join(selects) if selects else _empty(fmt)
-    conn.execute(f"create schema if not exists {SCHEMA}")
+@dataclass(frozen=True)
+class FileChanges:
+    """Against the last landing: files to land (new or changed) and paths whose rows go (no longer counted)."""
+
+    changed: list[ExportFile]
+    removed: list[str]
+
+
+def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list[ExportFile]) -> FileChanges:
+    create_if_missing(conn, fmt)
+    rows = conn.execute(
+        f"select path, size, modified_ns, billing_period, dataset, scope from {LANDED_FILES} where format_table = ?",
+        [fmt.table],
+    ).fetchall()
+    landed = {path: tuple(signature) for path, *signature in rows}
+    counted = {str(file.path): file for file in files}
+    return FileChanges(
+        changed=[file for path, file in counted.items() if landed.get(path) != file.signature()],
+        removed=sorted(set(landed) - set(counted)),
+    )
+
+
+def land(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: dict[ExportFile, str], removed: list[str]) -> int:
+    """Replace the rows of the changed files (`selects`: each file's rows) and drop those of `removed`, with
+    the landing record, atomically. Returns the rows now in the format's raw table."""
+    landed_at = datetime.now(UTC).replace(tzinfo=None)
+    replaced = [str(file.path) for file in selects] + removed
     conn.execute("begin transaction")
     try:
-        conn.execute(f"create or replace table {SCHEMA}.{fmt.table} as {body}")
+        if replaced:
+            conn.execute(f"delete from {SCHEMA}.{fmt.table} where _source_file in (select unnest(?))", [replaced])
+            conn.execute(
+                f"delete from {LANDED_FILES} where format_table = ? and path in (select unnest(?))",
+                [fmt.table, replaced],
+            )
+        for file, select in selects.items():
+            (rows,) = conn.execute(
+                f"insert into {SCHEMA}.{fmt.table} by name select *, ? as {LANDED_AT} from ({select})", [landed_at]
+            ).fetchone()
+            conn.execute(
+                f"insert into {LANDED_FILES} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [fmt.table, str(file.path), *file.signature(), landed_at, rows],
+            )
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")

@@ -1,25 +1,56 @@
-"""Publish the marts for BI tools: a read-only DuckDB file and Parquet files, swapped in atomically.
+"""Publish the marts for BI tools: Parquet files and a small read-only DuckDB file pointing at them.
 
 BI tools never open the working warehouse (DuckDB allows one writer, and even a reader there makes dbt
-fail to take its lock). A reader holding the published file keeps seeing the version it opened; the
-next reader sees the new one, never a mix.
+fail to take its lock). Each publish is a version folder, parquet-<version>/, and the DuckDB file's
+views read exactly that folder; both are swapped in atomically, so a reader keeps the version it opened
+and the next reader sees the new one, never a mix.
+
+fct_spend is published per unit of x_Source and month of ChargePeriodStart
+(fct_spend/source=<x_Source>/month=<YYYY-MM>/data_0.parquet): a unit whose rows did not change since the
+last publish is hard-linked from the previous version instead of written again, so a daily run writes
+the months it touched. The other marts are small and written whole.
 """
 
+import json
 import os
 import shutil
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import duckdb as duckdb_module
 from dagster_duckdb import DuckDBResource
 
 from pump_costs.warehouse import published_dir
 
 MART_SCHEMA = "marts"
-MARTS = ["fct_spend", "fct_daily_spend", "fct_anthropic_token_usage", "dim_workspaces", "dim_api_keys"]
+SPEND_MART = "fct_spend"
+WHOLE_MARTS = ["fct_daily_spend", "fct_anthropic_token_usage", "dim_workspaces", "dim_api_keys"]
 PUBLISHED_DATABASE = "pump_costs.duckdb"
 PARQUET_LINK = "parquet"
+UNITS_FILE = "_units.json"  # written last: a version folder without it is a publish that did not finish
+# Versions a reader may still be using: they are kept this long after they stop being current.
+READER_GRACE_SECONDS = 24 * 3600
+
+# A unit's fingerprint. Cloud rows change only when their export file is landed again (x_LandedAt), so
+# hashing the file and landing is enough; Anthropic rows are re-pulled and renamed in place, so their
+# whole content is hashed (a few hundred rows a day).
+UNIT_FINGERPRINTS = f"""
+select
+    x_Source || '/' || strftime(ChargePeriodStart, '%Y-%m') as unit,
+    count(*) || ':' || sum(
+        case when x_Source = 'anthropic_admin_api' then hash({SPEND_MART}) else hash(x_SourceFile, x_LandedAt) end
+    ) as fingerprint
+from {MART_SCHEMA}.{SPEND_MART}
+group by all
+"""
+
+
+def unit_folder(version: Path, unit: str) -> Path:
+    source, month = unit.split("/")
+    return version / SPEND_MART / f"source={source}" / f"month={month}"
 
 
 def _swap_symlink(link: Path, target: Path) -> None:
@@ -29,50 +60,103 @@ def _swap_symlink(link: Path, target: Path) -> None:
     os.replace(temporary, link)
 
 
-def _remove_stale_versions(folder: Path, keep: set[str]) -> None:
-    """Drop Parquet versions older than the current and previous ones (a reader may still use those)."""
-    versions = sorted(p for p in folder.glob("parquet-*") if p.is_dir())
-    for stale in versions[:-2]:
-        if stale.name not in keep:
-            shutil.rmtree(stale, ignore_errors=True)
+def _current_version(folder: Path) -> Path | None:
+    link = folder / PARQUET_LINK
+    return link.resolve() if link.is_symlink() and (link.resolve() / UNITS_FILE).exists() else None
+
+
+def _remove_stale_versions(folder: Path, current: Path, previous: Path | None) -> None:
+    """Drop versions (and temporary files) no reader can still be using: anything that is not the
+    current or previous version and is older than the grace period, and what a killed publish left."""
+    cutoff = time.time() - READER_GRACE_SECONDS
+    for path in [*folder.glob("parquet-*"), *folder.glob(f".{PUBLISHED_DATABASE}.*.tmp")]:
+        if path in (current, previous) or path.stat().st_mtime > cutoff:
+            continue
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def _write_version(
+    conn: duckdb_module.DuckDBPyConnection, version: Path, previous: Path | None
+) -> tuple[dict[str, str], list[str]]:
+    """Write fct_spend's changed units (linking the others from `previous`) and the whole small marts."""
+    units = dict(conn.execute(UNIT_FINGERPRINTS).fetchall())
+    published = json.loads((previous / UNITS_FILE).read_text()) if previous else {}
+    changed = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
+    for unit in sorted(set(units) - set(changed)):
+        target = unit_folder(version, unit)
+        target.mkdir(parents=True)
+        for file in unit_folder(previous, unit).iterdir():
+            os.link(file, target / file.name)
+    if changed:
+        conn.execute(
+            f"""copy (
+                    select *, x_Source as source, strftime(ChargePeriodStart, '%Y-%m') as month
+                    from {MART_SCHEMA}.{SPEND_MART}
+                    where x_Source || '/' || strftime(ChargePeriodStart, '%Y-%m') in (select unnest(?))
+                ) to '{version / SPEND_MART}' (format parquet, partition_by (source, month), overwrite_or_ignore)""",
+            [changed],
+        )
+    for mart in WHOLE_MARTS:
+        conn.execute(f"copy {MART_SCHEMA}.{mart} to '{version / mart}.parquet' (format parquet)")
+    return units, changed
+
+
+def _write_database(conn: duckdb_module.DuckDBPyConnection, staged: Path, version: Path) -> None:
+    """The published DuckDB file: fct_spend as a view over this version's Parquet, the small marts copied."""
+    conn.execute(f"attach '{staged}' as published")
+    try:
+        conn.execute(f"create schema published.{MART_SCHEMA}")
+        spend_files = version / SPEND_MART / "*" / "*" / "*.parquet"
+        if any(version.glob(f"{SPEND_MART}/*/*/*.parquet")):
+            conn.execute(
+                f"create view published.{MART_SCHEMA}.{SPEND_MART} as "
+                f"select * from read_parquet('{spend_files}', hive_partitioning = false, union_by_name = true)"
+            )
+        else:  # nothing to read yet: an empty table of the same shape
+            conn.execute(
+                f"create table published.{MART_SCHEMA}.{SPEND_MART} as select * from {MART_SCHEMA}.{SPEND_MART} limit 0"
+            )
+        for mart in WHOLE_MARTS:
+            conn.execute(f"create table published.{MART_SCHEMA}.{mart} as select * from {MART_SCHEMA}.{mart}")
+    finally:
+        conn.execute("detach published")
 
 
 @dg.asset(
-    deps=[dg.AssetKey([MART_SCHEMA, mart]) for mart in MARTS],
+    deps=[dg.AssetKey([MART_SCHEMA, mart]) for mart in [SPEND_MART, *WHOLE_MARTS]],
     group_name="published",
     kinds={"duckdb", "parquet"},
 )
 def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """The marts as data/published/pump_costs.duckdb and data/published/parquet/<mart>.parquet."""
+    """The marts as data/published/pump_costs.duckdb and data/published/parquet/ (the current version)."""
     folder = published_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    staged_database = folder / f".{PUBLISHED_DATABASE}.{version}.tmp"
-    parquet_folder = folder / f"parquet-{version}"
-    parquet_folder.mkdir()
-    rows = {}
+    previous = _current_version(folder)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    version = folder / f"parquet-{stamp}"
+    staged_database = folder / f".{PUBLISHED_DATABASE}.{stamp}.tmp"
+    version.mkdir()
     try:
         with duckdb.get_connection() as conn:
-            conn.execute(f"attach '{staged_database}' as published")
-            conn.execute(f"create schema published.{MART_SCHEMA}")
-            for mart in MARTS:
-                conn.execute(f"create table published.{MART_SCHEMA}.{mart} as select * from {MART_SCHEMA}.{mart}")
-                conn.execute(f"copy {MART_SCHEMA}.{mart} to '{parquet_folder / mart}.parquet' (format parquet)")
-                rows[mart] = conn.execute(f"select count(*) from {MART_SCHEMA}.{mart}").fetchone()[0]
-            conn.execute("detach published")
+            units, changed = _write_version(conn, version, previous)
+            _write_database(conn, staged_database, version)
+            rows = conn.execute(f"select count(*) from {MART_SCHEMA}.{SPEND_MART}").fetchone()[0]
+        (version / UNITS_FILE).write_text(json.dumps(units, indent=0, sort_keys=True))
     except BaseException:
         # What is already published stays as it was; only this attempt's files go.
         staged_database.unlink(missing_ok=True)
-        shutil.rmtree(parquet_folder, ignore_errors=True)
+        shutil.rmtree(version, ignore_errors=True)
         raise
     os.replace(staged_database, folder / PUBLISHED_DATABASE)
-    _swap_symlink(folder / PARQUET_LINK, parquet_folder)
-    _remove_stale_versions(folder, keep={parquet_folder.name})
-    context.log.info(f"Published {len(MARTS)} marts to {folder}")
+    _swap_symlink(folder / PARQUET_LINK, version)
+    _remove_stale_versions(folder, current=version, previous=previous)
+    context.log.info(f"Published to {folder}: {len(changed)} of {len(units)} fct_spend units written")
     return dg.MaterializeResult(
         metadata={
             "database": dg.MetadataValue.path(str(folder / PUBLISHED_DATABASE)),
             "parquet_folder": dg.MetadataValue.path(str(folder / PARQUET_LINK)),
-            **{f"rows_{mart}": count for mart, count in rows.items()},
+            "rows_fct_spend": rows,
+            "units_written": len(changed),
+            "units": len(units),
         }
     )

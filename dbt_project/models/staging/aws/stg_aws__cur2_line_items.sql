@@ -39,6 +39,7 @@ renamed as (
         resource_tags as tags_json,
         'aws_cur2' as source_format,
         _source_file as source_file,
+        _landed_at as landed_at,
         _billing_period as billing_period
     from source
 ),

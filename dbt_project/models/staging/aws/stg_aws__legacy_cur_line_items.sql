@@ -39,6 +39,7 @@ renamed as (
         cast(null as varchar) as tags_json,
         'aws_cur_legacy' as source_format,
         _source_file as source_file,
+        _landed_at as landed_at,
         _billing_period as billing_period
     from source
 ),

@@ -40,7 +40,8 @@ renamed as (
         benefitName as benefit_name,
         _dataset as dataset,
         _scope as scope,
-        _source_file as source_file
+        _source_file as source_file,
+        _landed_at as landed_at
     from source
 ),
 

@@ -52,7 +52,8 @@ renamed as (
         SubAccountName as sub_account_name,
         SubAccountType as sub_account_type,
         Tags as tags_json,
-        _source_file as source_file
+        _source_file as source_file,
+        _landed_at as landed_at
     from source
 ),
 

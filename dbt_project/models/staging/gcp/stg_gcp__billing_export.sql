@@ -28,7 +28,8 @@ renamed as (
         json_extract_string(invoice, '$.month') as invoice_month,
         cost_type,
         {{ to_money('cost_at_list') }} as cost_at_list,
-        _source_file as source_file
+        _source_file as source_file,
+        _landed_at as landed_at
     from source
 ),
 

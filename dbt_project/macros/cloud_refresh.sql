@@ -1,0 +1,76 @@
+{#-
+  fct_cloud_spend is refreshed by export file: it holds the rows of each file's current landing
+  (stg_exports__landed_files). cloud_refresh() compares the two and says which files' rows to delete
+  (landed again, or no longer landed) and which to insert (landed since the last build). GCP extracts
+  overlap and FOCUS files share one category per ServiceName, so a row there depends on the source's
+  other files: a change to one of those sources reloads every file of that source.
+-#}
+{% macro cloud_refresh() -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return({'unload': [], 'reload': none}) }}
+    {%- endif -%}
+    {%- set query -%}
+        with landed as (
+            select
+                source_file,
+                landed_at,
+                case format_table
+                    when 'gcp_billing' then 'gcp_billing_export'
+                    when 'focus_cost_and_usage' then 'focus_file'
+                end as whole_source
+            from {{ ref('stg_exports__landed_files') }}
+        ),
+
+        built as (
+            select distinct x_Source, x_SourceFile, x_LandedAt from {{ this }}
+        ),
+
+        new_landings as (
+            select * from landed
+            where not exists (
+                select 1 from built
+                where built.x_SourceFile = landed.source_file and built.x_LandedAt = landed.landed_at
+            )
+        ),
+
+        gone as (
+            select * from built
+            where not exists (
+                select 1 from landed
+                where landed.source_file = built.x_SourceFile and landed.landed_at = built.x_LandedAt
+            )
+        ),
+
+        changed_whole_sources as (
+            select whole_source as x_Source from new_landings where whole_source is not null
+            union
+            select x_Source from gone where x_Source in ('gcp_billing_export', 'focus_file')
+        ),
+
+        unload as (
+            select x_SourceFile as source_file from gone
+            union
+            select x_SourceFile from built where x_Source in (select x_Source from changed_whole_sources)
+        ),
+
+        reload as (
+            select source_file from new_landings
+            union
+            select source_file from landed where whole_source in (select x_Source from changed_whole_sources)
+        )
+
+        select 'unload' as action, source_file from unload
+        union all
+        select 'reload' as action, source_file from reload
+    {%- endset -%}
+    {%- set files = {'unload': [], 'reload': []} -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do files[row[0]].append(row[1]) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{#- A SQL list of text values; (null) when empty, which matches nothing. -#}
+{% macro text_list(values) -%}
+    ({%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- else -%}null{%- endfor -%})
+{%- endmacro %}

@@ -1,0 +1,57 @@
+"""Keep Dagster's run history bounded: runs older than the retention go, with their events and logs.
+
+Dagster keeps every run, its event log and its compute logs for ever. Which partitions are materialized
+is cached per asset apart from the events; the cache is brought up to date before any run is deleted, so
+pruning old runs never makes old days look missing (and "backfill missing" never pulls them again).
+"""
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+from dagster._core.storage.partition_status_cache import get_and_update_asset_status_cache_value
+
+RUN_RETENTION_DAYS_ENV_VAR = "PUMP_COSTS_RUN_RETENTION_DAYS"
+DEFAULT_RUN_RETENTION_DAYS = 90
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+
+
+def run_retention_days() -> int:
+    return int(os.environ.get(RUN_RETENTION_DAYS_ENV_VAR) or DEFAULT_RUN_RETENTION_DAYS)
+
+
+def prune_runs(instance: dg.DagsterInstance, older_than: datetime) -> int:
+    """Delete finished runs created before `older_than`, with their events and compute logs."""
+    from pump_costs.definitions import defs  # at run time: the definitions hold this module
+
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        if graph.get(key).partitions_def:
+            get_and_update_asset_status_cache_value(instance, key, graph.get(key).partitions_def)
+    runs = instance.get_run_records(dg.RunsFilter(statuses=FINISHED, created_before=older_than))
+    for record in runs:
+        run_id = record.dagster_run.run_id
+        instance.delete_run(run_id)
+        instance.compute_log_manager.delete_logs(prefix=[run_id])
+    return len(runs)
+
+
+@dg.op
+def prune_run_history(context: dg.OpExecutionContext) -> None:
+    days = run_retention_days()
+    pruned = prune_runs(context.instance, datetime.now(UTC) - timedelta(days=days))
+    context.log.info(f"Deleted {pruned} finished runs older than {days} days ({RUN_RETENTION_DAYS_ENV_VAR})")
+
+
+@dg.job(description="Delete finished runs older than PUMP_COSTS_RUN_RETENTION_DAYS (90 by default).")
+def housekeeping_job():
+    prune_run_history()
+
+
+housekeeping_schedule = dg.ScheduleDefinition(
+    name="housekeeping_schedule",
+    job=housekeeping_job,
+    cron_schedule="30 4 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
