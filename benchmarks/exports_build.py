@@ -1,9 +1,10 @@
 """What the export benchmarks share: a throwaway data folder, exports-only builds, the figures read back.
 
-Each benchmark times, side by side in one process: a run with no export at all (the fixed cost of a
-run), the full build of its exports (land, model, publish), the same run again with nothing changed, and
-a bare DuckDB `create table as select` of FOCUS-typed columns from the same files (what the engine alone
-takes), then prints the ratio of the cost that grows with rows to that baseline.
+Each benchmark times, side by side in one process: a first run with no export at all (it creates the
+warehouse), the full build of its exports (land, model, publish), the same run again with nothing changed
+(the fixed cost of a run with nothing to do), and a bare DuckDB `create table as select` of FOCUS-typed
+columns from the same files (what the engine alone takes), then prints the ratio of the cost that grows
+with rows (the build minus the run with nothing to do) to that baseline.
 """
 
 import os
@@ -75,15 +76,15 @@ def build_exports(write_exports: Callable[[Path], None], baseline_sql: str) -> B
 
 
 def print_figures(figures: BuildFigures, rows_written: int, expected_rows: int, expected_total: Decimal) -> None:
-    growing = figures.build_seconds - figures.empty_run_seconds
+    growing = figures.build_seconds - figures.unchanged_run_seconds
     print(f"rows written to export files:      {rows_written:,}")
     print(f"rows in fct_spend:                 {figures.mart_rows:,} (expected {expected_rows:,})")
     equal = figures.mart_total == expected_total
     print(f"fct_spend total:                   {figures.mart_total} (expected {expected_total}, equal: {equal})")
     print(f"runs succeeded:                    {figures.succeeded}")
-    print(f"run with no exports (fixed cost):  {figures.empty_run_seconds:.1f}s")
-    print(f"landing + dbt build + publish:     {figures.build_seconds:.1f}s, {rows_written / growing:,.0f} rows/s")
-    print(f"same run, nothing changed:         {figures.unchanged_run_seconds:.1f}s")
+    print(f"first run, no exports yet:         {figures.empty_run_seconds:.1f}s")
+    print(f"landing + dbt build + publish:     {figures.build_seconds:.1f}s")
+    print(f"same run, nothing changed:         {figures.unchanged_run_seconds:.1f}s (target: under 10s)")
     print(f"bare DuckDB create table as:       {figures.baseline_seconds:.1f}s")
-    print(f"(build - fixed cost) / bare:       {growing / figures.baseline_seconds:.1f}x")
+    print(f"(build - nothing changed) / bare:  {growing / figures.baseline_seconds:.1f}x (target: 2x or less)")
     print(f"peak RSS (this process or dbt):    {figures.peak_rss_mib:,.0f} MiB")

@@ -68,8 +68,10 @@ def dbt_target_path() -> Path:
 
 
 def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
-    """`dbt build` of the selected models and the tests they can run."""
-    yield from dbt.cli(["build", *INDIRECT_SELECTION], context=context, target_path=dbt_target_path()).stream()
+    """`dbt build` of the selected models and the data tests they can run. dbt's unit tests check the
+    models' logic, not the data, so they run in the test suite (tests/test_dbt_unit_tests.py) only."""
+    args = ["build", *INDIRECT_SELECTION, "--exclude-resource-type", "unit_test"]
+    yield from dbt.cli(args, context=context, target_path=dbt_target_path()).stream()
 
 
 @dbt_assets(
