@@ -1,8 +1,10 @@
 """The dbt project as Dagster assets: models tagged `daily` are partitioned by day, everything else is not.
 
-Only the models refreshed by day (Anthropic's facts) carry a window; seeds, staging and intermediate
-views, the cloud-export facts and the dimensions are rebuilt as a whole, so they have no partitions.
-Every dbt test is an asset check and runs with the models it reads, whichever run builds them.
+Only the models built by day from the daily Anthropic reports (their staging and intermediate views and
+fct_anthropic_spend) carry a window; seeds, the other staging and intermediate views, fct_cloud_spend,
+fct_spend and the dimensions have no partitions. A daily model reads nothing unpartitioned, so a job of
+every asset runs dbt twice (daily models, then the rest) and an asset backfill reaches every daily model
+from the reports. Every dbt test is an asset check and runs where the models it reads are built.
 """
 
 import json
@@ -29,8 +31,8 @@ WINDOW_START_ENV_VAR, WINDOW_END_ENV_VAR = "PUMP_COSTS_WINDOW_START", "PUMP_COST
 
 # A test runs when every model it reads is built in this invocation *or upstream of one that is*.
 # dbt's default (eager) would test a model another run is still building; "cautious" would drop a test
-# whose models span two runs (as a UI backfill splits them), such as the money reconciliation on
-# fct_spend, which reads staging views built in an earlier run.
+# whose models span two runs (as a UI backfill splits them), such as fct_spend's relationships test to a
+# seed built in an earlier run.
 INDIRECT_SELECTION = ["--indirect-selection", "buildable"]
 
 

@@ -1,0 +1,52 @@
+"""Benchmark: does a daily run cost the same in year three as on day one?
+
+Times the scheduled daily run (the last 3 completed days, everything) on an empty warehouse, then on a
+warehouse holding 365 days of Anthropic data and a ROWS-row AWS CUR 2.0 period (default 1,000,000; the
+issue's figure: --rows 10000000) whose files did not change, and prints the ratio (target: 1.3 or less).
+Run: .venv/bin/python benchmarks/daily_run.py [--rows N]
+"""
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from cur2_million_rows import write_period
+
+from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
+from pump_costs.runs import last_completed_days, materialize_days
+
+
+def daily_run() -> float:
+    """The run daily_spend_schedule starts: the last 3 completed days, every asset."""
+    first, last = last_completed_days(3)
+    started = time.monotonic()
+    assert materialize_days(first, last, log_level="WARNING").success
+    return time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    rows = parser.parse_args().rows
+    with FakeAdminApi() as api, tempfile.TemporaryDirectory() as empty, tempfile.TemporaryDirectory() as full:
+        os.environ.update({BASE_URL_ENV_VAR: api.base_url, KEY_ENV_VAR: FAKE_ADMIN_KEY})
+        os.environ["PUMP_COSTS_DATA_DIR"] = empty
+        daily_run()  # the first run creates the warehouse; the second is day one's daily run
+        day_one = daily_run()
+        os.environ["PUMP_COSTS_DATA_DIR"] = full
+        write_period(Path(full) / "exports", rows)
+        first, last = last_completed_days(365)
+        assert materialize_days(first, last - timedelta(days=3), log_level="WARNING").success
+        daily_run()
+        year_three = daily_run()
+    print(f"daily run, empty warehouse:                         {day_one:.1f}s")
+    print(f"daily run, 365 days of Anthropic + {rows:,} CUR rows: {year_three:.1f}s")
+    print(f"ratio:                                              {year_three / day_one:.2f} (target: 1.3 or less)")
+
+
+if __name__ == "__main__":
+    main()
