@@ -175,8 +175,12 @@ def create_if_missing(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat) -> Non
     """An empty raw table, so dbt can build before the first export of this kind arrives."""
     conn.execute(LANDED_FILES_DDL)
     conn.execute(f"create table if not exists {SCHEMA}.{fmt.table} as {_empty(fmt)}")
-    # A warehouse from before files were landed one by one: its rows are landed again on the next run.
-    conn.execute(f"alter table {SCHEMA}.{fmt.table} add column if not exists {LANDED_AT} timestamp")
+    columns = {row[0] for row in conn.execute(f"describe {SCHEMA}.{fmt.table}").fetchall()}
+    if LANDED_AT not in columns:
+        # A warehouse from before files were landed one by one, with no landing record: its rows go, and
+        # the next run lands every file that counts again (a file removed since would otherwise stay).
+        conn.execute(f"alter table {SCHEMA}.{fmt.table} add column {LANDED_AT} timestamp")
+        conn.execute(f"delete from {SCHEMA}.{fmt.table}")
 
 
 @dataclass(frozen=True)
