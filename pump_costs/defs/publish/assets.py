@@ -34,15 +34,14 @@ UNITS_FILE = "_units.json"  # written last: a version folder without it is a pub
 # Versions a reader may still be using: they are kept this long after they stop being current.
 READER_GRACE_SECONDS = 24 * 3600
 
-# A unit's fingerprint. Cloud rows change only when their export file is landed again (x_LandedAt), so
-# hashing the file and landing is enough; Anthropic rows are re-pulled and renamed in place, so their
-# whole content is hashed (a few hundred rows a day).
+# A unit's fingerprint: its row count and the sum of its rows' hashes, so any change to any row (a file
+# landed again, a day re-pulled, a workspace renamed, a full refresh with a new mapping) is seen. Hashing
+# every row is cheap next to writing them: about 0.3 s for 10,000,000 rows here.
 UNIT_FINGERPRINTS = f"""
 select
     x_Source || '/' || strftime(ChargePeriodStart, '%Y-%m') as unit,
-    count(*) || ':' || sum(
-        case when x_Source = 'anthropic_admin_api' then hash({SPEND_MART}) else hash(x_SourceFile, x_LandedAt) end
-    ) as fingerprint
+    count(*) as row_count,
+    row_count || ':' || sum(hash({SPEND_MART})) as fingerprint
 from {MART_SCHEMA}.{SPEND_MART}
 group by all
 """
@@ -66,8 +65,9 @@ def _current_version(folder: Path) -> Path | None:
 
 
 def _remove_stale_versions(folder: Path, current: Path, previous: Path | None) -> None:
-    """Drop versions (and temporary files) no reader can still be using: anything that is not the
-    current or previous version and is older than the grace period, and what a killed publish left."""
+    """Drop versions (and temporary files) no reader can still be using: anything but the current and the
+    previous version that stopped being current (or, for what a killed publish left, was written) longer
+    than the grace period ago."""
     cutoff = time.time() - READER_GRACE_SECONDS
     for path in [*folder.glob("parquet-*"), *folder.glob(f".{PUBLISHED_DATABASE}.*.tmp")]:
         if path in (current, previous) or path.stat().st_mtime > cutoff:
@@ -77,9 +77,11 @@ def _remove_stale_versions(folder: Path, current: Path, previous: Path | None) -
 
 def _write_version(
     conn: duckdb_module.DuckDBPyConnection, version: Path, previous: Path | None
-) -> tuple[dict[str, str], list[str]]:
-    """Write fct_spend's changed units (linking the others from `previous`) and the whole small marts."""
-    units = dict(conn.execute(UNIT_FINGERPRINTS).fetchall())
+) -> tuple[dict[str, str], list[str], int]:
+    """Write fct_spend's changed units (linking the others from `previous`) and the whole small marts.
+    Returns every unit's fingerprint, the units written, and fct_spend's row count."""
+    counted = conn.execute(UNIT_FINGERPRINTS).fetchall()
+    units = {unit: fingerprint for unit, _, fingerprint in counted}
     published = json.loads((previous / UNITS_FILE).read_text()) if previous else {}
     changed = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
     for unit in sorted(set(units) - set(changed)):
@@ -104,7 +106,7 @@ def _write_version(
         )
     for mart in WHOLE_MARTS:
         conn.execute(f"copy {MART_SCHEMA}.{mart} to '{version / mart}.parquet' (format parquet)")
-    return units, changed
+    return units, changed, sum(row_count for _, row_count, _ in counted)
 
 
 def _write_database(conn: duckdb_module.DuckDBPyConnection, staged: Path, version: Path) -> None:
@@ -144,9 +146,8 @@ def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -
     version.mkdir()
     try:
         with duckdb.get_connection() as conn:
-            units, changed = _write_version(conn, version, previous)
+            units, changed, rows = _write_version(conn, version, previous)
             _write_database(conn, staged_database, version)
-            rows = conn.execute(f"select count(*) from {MART_SCHEMA}.{SPEND_MART}").fetchone()[0]
         (version / UNITS_FILE).write_text(json.dumps(units, indent=0, sort_keys=True))
     except BaseException:
         # What is already published stays as it was; only this attempt's files go.
@@ -155,6 +156,8 @@ def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -
         raise
     os.replace(staged_database, folder / PUBLISHED_DATABASE)
     _swap_symlink(folder / PARQUET_LINK, version)
+    if previous:
+        os.utime(previous)  # the grace period counts from when a version stops being current
     _remove_stale_versions(folder, current=version, previous=previous)
     context.log.info(f"Published to {folder}: {len(changed)} of {len(units)} fct_spend units written")
     return dg.MaterializeResult(
