@@ -4,10 +4,11 @@ import argparse
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pump_costs.defs.anthropic.client import AnthropicAdminError, utc_midnight
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR, AnthropicAdminResource
+from pump_costs.defs.partitions import PARTITIONS_START_DATE
 from pump_costs.instance import default_instance, use_dagster_home
 from pump_costs.runs import last_completed_days, materialize_days
 from pump_costs.warehouse import PROJECT_ROOT
@@ -67,15 +68,29 @@ def dev() -> int:
             api.stop()
 
 
+def day_count(text: str) -> int:
+    """At least one day (0 would do nothing and look like success), and none before the first partition."""
+    most = (date.today() - date.fromisoformat(PARTITIONS_START_DATE)).days
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= most:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of days from 1 to {most} (partitions start on {PARTITIONS_START_DATE})"
+        )
+    return days
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pump-costs", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("dev", help="start the Dagster UI (on the fake Admin API when no key is set)")
     commands.add_parser("check-key", help=f"validate {KEY_ENV_VAR} against the Admin API")
     backfill_parser = commands.add_parser("backfill", help="pull the last N completed days in one run")
-    backfill_parser.add_argument("--days", type=int, default=365)
+    backfill_parser.add_argument("--days", type=day_count, default=365)
     demo_parser = commands.add_parser("demo", help="run the whole pipeline on the fake Admin API")
-    demo_parser.add_argument("--days", type=int, default=int(os.environ.get("PUMP_COSTS_DEMO_DAYS") or 30))
+    demo_parser.add_argument("--days", type=day_count, default=int(os.environ.get("PUMP_COSTS_DEMO_DAYS") or 30))
     args = parser.parse_args(argv)
     if args.command == "check-key":
         return check_key()

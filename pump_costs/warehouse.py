@@ -13,8 +13,9 @@ DATA_DIR_ENV_VAR = "PUMP_COSTS_DATA_DIR"
 
 
 def data_dir() -> Path:
-    """PUMP_COSTS_DATA_DIR, else ./data in the project."""
-    return Path(os.environ.get(DATA_DIR_ENV_VAR) or PROJECT_ROOT / "data").resolve()
+    """PUMP_COSTS_DATA_DIR, else ./data in the project. A relative path is taken from the project folder,
+    not the current one, so the CLI, `dagster dev` and its run workers all open the same warehouse."""
+    return (PROJECT_ROOT / Path(os.environ.get(DATA_DIR_ENV_VAR) or "data").expanduser()).resolve()
 
 
 def warehouse_path() -> Path:

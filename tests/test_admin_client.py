@@ -132,12 +132,16 @@ def test_cost_window_with_no_completed_day_means_no_data(fake_api):
     assert client_for(fake_api).cost_report(today, today + timedelta(days=1)) == []
 
 
-def test_has_more_without_a_cursor_stops_with_a_warning(fake_api, caplog):
+def test_has_more_without_a_cursor_fails_the_whole_pull(fake_api):
     fake_api.faults.drop_next_page_token = True
-    with caplog.at_level(logging.WARNING):
-        buckets = client_for(fake_api).usage_report(utc_midnight(START), utc_midnight(START + timedelta(days=40)))
-    assert len(buckets) == 31
-    assert "said has_more=true but gave no next_page" in caplog.text
+    with pytest.raises(MalformedResponseError) as raised:
+        client_for(fake_api).usage_report(utc_midnight(START), utc_midnight(START + timedelta(days=40)))
+    assert str(raised.value) == (
+        "GET /v1/organizations/usage_report/messages ([2026-03-01T00:00:00Z, 2026-04-10T00:00:00Z)) said "
+        "has_more=true but gave no next_page, so the rest of the window cannot be fetched. Nothing was stored "
+        "and the stored days are unchanged; run the partitions again later."
+    )
+    assert len(fake_api.requests) == 1
 
 
 def test_malformed_amount_is_a_clear_error(fake_api):
@@ -145,7 +149,7 @@ def test_malformed_amount_is_a_clear_error(fake_api):
     with pytest.raises(MalformedResponseError) as raised:
         client_for(fake_api).cost_report(utc_midnight(START), utc_midnight(START + timedelta(days=2)))
     assert "cost amount '12,34' is not a decimal string of cents" in str(raised.value)
-    assert "data.0.results.0.amount" in str(raised.value)
+    assert "data.[2026-03-01T00:00:00Z].results.0.amount" in str(raised.value)
 
 
 def test_sends_identifying_headers_and_only_gets(fake_api):
@@ -160,6 +164,6 @@ def test_slow_responses_time_out_and_are_retried_within_bounds(fake_api):
     client = AnthropicAdminClient(
         FAKE_ADMIN_KEY, base_url=fake_api.base_url, read_timeout=0.2, max_retries=2, sleep=waits.append
     )
-    with pytest.raises(AnthropicAdminError, match=r"failed \(ReadTimeout\) after 2 retries"):
+    with pytest.raises(AnthropicAdminError, match=r"failed \(ReadTimeout: .*read timeout=0.2\)\) after 2 retries"):
         client.organization()
     assert len(waits) == 2 and client.requests_made == 3

@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -76,6 +77,9 @@ class Fault:
     retry_after_ms: str | None = None
     should_retry: str | None = None
     after: int = 0
+    location: str | None = None  # a redirect's target
+    body: bytes | None = None  # served as is instead of an error body (a proxy's HTML page, say)
+    cut: bool = False  # promise the whole body, send half of it, close: a response cut mid-body
 
     @property
     def error_type(self) -> str:
@@ -100,6 +104,8 @@ class FaultPlan:
     standard_key_status: int = 401
     # Days whose usage and cost vanished upstream (a restatement): their buckets come back empty.
     empty_days: set[date] = field(default_factory=set)
+    # Rewrites every successful answer (path, body) -> body: a response the API should never send.
+    rewrite: Callable[[str, dict], dict] | None = None
 
     def take(self, path: str) -> Fault | None:
         for fault in list(self.queue):
@@ -261,6 +267,8 @@ class FakeAdminApi:
             if handler.command != "GET":
                 raise ApiError(405, "invalid_request_error", f"Method {handler.command} not allowed")
             fault = self.faults.take(url.path)
+            if fault and (fault.body is not None or fault.cut or fault.location):
+                return self._send_fault(handler, url.path, params, fault)
             if fault:
                 headers = {
                     k: v
@@ -273,6 +281,8 @@ class FakeAdminApi:
                 }
                 raise ApiError(fault.status, fault.error_type, f"Injected {fault.status}", headers)
             status, body = 200, self._route(url.path, params)
+            if self.faults.rewrite:
+                body = self.faults.rewrite(url.path, body)
         except ApiError as error:
             status = error.status
             headers = error.headers
@@ -293,6 +303,20 @@ class FakeAdminApi:
         handler.send_header("content-length", str(len(payload)))
         handler.end_headers()
         handler.wfile.write(payload)
+
+    def _send_fault(self, handler: BaseHTTPRequestHandler, path: str, params: dict, fault: Fault) -> None:
+        """A redirect, a body that is not JSON, or a body cut short."""
+        with self._lock:
+            self.requests.append(RecordedRequest(handler.command, path, params, fault.status))
+        payload = fault.body if fault.body is not None else json.dumps(self._route(path, params)).encode()
+        handler.send_response(fault.status)
+        if fault.location:
+            handler.send_header("location", fault.location)
+        handler.send_header("content-length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload[: len(payload) // 2] if fault.cut else payload)
+        if fault.cut:
+            handler.close_connection = True
 
     def _authenticate(self, handler: BaseHTTPRequestHandler) -> None:
         key = handler.headers.get("x-api-key")

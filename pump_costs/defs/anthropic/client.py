@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from pydantic import BaseModel, ValidationError
@@ -34,7 +36,19 @@ DAILY_LIMIT = 31  # the most daily buckets a report page may hold
 USAGE_GROUP_BY = ("api_key_id", "workspace_id", "model", "service_tier", "context_window", "inference_geo")
 COST_GROUP_BY = ("workspace_id", "description")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
+# A response cut mid-body or a proxy's error page in place of JSON: transient, retried like a 5xx.
+TRANSPORT_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 ADMIN_KEYS_URL = "https://console.anthropic.com/settings/admin-keys"
+NOTHING_STORED = ". Nothing was stored and the stored days are unchanged; run the partitions again later."
+# Every Anthropic key is ASCII letters, digits, '-' and '_': anything else was pasted by mistake, and
+# would otherwise reach requests' own error message (which quotes the header value) in full.
+PLAUSIBLE_KEY = re.compile(r"sk-ant-admin[A-Za-z0-9_-]{1,300}")
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 Item = TypeVar("Item", bound=BaseModel)
 
@@ -72,7 +86,39 @@ def check_admin_key(key: str | None) -> str:
             "are read-only for usage and cost reports. An organization admin creates one at "
             f"{ADMIN_KEYS_URL}."
         )
+    if not PLAUSIBLE_KEY.fullmatch(key):
+        raise AdminKeyError(
+            "ANTHROPIC_ADMIN_API_KEY starts like an Admin key but holds characters no key has (a space, a line "
+            "break, a quote or a non-ASCII letter), so it was not sent anywhere. Copy the key again from where "
+            f"you saved it, or create a new one at {ADMIN_KEYS_URL}."
+        )
     return key
+
+
+def check_base_url(url: str) -> str:
+    """Refuse a base URL the key must not be sent to, before any request: not http(s), no host, or plain
+    http to anything but this machine (the key would cross the network unencrypted)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise AnthropicAdminError(
+            f"ANTHROPIC_BASE_URL {url!r} is not a URL like https://api.anthropic.com (it needs https:// and a "
+            "host). Fix it, or unset it to use the Admin API itself."
+        )
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        raise AnthropicAdminError(
+            f"ANTHROPIC_BASE_URL {url!r} uses plain http to another machine, which would send the Admin key "
+            "unencrypted. Use https://, or unset it to use the Admin API itself."
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise AnthropicAdminError(
+            f"ANTHROPIC_BASE_URL {parts.scheme}://{host}/… carries a user name, password, query or fragment; "
+            "give only the scheme, host and path, e.g. https://api.anthropic.com."
+        )
+    return url.strip().rstrip("/")
 
 
 def iso(moment: datetime) -> str:
@@ -81,6 +127,10 @@ def iso(moment: datetime) -> str:
 
 def utc_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def today_utc() -> datetime:
+    return utc_midnight(datetime.now(UTC).date())
 
 
 class AnthropicAdminClient:
@@ -98,15 +148,16 @@ class AnthropicAdminClient:
         logger: logging.Logger | Any | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
+        self._key = check_admin_key(api_key)
         self._session = requests.Session()
         self._session.headers.update(
             {
-                "x-api-key": check_admin_key(api_key),
+                "x-api-key": self._key,
                 "anthropic-version": ANTHROPIC_VERSION,
                 "User-Agent": f"pump-costs/{__version__}",
             }
         )
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url)
         self.timeout = (connect_timeout, read_timeout)
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
@@ -121,47 +172,72 @@ class AnthropicAdminClient:
     # -- one request ------------------------------------------------------------------------
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict:
-        """GET with retries on 429/5xx/529 and connection errors, honouring retry-after."""
+        """GET with retries on 429/5xx/529 and transport errors, honouring retry-after.
+
+        Redirects are not followed: the key is only ever sent to the configured base URL.
+        """
         url = f"{self.base_url}/v1/organizations/{path}"
         waited = 0.0
         for attempt in range(self.max_retries + 1):
             self.requests_made += 1
             try:
-                response = self._session.get(url, params=params, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as error:
-                reason, response = type(error).__name__, None
+                response = self._session.get(url, params=params, timeout=self.timeout, allow_redirects=False)
+                succeeded = 200 <= response.status_code < 300  # a redirect is not followed, nor is it success
+                body = response.json() if succeeded else None
+            except TRANSPORT_ERRORS as error:
+                reason, response = self._transport_reason(error), None
+            except requests.JSONDecodeError:
+                reason = f"{response.status_code} with a body that is not JSON"
             else:
-                if response.ok:
-                    return response.json()
-                if response.status_code in (401, 403):
-                    raise AdminKeyError(
-                        f"The Admin API refused the key ({response.status_code} {self._describe(response)}): "
-                        "it is invalid, revoked, or not an Admin key. Create a new Admin key at "
-                        f"{ADMIN_KEYS_URL} and set ANTHROPIC_ADMIN_API_KEY. Nothing already stored was changed."
-                    )
-                retryable = response.status_code in RETRYABLE_STATUSES
-                if not retryable or response.headers.get("x-should-retry") == "false":
-                    raise AnthropicAdminError(
-                        f"GET /v1/organizations/{path} failed with {response.status_code} {self._describe(response)}"
-                    )
+                if succeeded:
+                    return body
+                self._raise_unless_retryable(url, response)
                 reason = str(response.status_code)
             if attempt == self.max_retries:
                 break
             wait = self._retry_wait(response, attempt)
             if waited + wait > self.max_retry_wait:
                 raise AnthropicAdminError(
-                    f"GET /v1/organizations/{path} kept failing ({reason}); the next retry would wait "
+                    f"GET {url} kept failing ({reason}); the next retry would wait "
                     f"{wait:.1f}s, past the {self.max_retry_wait:.0f}s retry budget. Try again later."
                 )
             self.log.warning(
-                f"GET /v1/organizations/{path} failed ({reason}); retrying in {wait:.2f}s "
-                f"(retry {attempt + 1} of {self.max_retries})"
+                f"GET {url} failed ({reason}); retrying in {wait:.2f}s (retry {attempt + 1} of {self.max_retries})"
             )
             self._sleep(wait)
             waited += wait
         raise AnthropicAdminError(
-            f"GET /v1/organizations/{path} failed ({reason}) after {self.max_retries} retries. Try again later."
+            f"GET {url} failed ({reason}) after {self.max_retries} retries over {waited:.0f}s. Check that "
+            f"{self.base_url} is reachable from this machine (ANTHROPIC_BASE_URL, proxy, firewall), or try "
+            "again later. Nothing already stored was changed."
         )
+
+    def _raise_unless_retryable(self, url: str, response: requests.Response) -> None:
+        status = response.status_code
+        if status in (401, 403):
+            raise AdminKeyError(
+                f"The Admin API refused the key ({status} {self._describe(response)}): "
+                "it is invalid, revoked, or not an Admin key. Create a new Admin key at "
+                f"{ADMIN_KEYS_URL} and set ANTHROPIC_ADMIN_API_KEY. Nothing already stored was changed."
+            )
+        if response.is_redirect:
+            target = urlsplit(response.headers.get("location", ""))
+            raise AnthropicAdminError(
+                f"GET {url} answered {status} with a redirect to {target.scheme}://{target.hostname or '?'}; "
+                "pump-costs does not follow redirects, so the key never leaves the configured host. If a proxy "
+                "you trust moved, set ANTHROPIC_BASE_URL to its new address."
+            )
+        if status not in RETRYABLE_STATUSES or response.headers.get("x-should-retry") == "false":
+            raise AnthropicAdminError(f"GET {url} failed with {status} {self._describe(response)}")
+
+    def _transport_reason(self, error: requests.RequestException) -> str:
+        """The socket-level cause ('[Errno 111] Connection refused'), not urllib3's nested retelling."""
+        text = self._redact(str(error))
+        errno = re.search(r"\[Errno [^\]]+\][^'\")]*", text)
+        return f"{type(error).__name__}: {errno.group(0).strip() if errno else text[:160]}"
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._key, "sk-ant-admin…")
 
     @staticmethod
     def _describe(response: requests.Response) -> str:
@@ -202,16 +278,17 @@ class AnthropicAdminClient:
             try:
                 page = page_type.model_validate(raw)
             except ValidationError as error:
-                raise MalformedResponseError(f"GET /v1/organizations/{path}: {_first_error(error)}") from None
+                raise MalformedResponseError(
+                    f"GET /v1/organizations/{path} ({_window(params)}): {_first_error(error, raw)}{NOTHING_STORED}"
+                ) from None
             yield page
             if not page.has_more:
                 return
             if not page.next_page:
-                self.log.warning(
-                    f"GET /v1/organizations/{path} said has_more=true but gave no next_page; "
-                    "stopping here with the pages received so far"
+                raise MalformedResponseError(
+                    f"GET /v1/organizations/{path} ({_window(params)}) said has_more=true but gave no next_page, "
+                    f"so the rest of the window cannot be fetched{NOTHING_STORED}"
                 )
-                return
             params["page"] = page.next_page
         raise AnthropicAdminError(f"GET /v1/organizations/{path} returned more than {self.max_pages} pages")
 
@@ -224,7 +301,7 @@ class AnthropicAdminClient:
             try:
                 items += [item_type.model_validate(item) for item in page.get("data", [])]
             except ValidationError as error:
-                raise MalformedResponseError(f"GET /v1/organizations/{path}: {_first_error(error)}") from None
+                raise MalformedResponseError(f"GET /v1/organizations/{path}: {_first_error(error, page)}") from None
             if not page.get("has_more") or not page.get("last_id"):
                 return items
             params["after_id"] = page["last_id"]
@@ -251,11 +328,10 @@ class AnthropicAdminClient:
             "limit": DAILY_LIMIT,
             "group_by[]": list(USAGE_GROUP_BY),
         }
-        return [
-            b
-            for page in self._report_pages("usage_report/messages", params, ReportPage[UsageResult])
-            for b in page.data
-        ]
+        path = "usage_report/messages"
+        buckets = [b for page in self._report_pages(path, params, ReportPage[UsageResult]) for b in page.data]
+        check_buckets(path, buckets, start, end, today_utc(), lambda r: tuple(getattr(r, g) for g in USAGE_GROUP_BY))
+        return buckets
 
     def cost_report(self, start: datetime, end: datetime) -> list[Bucket[CostResult]]:
         """Daily cost in [start, end) by workspace and line item; completed UTC days only.
@@ -271,15 +347,65 @@ class AnthropicAdminClient:
             "group_by[]": list(COST_GROUP_BY),
         }
         try:
-            return [b for page in self._report_pages("cost_report", params, ReportPage[CostResult]) for b in page.data]
+            buckets = [b for page in self._report_pages("cost_report", params, ReportPage[CostResult]) for b in page.data]
         except AnthropicAdminError as error:
             if "ending date must be after starting date" in str(error):
                 self.log.info(f"No completed UTC day in [{iso(start)}, {iso(end)}) yet: no cost to pull")
                 return []
             raise
+        check_buckets("cost_report", buckets, start, end, today_utc(), CostResult.grain)
+        return buckets
 
 
-def _first_error(error: ValidationError) -> str:
+def _window(params: dict[str, Any]) -> str:
+    return f"[{params['starting_at']}, {params['ending_at']})"
+
+
+def _first_error(error: ValidationError, raw: Any) -> str:
+    """The first problem, located by day (`data.3` becomes the bucket's starting_at) rather than by index."""
     first = error.errors()[0]
-    location = ".".join(str(part) for part in first["loc"])
-    return f"unexpected response at {location}: {first['msg']}"
+    location = [str(part) for part in first["loc"]]
+    if len(location) > 1 and location[0] == "data" and isinstance(raw, dict):
+        try:
+            location[1] = f"[{raw['data'][int(location[1])]['starting_at']}]"
+        except (KeyError, IndexError, TypeError, ValueError):
+            pass
+    return f"unexpected response at {'.'.join(location)}: {first['msg']}"
+
+
+def check_buckets(
+    path: str, buckets: Sequence[Bucket], start: datetime, end: datetime, complete_until: datetime, grain: Callable
+) -> None:
+    """Refuse a pull that is not exactly one bucket per UTC day of [start, end), each holding each grain once.
+
+    The API returns a bucket for every day, empty or not; a missing, repeated or stray day means the pull
+    is incomplete or inconsistent, and storing it would lose or double money. Days from `complete_until`
+    on (today) may be absent.
+    """
+    where = f"GET /v1/organizations/{path} ([{iso(start)}, {iso(end)}))"
+    seen: set[datetime] = set()
+    for bucket in buckets:
+        day = bucket.starting_at.astimezone(UTC)
+        if not (start <= day < end) or bucket.ending_at - bucket.starting_at != timedelta(days=1) or day.hour:
+            raise MalformedResponseError(
+                f"{where} returned the bucket [{iso(bucket.starting_at)}, {iso(bucket.ending_at)}), which is not "
+                f"one UTC day inside the window{NOTHING_STORED}"
+            )
+        if day in seen:
+            raise MalformedResponseError(f"{where} returned the day {day:%Y-%m-%d} twice{NOTHING_STORED}")
+        seen.add(day)
+        grains = [grain(result) for result in bucket.results]
+        if len(set(grains)) != len(grains):
+            repeated = next(g for g in grains if grains.count(g) > 1)
+            raise MalformedResponseError(
+                f"{where} returned the same row twice on {day:%Y-%m-%d} ({', '.join(map(str, repeated))})"
+                f"{NOTHING_STORED}"
+            )
+    day = start
+    while day < min(end, complete_until):
+        if day not in seen:
+            raise MalformedResponseError(
+                f"{where} returned no bucket for {day:%Y-%m-%d} (the API sends one for every day, empty or not): "
+                f"the pull is incomplete{NOTHING_STORED}"
+            )
+        day += timedelta(days=1)

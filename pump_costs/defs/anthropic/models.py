@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DECIMAL_STRING = re.compile(r"^-?\d+(\.\d+)?$")
-# The warehouse keeps cents as DECIMAL(38, 16); a finer amount could not be stored exactly.
+# The warehouse keeps cents as DECIMAL(38, 16): at most 16 decimal places and 22 integer digits.
 MAX_CENT_DIGITS = 16
+MAX_CENT_INTEGER_DIGITS = 22
+# Token counts are BIGINT: a count past it (or below zero) is a corrupt response, not usage.
+Count = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 class Payload(BaseModel):
@@ -54,18 +57,18 @@ class ApiKey(Payload):
 
 
 class CacheCreation(Payload):
-    ephemeral_1h_input_tokens: int = 0
-    ephemeral_5m_input_tokens: int = 0
+    ephemeral_1h_input_tokens: Count = 0
+    ephemeral_5m_input_tokens: Count = 0
 
 
 class ServerToolUse(Payload):
-    web_search_requests: int = 0
+    web_search_requests: Count = 0
 
 
 class UsageResult(Payload):
-    uncached_input_tokens: int = 0
-    cache_read_input_tokens: int = 0
-    output_tokens: int = 0
+    uncached_input_tokens: Count = 0
+    cache_read_input_tokens: Count = 0
+    output_tokens: Count = 0
     cache_creation: CacheCreation = Field(default_factory=CacheCreation)
     server_tool_use: ServerToolUse = Field(default_factory=ServerToolUse)
     api_key_id: str | None = None
@@ -95,12 +98,41 @@ class CostResult(Payload):
         if not isinstance(value, str) or not DECIMAL_STRING.match(value):
             raise ValueError(
                 f"cost amount {value!r} is not a decimal string of cents (e.g. '123.45'); "
-                "the Admin API changed shape or the response is corrupt, so nothing was stored"
+                "the Admin API changed shape or the response is corrupt"
             )
         amount = Decimal(value)
         if -amount.as_tuple().exponent > MAX_CENT_DIGITS:
             raise ValueError(f"cost amount {value!r} has more than {MAX_CENT_DIGITS} decimal places of cents")
+        if amount.adjusted() >= MAX_CENT_INTEGER_DIGITS:
+            raise ValueError(
+                f"cost amount {value!r} has more than {MAX_CENT_INTEGER_DIGITS} digits before the point, far "
+                "beyond any bill; the response is corrupt"
+            )
         return amount
+
+    @field_validator("currency")
+    @classmethod
+    def usd_only(cls, value: str) -> str:
+        """The API documents USD only, and every amount is stored and shown as USD."""
+        if value != "USD":
+            raise ValueError(
+                f"cost currency {value!r}: the Admin API documents USD only, and pump-costs would show this "
+                "amount as USD"
+            )
+        return value
+
+    def grain(self) -> tuple:
+        """What one row stands for: no two rows of a day may share it."""
+        return (
+            self.workspace_id,
+            self.description,
+            self.cost_type,
+            self.model,
+            self.service_tier,
+            self.context_window,
+            self.token_type,
+            self.inference_geo,
+        )
 
     @property
     def amount_usd(self) -> Decimal:
@@ -113,7 +145,7 @@ Result = TypeVar("Result", UsageResult, CostResult)
 class Bucket(Payload, Generic[Result]):
     starting_at: datetime
     ending_at: datetime
-    results: list[Result] = Field(default_factory=list)
+    results: list[Result]  # an empty day is `[]`; a bucket without the list is a corrupt response
 
 
 class ReportPage(Payload, Generic[Result]):
