@@ -6,6 +6,7 @@ a log line or an exception message.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import re
@@ -347,7 +348,9 @@ class AnthropicAdminClient:
             "group_by[]": list(COST_GROUP_BY),
         }
         try:
-            buckets = [b for page in self._report_pages("cost_report", params, ReportPage[CostResult]) for b in page.data]
+            buckets = [
+                b for page in self._report_pages("cost_report", params, ReportPage[CostResult]) for b in page.data
+            ]
         except AnthropicAdminError as error:
             if "ending date must be after starting date" in str(error):
                 self.log.info(f"No completed UTC day in [{iso(start)}, {iso(end)}) yet: no cost to pull")
@@ -366,10 +369,8 @@ def _first_error(error: ValidationError, raw: Any) -> str:
     first = error.errors()[0]
     location = [str(part) for part in first["loc"]]
     if len(location) > 1 and location[0] == "data" and isinstance(raw, dict):
-        try:
+        with contextlib.suppress(KeyError, IndexError, TypeError, ValueError):
             location[1] = f"[{raw['data'][int(location[1])]['starting_at']}]"
-        except (KeyError, IndexError, TypeError, ValueError):
-            pass
     return f"unexpected response at {'.'.join(location)}: {first['msg']}"
 
 
