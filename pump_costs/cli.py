@@ -48,6 +48,29 @@ def backfill(days: int) -> int:
     return 0
 
 
+def forget_exports(source_name: str) -> int:
+    """Drop a source's landed rows on purpose: the only way a source's rows leave the warehouse."""
+    import duckdb
+
+    from pump_costs.defs.exports.assets import EXPORT_SOURCES
+    from pump_costs.defs.exports.landing import forget
+    from pump_costs.warehouse import open_warehouse
+
+    source = next(s for s in EXPORT_SOURCES if s.name == source_name)
+    try:
+        with open_warehouse() as conn:
+            files = forget(conn, source.formats)
+    except duckdb.Error as error:
+        print(f"pump-costs forget-exports: FAILED: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Forgot {files} {source.name} export files and their rows. The marts and the published copy drop them on "
+        f"the next run (`make run`, or the export sensor under `make dev`). Remove the folders from "
+        f"{source.env_var} too, or their files are landed again."
+    )
+    return 0
+
+
 def dev() -> int:
     """The Dagster UI. Without a key it runs on the fake Admin API, with the demo's data and run history."""
     api = None
@@ -89,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check-key", help=f"validate {KEY_ENV_VAR} against the Admin API")
     backfill_parser = commands.add_parser("backfill", help="pull the last N completed days in one run")
     backfill_parser.add_argument("--days", type=day_count, default=365)
+    forget_parser = commands.add_parser(
+        "forget-exports", help="drop every landed row of one export source (after removing its folders)"
+    )
+    forget_parser.add_argument("source", choices=["aws", "gcp", "azure", "focus"])
     demo_parser = commands.add_parser("demo", help="run the whole pipeline on the fake Admin API")
     demo_parser.add_argument("--days", type=day_count, default=int(os.environ.get("PUMP_COSTS_DEMO_DAYS") or 30))
     args = parser.parse_args(argv)
@@ -98,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         return dev()
     if args.command == "backfill":
         return backfill(args.days)
+    if args.command == "forget-exports":
+        return forget_exports(args.source)
     from pump_costs.demo import run_demo  # the demo package is only needed here
 
     return run_demo(args.days)

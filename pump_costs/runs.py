@@ -31,7 +31,7 @@ def materialize_days(
     from pump_costs.definitions import defs  # imported late: loading definitions reads the environment
 
     return dg.materialize(
-        list(defs.assets or []),
+        [*(defs.assets or []), *(defs.asset_checks or [])],
         instance=instance,
         resources={**shared_resources(), **(resources or {})},
         tags=partition_range_tags(first.isoformat(), last.isoformat()),

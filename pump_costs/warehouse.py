@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -25,6 +29,42 @@ def warehouse_path() -> Path:
 
 def published_dir() -> Path:
     return data_dir() / "published"
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process holds the warehouse file."""
+
+
+LOCK_WAITS = (0.5, 1.0, 2.0)  # a step that just finished may still be closing the file
+
+
+@contextmanager
+def open_warehouse(database: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The working DuckDB file, or at once (not after DuckDB's minute and a half of retries) an error that
+    says who holds it and what to do."""
+    path = Path(database or warehouse_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for wait in (*LOCK_WAITS, None):
+        try:
+            conn = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            if wait is None:
+                holder = re.search(r"held in (.+?) by user", str(error))
+                raise WarehouseLockedError(
+                    f"The warehouse {path} is in use by another process"
+                    + (f" ({holder.group(1)})" if holder else "")
+                    + ". pump-costs needs it alone (DuckDB allows one writer): wait for that run to finish or "
+                    f"stop it. BI tools and notebooks must read the published copy in {published_dir()}, "
+                    "never the working file."
+                ) from None
+            time.sleep(wait)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def replace_rows(

@@ -1,6 +1,7 @@
 """Export landing against small folders and an in-memory DuckDB: what is landed again, and what goes."""
 
 import os
+from decimal import Decimal
 
 import duckdb
 
@@ -18,7 +19,7 @@ def focus_file(path, cost: str):
 def land(conn, files):
     changes = landing.file_changes(conn, FOCUS, files)
     selects = {file: landing.select_from(conn, file, FOCUS) for file in changes.changed}
-    landing.land(conn, FOCUS, selects, changes.removed)
+    landing.land(conn, FOCUS, selects, changes)
     return changes
 
 
@@ -26,12 +27,14 @@ def test_only_new_or_changed_files_are_landed_and_removed_files_lose_their_rows(
     conn = duckdb.connect()
     a, b = focus_file(tmp_path / "a.csv", "1.5"), focus_file(tmp_path / "b.csv", "2.25")
     assert len(land(conn, [a, b]).changed) == 2
-    assert land(conn, [a, b]) == landing.FileChanges(changed=[], removed=[])
+    unchanged = land(conn, [a, b])
+    assert (unchanged.changed, unchanged.removed, unchanged.copies) == ([], [], {})
 
     b = focus_file(tmp_path / "b.csv", "20.25")  # re-exported with another amount
     os.utime(b.path, ns=(1, 1))  # and an older modification time: any difference counts
     assert land(conn, [a, b]).changed == [b]
-    assert land(conn, [b]) == landing.FileChanges(changed=[], removed=[str(a.path)])
+    without_a = land(conn, [b])
+    assert (without_a.changed, without_a.removed) == ([], [str(a.path)])
     rows = "select _source_file, BilledCost from raw_exports.focus_cost_and_usage order by 1"
     assert conn.execute(rows).fetchall() == [(str(b.path), "20.25")]
     assert conn.execute("select path, rows from raw_exports.landed_files").fetchall() == [(str(b.path), 1)]
@@ -45,3 +48,19 @@ def test_a_raw_table_from_before_landing_by_file_is_emptied_and_landed_again(tmp
     a = focus_file(tmp_path / "a.csv", "1.5")
     assert land(conn, [a]).changed == [a]
     assert conn.execute("select BilledCost from raw_exports.focus_cost_and_usage").fetchall() == [("1.5",)]
+
+
+def test_a_byte_identical_copy_counts_once_and_the_file_landed_first_keeps_counting(tmp_path):
+    conn = duckdb.connect()
+    original = focus_file(tmp_path / "focus.csv", "1.5")
+    assert len(land(conn, [original]).changed) == 1
+    copy = landing.ExportFile(tmp_path / "focus (1).csv")  # sorts first, but was not landed first
+    copy.path.write_bytes(original.path.read_bytes())
+    changes = land(conn, [copy, original])
+    assert (changes.changed, changes.removed, changes.copies) == ([], [], {str(copy.path): str(original.path)})
+    assert conn.execute("select sum(BilledCost::decimal(18, 2)) from raw_exports.focus_cost_and_usage").fetchone() == (
+        Decimal("1.50"),
+    )
+    # The same text with one byte changed is another file, and counts.
+    other = focus_file(tmp_path / "other.csv", "1.50")
+    assert land(conn, [copy, original, other]).changed == [other]

@@ -316,14 +316,17 @@ def test_focus_spec_examples_load_exactly_and_column_subsets_are_refused(fake_ap
     (focus / "hand-edited.csv").write_text(edited, encoding="utf-8")
     result = materialize_days(yesterday, yesterday, selection=exports_job.selection, raise_on_error=False)
     failures = {e.step_key: e.step_failure_data.error.message for e in result.all_events if e.is_step_failure}
-    assert set(failures) == {"focus_exports"}
-    message = failures["focus_exports"]
+    assert set(failures) == {"focus_exports_loaded"}
+    message = failures["focus_exports_loaded"]
     assert (
         f"{focus / 'commitment_discount_purchase_scenario_1.csv'}: rows the mart cannot use: BillingAccountId missing "
-        "(1 of 1 rows), BillingCurrency missing (1 of 1 rows), ProviderName or ServiceProviderName or Provider "
+        "(1 of 1 rows); BillingCurrency missing (1 of 1 rows); ProviderName or ServiceProviderName or Provider "
         "missing (1 of 1 rows). Export the file again with these values, or move it out of this folder."
     ) in message
-    assert f"{focus / 'hand-edited.csv'}: rows the mart cannot use: BilledCost not a number (1 of 1 rows)." in message
+    assert (
+        f"{focus / 'hand-edited.csv'}: rows the mart cannot use: BilledCost not a number (1 of 1 rows, e.g. 'N/A')."
+        in message
+    )
     assert "commitment_discount_usage_scenario_1.csv: rows the mart cannot use" in message
     assert "with_2_resources.csv: rows the mart cannot use" in message
     assert message.count(": rows the mart cannot use") == 4
@@ -389,33 +392,49 @@ def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterda
 
 
 def test_bad_export_file_fails_its_source_only_and_keeps_its_rows(fake_api, yesterday):
+    """One source's bad files fail the run and its `loaded` check, naming them; its last good rows stay in
+    raw, mart and published copy, and Anthropic and the healthy sources are still modelled and published."""
     exports = data_dir() / "exports"
     write_demo_exports(exports, ["2026-10"])
-    materialize_days(yesterday, yesterday, selection=EXPORT_KEYS)
-    before = query("select count(*), sum(cast(line_item_unblended_cost as decimal(38, 18))) from raw_exports.aws_cur2")
+    assert materialize_days(yesterday, yesterday).success
+    aws_spend = "select count(*), sum(BilledCost) from marts.fct_spend where x_Source = 'aws_cur2'"
+    before = query(aws_spend)
     (exports / "aws" / "cur2" / "broken.parquet").write_bytes(b"PAR1 this is not parquet")
     (exports / "aws" / "not-a-cur.csv").write_text("date,amount\n2026-10-01,5\n")
     (exports / "focus" / "extra.csv").write_text(
         "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
         "1.5,acct-1,USD,Usage,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Example Cloud\n"
     )
-    result = materialize_days(yesterday, yesterday, selection=EXPORT_KEYS, raise_on_error=False)
-    failures = {
-        e.step_key: e.step_failure_data.error for e in result.all_events if e.event_type_value == "STEP_FAILURE"
-    }
-    assert set(failures) == {"aws_exports"}
-    message = failures["aws_exports"].message
+    result = materialize_days(yesterday, yesterday, raise_on_error=False)
+    assert not result.success
+    failures = {e.step_key: e.step_failure_data.error.message for e in result.all_events if e.is_step_failure}
+    assert set(failures) == {"aws_exports_loaded"}
+    message = failures["aws_exports_loaded"]
+    assert "aws exports were not landed (their last good rows are kept):" in message
     assert "broken.parquet: DuckDB cannot read this file" in message
     assert (
         "not-a-cur.csv: not in the AWS CUR 2.0 format (missing columns: line_item_line_item_type, "
         "line_item_unblended_cost, line_item_usage_start_date)" in message
     )
-    assert "Nothing was replaced: the aws tables keep their last good contents" in message
-    assert (
-        query("select count(*), sum(cast(line_item_unblended_cost as decimal(38, 18))) from raw_exports.aws_cur2")
-        == before
-    )
+    checks = {
+        (e.asset_check_evaluation_data.asset_key.path[-1], e.asset_check_evaluation_data.passed)
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and e.asset_check_evaluation_data.check_name == "loaded"
+    }
+    assert checks == {
+        ("aws_cur2", False),
+        ("aws_cur_legacy", False),
+        ("gcp_billing", True),
+        ("azure_cost_details", True),
+        ("focus_cost_and_usage", True),
+    }
+    assert query(aws_spend) == before
     assert query("select count(*) from raw_exports.focus_cost_and_usage")[0][0] == 1001
+    with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as published:
+        assert published.execute(aws_spend).fetchall() == before
+        assert published.execute(
+            "select count(*) from marts.fct_spend where x_SourceFile like '%extra.csv'"
+        ).fetchall() == [(1,)]
 
 
 def test_a_reader_on_the_published_file_never_blocks_or_sees_a_mix(fake_api, yesterday):

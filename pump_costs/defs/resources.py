@@ -15,21 +15,18 @@ from packaging import version
 
 from pump_costs.defs.anthropic.resource import admin_resource_from_env
 from pump_costs.defs.dbt.project import dbt_project
-from pump_costs.warehouse import warehouse_path
+from pump_costs.warehouse import open_warehouse, warehouse_path
 
 
 class WarehouseResource(DuckDBResource):
-    """dagster-duckdb's resource, but the connection is closed when the step fails too: its own
-    get_connection closes only after success, so a failed step would hold the file open (and locked)
-    until garbage collection."""
+    """dagster-duckdb's resource, opening the file as pump-costs does everywhere: closed when the step
+    fails too (its own get_connection closes only after success, leaving the file locked until garbage
+    collection), and a file held by another process named at once rather than after ~95 s of retries."""
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with super().get_connection() as conn:
-            try:
-                yield conn
-            finally:
-                conn.close()
+        with open_warehouse(self.database) as conn:
+            yield conn
 
 
 class DbtResource(DbtCliResource):

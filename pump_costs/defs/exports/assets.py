@@ -5,12 +5,10 @@ reads data/exports/<provider>/ under PUMP_COSTS_DATA_DIR.
 """
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import duckdb as duckdb_module
 from dagster_duckdb import DuckDBResource
 
 from pump_costs.defs.exports import landing
@@ -24,7 +22,9 @@ from pump_costs.defs.exports.formats import (
 )
 from pump_costs.warehouse import data_dir
 
-Discover = Callable[[duckdb_module.DuckDBPyConnection, Path], dict[ExportFormat, list[landing.ExportFile]]]
+PROBLEM = "problem"  # materialization metadata of a source that kept its last good rows
+
+Discover = landing.Discover
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,20 @@ class ExportSource:
     formats: tuple[ExportFormat, ...]
     discover: Discover
 
-    def folders(self) -> list[Path]:
+    def configured_folders(self) -> list[tuple[Path, str]]:
+        """Each folder with the setting that names it ('' for the default folder, which may be absent)."""
         configured = os.environ.get(self.env_var)
         if configured:
-            return [Path(folder).expanduser().resolve() for folder in configured.split(os.pathsep) if folder]
-        return [data_dir() / "exports" / self.name]
+            return [
+                (Path(folder).expanduser().resolve(), self.env_var) for folder in configured.split(os.pathsep) if folder
+            ]
+        return [(data_dir() / "exports" / self.name, "")]
+
+    def folders(self) -> list[Path]:
+        return [folder for folder, _ in self.configured_folders()]
+
+    def describe_folders(self) -> str:
+        return ", ".join(str(folder) for folder in self.folders())
 
 
 EXPORT_SOURCES = (
@@ -59,48 +68,82 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
         can_subset=False,
     )
     def land_source(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        counted: dict[ExportFormat, list[landing.ExportFile]] = {fmt: [] for fmt in source.formats}
-        problems: list[str] = []
+        """A source that cannot be landed whole keeps its last good rows and is still reported as
+        materialized (with the problem), so the other sources and Anthropic are modelled and published;
+        its `loaded` check then fails the run, naming the files."""
         with duckdb.get_connection() as conn:
-            for folder in source.folders():
-                if not folder.is_dir():
-                    context.log.info(f"{source.env_var}: {folder} does not exist; nothing to load there")
-                    continue
-                try:
-                    for fmt, files in source.discover(conn, folder).items():
-                        counted[fmt] += files
-                except landing.ExportFileError as error:
-                    problems.append(str(error))
-            changes = {fmt: landing.file_changes(conn, fmt, files) for fmt, files in counted.items()}
-            selects: dict[ExportFormat, dict[landing.ExportFile, str]] = {fmt: {} for fmt in source.formats}
-            for fmt, change in changes.items():
-                for file in change.changed:
-                    try:
-                        selects[fmt][file] = landing.select_from(conn, file, fmt)
-                    except landing.ExportFileError as error:
-                        problems.append(str(error))
-            if problems:
-                raise dg.Failure(
-                    description="\n".join(problems) + f"\nNothing was replaced: the {source.name} tables keep "
-                    "their last good contents, and other sources load as usual."
+            try:
+                landed = landing.land_source(conn, source.formats, source.configured_folders(), source.discover)
+            except landing.ExportSourceError as error:
+                context.log.error(f"{source.name} exports were not landed; their last good rows are kept:\n{error}")
+                for fmt in source.formats:
+                    (rows,) = conn.execute(f"select count(*) from {landing.SCHEMA}.{fmt.table}").fetchone()
+                    yield dg.MaterializeResult(
+                        asset_key=["exports", fmt.table],
+                        metadata={PROBLEM: str(error), "rows": rows, "folders": source.describe_folders()},
+                    )
+                return
+        for fmt, result in landed.items():
+            if result.copies:
+                context.log.warning(
+                    f"{len(result.copies)} {fmt.label} files are byte-identical copies of others and count once: "
+                    + "; ".join(f"{copy} (same as {original})" for copy, original in sorted(result.copies.items()))
                 )
-            for fmt, change in changes.items():
-                rows = landing.land(conn, fmt, selects[fmt], change.removed)
-                yield dg.MaterializeResult(
-                    asset_key=["exports", fmt.table],
-                    metadata={
-                        "rows": rows,
-                        "files": len(counted[fmt]),
-                        "files_landed": len(change.changed),
-                        "files_removed": len(change.removed),
-                        "folders": ", ".join(str(f) for f in source.folders()),
-                    },
-                )
+            yield dg.MaterializeResult(
+                asset_key=["exports", fmt.table],
+                metadata={
+                    "rows": result.rows,
+                    "files": result.files,
+                    "files_landed": result.changed,
+                    "files_removed": result.removed,
+                    "identical_copies_skipped": len(result.copies),
+                    "folders": source.describe_folders(),
+                },
+            )
 
     return land_source
 
 
+def loaded_check(source: ExportSource) -> dg.AssetChecksDefinition:
+    @dg.multi_asset_check(
+        name=f"{source.name}_exports_loaded",
+        specs=[
+            dg.AssetCheckSpec(
+                "loaded",
+                asset=["exports", fmt.table],
+                description="Every file in the source's folders was landed; if not, the last good rows are kept.",
+            )
+            for fmt in source.formats
+        ],
+    )
+    def check_loaded(context: dg.AssetCheckExecutionContext):
+        problems = set()
+        for fmt in source.formats:
+            event = context.instance.get_latest_materialization_event(dg.AssetKey(["exports", fmt.table]))
+            problem = event.asset_materialization.metadata.get(PROBLEM) if event else None
+            problem = problem.value if problem else None
+            if problem:
+                problems.add(problem)
+            yield dg.AssetCheckResult(
+                asset_key=["exports", fmt.table],
+                check_name="loaded",
+                passed=problem is None,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description=problem,
+            )
+        if problems:
+            # A failed check alone leaves the run green: failing the step makes the run fail, so schedules,
+            # alerts and `pump-costs` exit codes see it, while the other sources are already modelled.
+            raise dg.Failure(
+                description=f"{source.name} exports were not landed (their last good rows are kept):\n"
+                + "\n".join(sorted(problems))
+            )
+
+    return check_loaded
+
+
 aws_exports, gcp_exports, azure_exports, focus_exports = (export_asset(source) for source in EXPORT_SOURCES)
+aws_loaded, gcp_loaded, azure_loaded, focus_loaded = (loaded_check(source) for source in EXPORT_SOURCES)
 
 
 # The landing record every export asset above keeps (raw_exports.landed_files); fct_cloud_spend reads it.

@@ -1,7 +1,9 @@
 """The billing export formats pump-costs reads, and the raw columns it keeps from each.
 
 Raw tables keep every listed column as text (nested values as JSON); dbt staging casts them. A column a
-file lacks is stored as null, so one staging model serves every variant of a format.
+file lacks is stored as null, so one staging model serves every variant of a format. Landing refuses a file
+whose `mandatory`, `numbers` or `timestamps` values staging could not use, so one bad file fails its own
+source with its name rather than the dbt build of every source: keep these in step with the staging models.
 """
 
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ class ExportFormat:
     # values the mart needs on every row, each as alternative column names (a version's name or an older one)
     mandatory: tuple[tuple[str, ...], ...] = ()
     numbers: tuple[str, ...] = ()  # columns staging reads as exact numbers
+    timestamps: tuple[str, ...] = ()  # columns staging reads as UTC timestamps
 
     def recognises(self, file_columns: set[str]) -> bool:
         return set(self.required) <= file_columns
@@ -63,6 +66,22 @@ AWS_CUR2 = ExportFormat(
         "savings_plan_savings_plan_effective_cost",
         "resource_tags",
     ),
+    mandatory=(("line_item_unblended_cost",), ("line_item_usage_start_date",)),
+    numbers=(
+        "line_item_usage_amount",
+        "line_item_unblended_cost",
+        "line_item_unblended_rate",
+        "line_item_net_unblended_cost",
+        "pricing_public_on_demand_cost",
+        "reservation_effective_cost",
+        "savings_plan_savings_plan_effective_cost",
+    ),
+    timestamps=(
+        "bill_billing_period_start_date",
+        "bill_billing_period_end_date",
+        "line_item_usage_start_date",
+        "line_item_usage_end_date",
+    ),
 )
 
 AWS_CUR_LEGACY = ExportFormat(
@@ -103,6 +122,21 @@ AWS_CUR_LEGACY = ExportFormat(
         "reservation/EffectiveCost",
         "savingsPlan/SavingsPlanEffectiveCost",
     ),
+    mandatory=(("lineItem/UnblendedCost",), ("lineItem/UsageStartDate",)),
+    numbers=(
+        "lineItem/UsageAmount",
+        "lineItem/UnblendedRate",
+        "lineItem/UnblendedCost",
+        "pricing/publicOnDemandCost",
+        "reservation/EffectiveCost",
+        "savingsPlan/SavingsPlanEffectiveCost",
+    ),
+    timestamps=(
+        "bill/BillingPeriodStartDate",
+        "bill/BillingPeriodEndDate",
+        "lineItem/UsageStartDate",
+        "lineItem/UsageEndDate",
+    ),
 )
 
 GCP_BILLING = ExportFormat(
@@ -130,6 +164,9 @@ GCP_BILLING = ExportFormat(
         "transaction_type",
         "seller_name",
     ),
+    mandatory=(("cost",), ("invoice",), ("usage_start_time",)),
+    numbers=("cost", "cost_at_list"),
+    timestamps=("usage_start_time", "usage_end_time", "export_time"),
 )
 
 AZURE_COST_DETAILS = ExportFormat(
@@ -181,6 +218,9 @@ AZURE_COST_DETAILS = ExportFormat(
         "benefitId",
         "benefitName",
     ),
+    mandatory=(("CostInBillingCurrency", "Cost"), ("Date",)),
+    numbers=("Quantity", "UnitPrice", "Cost", "CostInBillingCurrency", "PaygCostInBillingCurrency"),
+    timestamps=("Date", "BillingPeriodStartDate", "BillingPeriodEndDate"),
 )
 
 FOCUS = ExportFormat(
@@ -268,6 +308,7 @@ FOCUS = ExportFormat(
         "UsageQuantity",
         "PricingQuantity",
     ),
+    timestamps=("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd"),
 )
 
 

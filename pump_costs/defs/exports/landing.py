@@ -8,10 +8,13 @@ cannot be read, is not the format it should be, or (for FOCUS files) has rows la
 or a number, stops that source with an error naming the file, and its tables keep their contents.
 """
 
+import hashlib
 import json
+import os
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,15 +50,35 @@ create table if not exists {LANDED_FILES} (
     dataset varchar,
     scope varchar,
     landed_at timestamp not null,
-    rows bigint not null
+    rows bigint not null,
+    content_sha256 varchar
 );
+alter table {LANDED_FILES} add column if not exists content_sha256 varchar;
 """
 # A number as dbt's to_money macro reads it: a currency symbol, thousands separators and padding allowed.
 NUMBER = """try_cast(nullif(trim(replace(replace("{}", '$', ''), ',', '')), '') as decimal(38, 18))"""
+# A timestamp as dbt's to_utc_timestamp macro reads it (macros/parse.sql): keep the two in step.
+TIMESTAMP_FORMATS = (
+    "['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%MZ', "
+    "'%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%m/%d/%y', '%m/%d/%Y']"
+)
+TIMESTAMP = (
+    """coalesce(try_strptime("{0}", """
+    + TIMESTAMP_FORMATS
+    + """), cast(try_cast("{0}" as timestamptz) at time zone 'UTC' as timestamp))"""
+)
+HASH_CHUNK = 1 << 20
+
+
+Discover = Callable[[duckdb.DuckDBPyConnection, Path], dict[ExportFormat, list["ExportFile"]]]
 
 
 class ExportFileError(Exception):
     """A file in an export folder that cannot be loaded; the message names it and says what to do."""
+
+
+class ExportSourceError(Exception):
+    """A source that cannot be landed whole this time; every problem found is in the message."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,14 @@ class ExportFile:
         """What landing compares with the file's last landing: the file on disk and what is said of it."""
         stat = self.path.stat()
         return (stat.st_size, stat.st_mtime_ns, self.billing_period, self.dataset, self.scope)
+
+
+def content_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _suffix(path: Path) -> str:
@@ -110,10 +141,18 @@ def describe(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
         rows = conn.execute(f"describe select * from {relation(path)}").fetchall()
     except duckdb.Error as error:
         raise ExportFileError(
-            f"{path}: DuckDB cannot read this file ({str(error).splitlines()[0]}). "
+            f"{path}: DuckDB cannot read this file ({_reader_error(error)}). "
             "Check that it is a complete CSV, JSON lines or Parquet export."
         ) from None
     return {name: data_type for name, data_type, *_ in rows}
+
+
+def _reader_error(error: duckdb.Error) -> str:
+    """DuckDB's reader message without its long tail of sniffer options, keeping the cause
+    (e.g. 'not utf-8 encoded') which comes after the first line."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    keep = [line for line in lines if not line.startswith(("Possible ", "*", "Parameters", "  "))]
+    return " ".join(keep[:3])[:400]
 
 
 def _column(name: str, data_type: str | None) -> str:
@@ -146,22 +185,36 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
 
 
 def _check_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat, select: str) -> None:
-    """Refuse a file with rows the mart cannot use (a mandatory value missing, text where a number belongs),
-    naming the columns, before the file can fail the dbt build of every source."""
+    """Refuse a file with rows the mart cannot use (a mandatory value missing, text where a number or a
+    date belongs), naming the columns and a first bad value, before the file can fail the dbt build."""
     checks = [
-        (f"{' or '.join(names)} missing", " and ".join(f'"{n}" is null' for n in names)) for names in fmt.mandatory
+        (f"{' or '.join(names)} missing", " and ".join(f'"{n}" is null' for n in names), None)
+        for names in fmt.mandatory
     ]
     checks += [
-        (f"{name} not a number", f'"{name}" is not null and {NUMBER.format(name)} is null') for name in fmt.numbers
+        (f"{name} not a number", f'"{name}" is not null and {NUMBER.format(name)} is null', name)
+        for name in fmt.numbers
+    ]
+    checks += [
+        (f"{name} not a date", f'"{name}" is not null and {TIMESTAMP.format(name)} is null', name)
+        for name in fmt.timestamps
     ]
     if not checks:
         return
-    aggregates = ", ".join(f"count(*) filter (where {condition})" for _, condition in checks)
-    total, *counts = conn.execute(f"select count(*), {aggregates} from ({select})").fetchone()
-    problems = [f"{problem} ({n} of {total} rows)" for (problem, _), n in zip(checks, counts, strict=True) if n]
+    aggregates = ", ".join(
+        f"count(*) filter (where {condition}), "
+        + (f'any_value("{column}") filter (where {condition})' if column else "null")
+        for _, condition, column in checks
+    )
+    total, *found = conn.execute(f"select count(*), {aggregates} from ({select})").fetchone()
+    problems = [
+        f"{problem} ({n} of {total} rows" + (f", e.g. {example!r})" if example is not None else ")")
+        for (problem, _, _), n, example in zip(checks, found[::2], found[1::2], strict=True)
+        if n
+    ]
     if problems:
         raise ExportFileError(
-            f"{path}: rows the mart cannot use: {', '.join(problems)}. "
+            f"{path}: rows the mart cannot use: {'; '.join(problems)}. "
             "Export the file again with these values, or move it out of this folder."
         )
 
@@ -185,31 +238,53 @@ def create_if_missing(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat) -> Non
 
 @dataclass(frozen=True)
 class FileChanges:
-    """Against the last landing: files to land (new or changed) and paths whose rows go (no longer counted)."""
+    """Against the last landing: files to land (new or changed), paths whose rows go (no longer counted),
+    and byte-identical copies of a counted file, which count once (the first path in sort order)."""
 
     changed: list[ExportFile]
     removed: list[str]
+    copies: dict[str, str] = field(default_factory=dict)  # a copy's path -> the path that counts
+    hashes: dict[str, str] = field(default_factory=dict)  # path -> content SHA-256 of every counted file
 
 
 def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list[ExportFile]) -> FileChanges:
     create_if_missing(conn, fmt)
     rows = conn.execute(
-        f"select path, size, modified_ns, billing_period, dataset, scope from {LANDED_FILES} where format_table = ?",
+        f"select path, size, modified_ns, billing_period, dataset, scope, content_sha256 from {LANDED_FILES} "
+        "where format_table = ?",
         [fmt.table],
     ).fetchall()
-    landed = {path: tuple(signature) for path, *signature in rows}
-    counted = {str(file.path): file for file in files}
+    landed = {path: (tuple(signature), digest) for path, *signature, digest in rows}
+    counted: dict[str, ExportFile] = {}
+    hashes: dict[str, str] = {}
+    copies: dict[str, str] = {}
+    first_with: dict[str, str] = {}
+    # Of identical files, one already landed keeps counting; else the first path in sort order counts.
+    for file in sorted(files, key=lambda f: (str(f.path) not in landed, str(f.path))):
+        path = str(file.path)
+        signature, digest = landed.get(path, (None, None))
+        # A file is only read whole when it is new or changed; an unchanged one keeps its recorded digest.
+        digest = digest if signature == file.signature() and digest else content_sha256(file.path)
+        if digest in first_with:
+            copies[path] = first_with[digest]
+            continue
+        first_with[digest] = path
+        counted[path], hashes[path] = file, digest
     return FileChanges(
-        changed=[file for path, file in counted.items() if landed.get(path) != file.signature()],
+        changed=[file for path, file in counted.items() if landed.get(path, (None,))[0] != file.signature()],
         removed=sorted(set(landed) - set(counted)),
+        copies=copies,
+        hashes=hashes,
     )
 
 
-def land(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: dict[ExportFile, str], removed: list[str]) -> int:
-    """Replace the rows of the changed files (`selects`: each file's rows) and drop those of `removed`, with
-    the landing record, atomically. Returns the rows now in the format's raw table."""
+def land(
+    conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: dict[ExportFile, str], changes: FileChanges
+) -> int:
+    """Replace the rows of the changed files (`selects`: each file's rows) and drop those of removed ones,
+    with the landing record, atomically. Returns the rows now in the format's raw table."""
     landed_at = datetime.now(UTC).replace(tzinfo=None)
-    replaced = [str(file.path) for file in selects] + removed
+    replaced = [str(file.path) for file in selects] + changes.removed
     conn.execute("begin transaction")
     try:
         if replaced:
@@ -223,14 +298,119 @@ def land(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: dict[Expor
                 f"insert into {SCHEMA}.{fmt.table} by name select *, ? as {LANDED_AT} from ({select})", [landed_at]
             ).fetchone()
             conn.execute(
-                f"insert into {LANDED_FILES} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [fmt.table, str(file.path), *file.signature(), landed_at, rows],
+                f"insert into {LANDED_FILES} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [fmt.table, str(file.path), *file.signature(), landed_at, rows, changes.hashes[str(file.path)]],
+            )
+        # Files landed before digests were recorded get theirs now.
+        if changes.hashes:
+            conn.executemany(
+                f"update {LANDED_FILES} set content_sha256 = ? where format_table = ? and path = ? "
+                "and content_sha256 is null",
+                [[digest, fmt.table, path] for path, digest in changes.hashes.items()],
             )
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
         raise
     return conn.execute(f"select count(*) from {SCHEMA}.{fmt.table}").fetchone()[0]
+
+
+@dataclass(frozen=True)
+class Landed:
+    """What one landing did to one format's table."""
+
+    rows: int
+    files: int
+    changed: int
+    removed: int
+    copies: dict[str, str]
+
+
+def landed_paths_under(conn: duckdb.DuckDBPyConnection, formats: tuple[ExportFormat, ...], folder: Path) -> int:
+    prefix = str(folder).rstrip(os.sep) + os.sep
+    return conn.execute(
+        f"select count(*) from {LANDED_FILES} where format_table in (select unnest(?)) and starts_with(path, ?)",
+        [[fmt.table for fmt in formats], prefix],
+    ).fetchone()[0]
+
+
+def land_source(
+    conn: duckdb.DuckDBPyConnection,
+    formats: tuple[ExportFormat, ...],
+    folders: list[tuple[Path, str]],
+    discover: Discover,
+) -> dict[ExportFormat, Landed]:
+    """Land a source's folders whole, or nothing at all.
+
+    `folders` pairs each folder with how it was configured (named in messages). A folder that is missing,
+    or holds no export file where files were landed from it before (an unmounted share, a typo, a sync
+    that emptied it), is an error, as is any file that cannot be landed: the source's tables then keep
+    their last good contents. Removing a source is done on purpose with `pump-costs forget-exports`.
+    """
+    for fmt in formats:
+        create_if_missing(conn, fmt)
+    problems: list[str] = []
+    counted: dict[ExportFormat, list[ExportFile]] = {fmt: [] for fmt in formats}
+    for folder, configured_by in folders:
+        before = landed_paths_under(conn, formats, folder)
+        if not folder.is_dir():
+            if before or configured_by:
+                problems.append(
+                    f"{folder}: this export folder ({configured_by or 'the default'}) does not exist"
+                    + (f", and {before} files were landed from it" if before else "")
+                    + ". Mount or create it, or fix the path; to stop loading it, remove it from the setting and "
+                    "run `pump-costs forget-exports`."
+                )
+            continue
+        try:
+            found = discover(conn, folder)
+        except ExportFileError as error:
+            problems.append(str(error))
+            continue
+        if before and not any(found.values()):
+            problems.append(
+                f"{folder}: no export files here, where {before} were landed before (an unmounted share or a sync "
+                "that emptied the folder?). Restore the files; to drop this source's rows on purpose, run "
+                "`pump-costs forget-exports`."
+            )
+        for fmt, files in found.items():
+            counted[fmt] += files
+    changes = {fmt: file_changes(conn, fmt, files) for fmt, files in counted.items()}
+    selects: dict[ExportFormat, dict[ExportFile, str]] = {fmt: {} for fmt in formats}
+    for fmt, change in changes.items():
+        for file in change.changed:
+            try:
+                selects[fmt][file] = select_from(conn, file, fmt)
+            except ExportFileError as error:
+                problems.append(str(error))
+    if problems:
+        raise ExportSourceError("\n".join(problems))
+    return {
+        fmt: Landed(
+            rows=land(conn, fmt, selects[fmt], change),
+            files=len(change.hashes),
+            changed=len(change.changed),
+            removed=len(change.removed),
+            copies=change.copies,
+        )
+        for fmt, change in changes.items()
+    }
+
+
+def forget(conn: duckdb.DuckDBPyConnection, formats: tuple[ExportFormat, ...]) -> int:
+    """Drop every landed row of these formats and their landing record; returns the files forgotten."""
+    tables = [fmt.table for fmt in formats]
+    for fmt in formats:
+        create_if_missing(conn, fmt)
+    (files,) = conn.execute(
+        f"select count(*) from {LANDED_FILES} where format_table in (select unnest(?))", [tables]
+    ).fetchone()
+    conn.execute("begin transaction")
+    for fmt in formats:
+        conn.execute(f"delete from {SCHEMA}.{fmt.table}")
+    conn.execute(f"delete from {LANDED_FILES} where format_table in (select unnest(?))", [tables])
+    conn.execute("commit")
+    return files
 
 
 # -- which files count, per provider ------------------------------------------------------------
@@ -246,6 +426,15 @@ class CurManifest:
     def lists(self, path: Path) -> bool:
         relative = path.relative_to(self.period_folder.parent).as_posix()
         return any(key.endswith("/" + relative) for key in self.keys)
+
+    def missing(self) -> list[str]:
+        """Listed files that are not on disk: the period is only partly synced."""
+        marker = f"/{self.period_folder.name}/"
+        return [
+            key
+            for key in self.keys
+            if marker not in key or not (self.period_folder / key.split(marker, 1)[1]).is_file()
+        ]
 
 
 def _cur_manifest(path: Path) -> CurManifest | None:
@@ -273,6 +462,15 @@ def aws_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportForma
     summing every delivery would count the period's spend once per delivery.
     """
     manifests = {m.period_folder: m for m in filter(None, map(_cur_manifest, folder.rglob("*Manifest.json")))}
+    incomplete = [
+        f"{m.period_folder}: the manifest lists {len(missing)} of its {len(m.keys)} files that are not here "
+        f"(first: {missing[0].rsplit('/', 1)[-1]}), so this billing period is only partly synced. Sync the "
+        "whole period folder again."
+        for m in manifests.values()
+        if (missing := m.missing())
+    ]
+    if incomplete:
+        raise ExportFileError("\n".join(incomplete))
     deliveries: dict[Path, set[str]] = defaultdict(set)
     found: dict[ExportFormat, list[ExportFile]] = defaultdict(list)
     for path in data_files(folder, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)):
@@ -322,9 +520,14 @@ def azure_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportFor
     files = []
     for (scope, dataset, month), (_, manifest_path, manifest) in sorted(latest.items()):
         blobs = {blob["blobName"].rsplit("/", 1)[-1] for blob in manifest.get("blobs", [])}
-        for path in data_files(manifest_path.parent, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)):
-            if path.name in blobs:
-                files.append(ExportFile(path, billing_period=month, dataset=dataset, scope=scope))
+        run_files = [p for p in data_files(manifest_path.parent, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)) if p.name in blobs]
+        missing = sorted(blobs - {p.name for p in run_files})
+        if missing:
+            raise ExportFileError(
+                f"{manifest_path}: the manifest lists {len(missing)} of its {len(blobs)} files that are not here "
+                f"(first: {missing[0]}), so this export run is only partly synced. Sync the run's folder again."
+            )
+        files += [ExportFile(p, billing_period=month, dataset=dataset, scope=scope) for p in run_files]
     for path in data_files(folder, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)):
         if not any(path.is_relative_to(m) for m in manifest_folders):
             dataset = "AmortizedCost" if "amortized" in path.name.lower() else "ActualCost"

@@ -64,15 +64,28 @@ def _current_version(folder: Path) -> Path | None:
     return link.resolve() if link.is_symlink() and (link.resolve() / UNITS_FILE).exists() else None
 
 
+def _remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True) if path.is_dir() and not path.is_symlink() else path.unlink(missing_ok=True)
+
+
+def _remove_leftovers(folder: Path) -> list[Path]:
+    """What a publish killed half-way left, which no reader can be using as it was never made current: a
+    version folder without its units file, a staged database, a link not yet renamed into place."""
+    current = _current_version(folder)
+    leftovers = [v for v in folder.glob("parquet-*") if v != current and not (v / UNITS_FILE).exists()]
+    leftovers += [*folder.glob(f".{PUBLISHED_DATABASE}.*.tmp"), *folder.glob(f".{PARQUET_LINK}.*")]
+    for path in leftovers:
+        _remove(path)
+    return leftovers
+
+
 def _remove_stale_versions(folder: Path, current: Path, previous: Path | None) -> None:
-    """Drop versions (and temporary files) no reader can still be using: anything but the current and the
-    previous version that stopped being current (or, for what a killed publish left, was written) longer
-    than the grace period ago."""
+    """Drop versions no reader can still be using: all but the current one and the previous one, once they
+    stopped being current longer than the grace period ago."""
     cutoff = time.time() - READER_GRACE_SECONDS
-    for path in [*folder.glob("parquet-*"), *folder.glob(f".{PUBLISHED_DATABASE}.*.tmp")]:
-        if path in (current, previous) or path.stat().st_mtime > cutoff:
-            continue
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    for path in folder.glob("parquet-*"):
+        if path not in (current, previous) and path.stat().st_mtime <= cutoff:
+            _remove(path)
 
 
 def _write_version(
@@ -139,6 +152,8 @@ def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -
     """The marts as data/published/pump_costs.duckdb and data/published/parquet/ (the current version)."""
     folder = published_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    for leftover in _remove_leftovers(folder):
+        context.log.warning(f"Removed {leftover.name}, left by a publish that was stopped half-way")
     previous = _current_version(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     version = folder / f"parquet-{stamp}"
