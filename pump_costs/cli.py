@@ -82,6 +82,11 @@ def dev() -> int:
         use_demo_environment(api)
         print(f"{KEY_ENV_VAR} is not set: the UI runs on {SYNTHETIC} at {api.base_url}")
     print(f"Run history: {use_dagster_home()}")
+    from pump_costs.defs.housekeeping import fail_orphaned_runs
+
+    with default_instance() as instance:
+        for run_id in fail_orphaned_runs(instance):
+            print(f"Run {run_id} was left running by a process that is gone: marked failed")
     try:
         return subprocess.call([sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"], cwd=PROJECT_ROOT)
     except KeyboardInterrupt:

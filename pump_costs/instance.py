@@ -20,6 +20,12 @@ INSTANCE_CONFIG = """\
 concurrency:
   runs:
     max_concurrent_runs: 1
+# A run that never got going is failed after 5 minutes; one whose process died is failed by pump-costs'
+# orphaned_runs_sensor (Dagster cannot check the health of runs the default launcher started).
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 300
+  poll_interval_seconds: 60
 retention:
   schedule:
     purge_after_days: 90
@@ -36,7 +42,8 @@ def dagster_home() -> Path:
     home = Path(os.environ.get(DAGSTER_HOME_ENV_VAR) or data_dir() / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    # Written by pump-costs (and not edited since): brought up to date; a user's own file is left alone.
+    if not config.exists() or config.read_text().startswith(INSTANCE_CONFIG.splitlines()[0]):
         config.write_text(INSTANCE_CONFIG)
     return home
 

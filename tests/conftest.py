@@ -10,6 +10,7 @@ import pytest
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, FaultPlan
 from pump_costs.warehouse import warehouse_path
+from tests.dagster_dev import dagster_dev  # noqa: F401 (a fixture for the end-to-end tests)
 
 
 @pytest.fixture(scope="session")

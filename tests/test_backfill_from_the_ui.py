@@ -1,23 +1,14 @@
 """The path the README recommends: `dagster dev`, then an asset backfill of every asset over a range of days,
 launched through the webserver's GraphQL API as the UI's launch dialog does, and run by the daemon."""
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import dagster as dg
-import pytest
-import requests
 
 from pump_costs.defs.dbt.assets import dbt_models
-from pump_costs.instance import INSTANCE_CONFIG
-from pump_costs.warehouse import PROJECT_ROOT
 from tests.conftest import query
+from tests.dagster_dev import ASSET_KEYS
 
 FCT_SPEND = dg.AssetKey(["marts", "fct_spend"])
 
@@ -34,70 +25,6 @@ BACKFILL_STATUS = """
 query ($id: String!) {
   partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } }
 }"""
-
-ASSET_KEYS = "query { assetNodes { assetKey { path } isMaterializable } }"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class DagsterDev:
-    """`dagster dev` in its own process group, stopped the way it listens to: SIGINT to the group."""
-
-    def __init__(self, home: Path, log: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/graphql"
-        self.log = log.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(self.port)],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "DAGSTER_HOME": str(home)},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def graphql(self, document: str, **variables) -> dict:
-        response = requests.post(self.url, json={"query": document, "variables": variables}, timeout=60)
-        response.raise_for_status()
-        return response.json()["data"]
-
-    def wait_until_up(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "dagster dev exited; see its log"
-            try:
-                if self.graphql(ASSET_KEYS)["assetNodes"]:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(1)
-        raise TimeoutError("dagster dev did not answer")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.close()
-
-
-@pytest.fixture
-def dagster_dev(tmp_path):
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(INSTANCE_CONFIG)  # as pump-costs writes it for `make dev`
-    server = DagsterDev(home, tmp_path / "dagster-dev.log")
-    try:
-        server.wait_until_up()
-        yield server, home
-    finally:
-        server.stop()
 
 
 def test_ui_asset_backfill_evaluates_every_check_on_fct_spend(dagster_dev, yesterday):

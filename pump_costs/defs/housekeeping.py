@@ -55,3 +55,45 @@ housekeeping_schedule = dg.ScheduleDefinition(
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def fail_orphaned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the started runs whose process is gone (killed, out of memory, machine restarted).
+
+    Dagster's run monitoring cannot check the health of runs started by the default run launcher, so such
+    a run stays STARTED for ever and, with one run at a time, nothing else is ever launched. A run's
+    process is the one that logged its start; this works for runs on this machine, which is where
+    pump-costs runs.
+    """
+    failed = []
+    for record in instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])):
+        run = record.dagster_run
+        started = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_START, limit=1).records
+        pid = started[0].event_log_entry.dagster_event.pid if started else None
+        if pid is None or process_alive(pid):
+            continue
+        instance.report_run_failed(
+            run,
+            f"The process running this run (pid {pid}) is gone: it was killed or the machine restarted. Its "
+            "writes were each atomic, so nothing half-written was kept; launch the run again (or let the "
+            "schedule do it) to finish the work.",
+        )
+        failed.append(run.run_id)
+    return failed
+
+
+@dg.sensor(minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+def orphaned_runs_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+    """Keep the queue moving: a run whose process died is marked failed within a minute."""
+    failed = fail_orphaned_runs(context.instance)
+    return dg.SkipReason(f"Marked {len(failed)} orphaned runs failed: {', '.join(failed)}" if failed else "None")
