@@ -36,6 +36,12 @@ renamed as (
         pricing_term,
         {{ to_money('reservation_effective_cost') }} as reservation_effective_cost,
         {{ to_money('savings_plan_savings_plan_effective_cost') }} as savings_plan_effective_cost,
+        {{ to_money('reservation_unused_amortized_upfront_fee_for_billing_period') }}
+            as reservation_unused_amortized_upfront_fee,
+        {{ to_money('reservation_unused_recurring_fee') }} as reservation_unused_recurring_fee,
+        nullif(reservation_reservation_a_r_n, '') as reservation_arn,
+        {{ to_money('savings_plan_total_commitment_to_date') }} as savings_plan_total_commitment_to_date,
+        {{ to_money('savings_plan_used_commitment') }} as savings_plan_used_commitment,
         resource_tags as tags_json,
         'aws_cur2' as source_format,
         _source_file as source_file,

@@ -36,6 +36,12 @@ renamed as (
         "pricing/term" as pricing_term,
         {{ to_money('"reservation/EffectiveCost"') }} as reservation_effective_cost,
         {{ to_money('"savingsPlan/SavingsPlanEffectiveCost"') }} as savings_plan_effective_cost,
+        {{ to_money('"reservation/UnusedAmortizedUpfrontFeeForBillingPeriod"') }}
+            as reservation_unused_amortized_upfront_fee,
+        {{ to_money('"reservation/UnusedRecurringFee"') }} as reservation_unused_recurring_fee,
+        nullif("reservation/ReservationARN", '') as reservation_arn,
+        {{ to_money('"savingsPlan/TotalCommitmentToDate"') }} as savings_plan_total_commitment_to_date,
+        {{ to_money('"savingsPlan/UsedCommitment"') }} as savings_plan_used_commitment,
         cast(null as varchar) as tags_json,
         'aws_cur_legacy' as source_format,
         _source_file as source_file,
