@@ -529,3 +529,33 @@ def test_every_dbt_unit_test_passes(mart, tmp_path):
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "PASS=5 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]
+
+
+def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fake_api, yesterday):
+    focus = data_dir() / "exports" / "focus"
+    focus.mkdir(parents=True)
+    (focus / "cost_and_usage.csv").write_text(
+        "BilledCost,EffectiveCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,"
+        "ServiceProviderName,HostProviderName,ProviderName,ServiceName\n"
+        "12.3456,10.5,acct-1,USD,Usage,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Example Cloud,Example Cloud,"
+        "Example Cloud,Compute\n"
+    )
+    (focus / "contract_commitment.csv").write_text(
+        "ContractId,ContractCommitmentId,ContractCommitmentCategory,ContractCommitmentType,ContractCommitmentCost,"
+        "ContractCommitmentQuantity,ContractCommitmentUnit,BillingCurrency,ContractPeriodStart,ContractPeriodEnd,"
+        "ContractCommitmentPeriodStart,ContractCommitmentPeriodEnd\n"
+        "contract-1,commit-1,Spend,Minimum spend,120000.005,,,USD,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z,"
+        "2026-01-01T00:00:00Z,2027-01-01T00:00:00Z\n"
+        "contract-1,commit-2,Usage,Compute hours,,8760,Hours,USD,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z,"
+        "2026-01-01T00:00:00Z,2027-01-01T00:00:00Z\n"
+    )
+    assert materialize_days(yesterday, yesterday).success
+    assert query(
+        "select ServiceProviderName, BilledCost, EffectiveCost from marts.fct_spend where x_Source = 'focus_file'"
+    ) == [("Example Cloud", Decimal("12.3456"), Decimal("10.5"))]
+    assert query(
+        "select ContractCommitmentId, ContractCommitmentCategory, ContractCommitmentCost, ContractCommitmentQuantity "
+        "from marts.fct_contract_commitments order by 1"
+    ) == [("commit-1", "Spend", Decimal("120000.005"), None), ("commit-2", "Usage", None, Decimal("8760"))]
+    with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as published:
+        assert published.execute("select count(*) from marts.fct_contract_commitments").fetchall() == [(2,)]

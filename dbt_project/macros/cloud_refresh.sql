@@ -19,6 +19,7 @@
                     when 'focus_cost_and_usage' then 'focus_file'
                 end as whole_source
             from {{ ref('stg_exports__landed_files') }}
+            where format_table <> 'focus_contract_commitments'  -- commitments, not spend
         ),
 
         built as (

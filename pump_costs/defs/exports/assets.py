@@ -17,6 +17,7 @@ from pump_costs.defs.exports.formats import (
     AWS_CUR_LEGACY,
     AZURE_COST_DETAILS,
     FOCUS,
+    FOCUS_CONTRACT_COMMITMENT,
     GCP_BILLING,
     ExportFormat,
 )
@@ -54,7 +55,7 @@ EXPORT_SOURCES = (
     ExportSource("aws", "PUMP_COSTS_AWS_CUR_DIRS", (AWS_CUR2, AWS_CUR_LEGACY), landing.aws_files),
     ExportSource("gcp", "PUMP_COSTS_GCP_BILLING_DIRS", (GCP_BILLING,), landing.gcp_files),
     ExportSource("azure", "PUMP_COSTS_AZURE_EXPORT_DIRS", (AZURE_COST_DETAILS,), landing.azure_files),
-    ExportSource("focus", "PUMP_COSTS_FOCUS_DIRS", (FOCUS,), landing.focus_files),
+    ExportSource("focus", "PUMP_COSTS_FOCUS_DIRS", (FOCUS, FOCUS_CONTRACT_COMMITMENT), landing.focus_files),
 )
 
 

@@ -329,5 +329,35 @@ FOCUS = ExportFormat(
     timestamps=("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd"),
 )
 
+# FOCUS 1.3's second dataset, delivered beside cost and usage: what was committed under a contract, not spend.
+FOCUS_CONTRACT_COMMITMENT = ExportFormat(
+    table="focus_contract_commitments",
+    label="FOCUS contract commitment",
+    required=("ContractCommitmentId", "ContractId"),
+    columns=(
+        "BillingCurrency",
+        "ContractId",
+        "ContractPeriodStart",
+        "ContractPeriodEnd",
+        "ContractCommitmentId",
+        "ContractCommitmentCategory",
+        "ContractCommitmentType",
+        "ContractCommitmentDescription",
+        "ContractCommitmentCost",
+        "ContractCommitmentQuantity",
+        "ContractCommitmentUnit",
+        "ContractCommitmentPeriodStart",
+        "ContractCommitmentPeriodEnd",
+    ),
+    mandatory=(("ContractId",), ("ContractCommitmentId",)),
+    numbers=("ContractCommitmentCost", "ContractCommitmentQuantity"),
+    timestamps=(
+        "ContractPeriodStart",
+        "ContractPeriodEnd",
+        "ContractCommitmentPeriodStart",
+        "ContractCommitmentPeriodEnd",
+    ),
+)
 
-ALL_FORMATS = (AWS_CUR2, AWS_CUR_LEGACY, GCP_BILLING, AZURE_COST_DETAILS, FOCUS)
+
+ALL_FORMATS = (AWS_CUR2, AWS_CUR_LEGACY, GCP_BILLING, AZURE_COST_DETAILS, FOCUS, FOCUS_CONTRACT_COMMITMENT)

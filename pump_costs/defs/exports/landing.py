@@ -25,6 +25,7 @@ from pump_costs.defs.exports.formats import (
     AWS_CUR_LEGACY,
     AZURE_COST_DETAILS,
     FOCUS,
+    FOCUS_CONTRACT_COMMITMENT,
     GCP_BILLING,
     ExportFormat,
 )
@@ -541,4 +542,13 @@ def gcp_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportForma
 
 
 def focus_files(conn: duckdb.DuckDBPyConnection, folder: Path) -> dict[ExportFormat, list[ExportFile]]:
-    return {FOCUS: [ExportFile(p) for p in data_files(folder, (*CSV_SUFFIXES, *PARQUET_SUFFIXES))]}
+    """FOCUS files: cost and usage, and (from FOCUS 1.3) contract commitments, told apart by their columns."""
+    found: dict[ExportFormat, list[ExportFile]] = {FOCUS: [], FOCUS_CONTRACT_COMMITMENT: []}
+    for path in data_files(folder, (*CSV_SUFFIXES, *PARQUET_SUFFIXES)):
+        try:
+            columns = set(describe(conn, path))
+        except ExportFileError:
+            columns = set()  # unreadable: reported with the other files' problems when it is selected
+        commitments = FOCUS_CONTRACT_COMMITMENT.recognises(columns) and not FOCUS.recognises(columns)
+        found[FOCUS_CONTRACT_COMMITMENT if commitments else FOCUS].append(ExportFile(path))
+    return found

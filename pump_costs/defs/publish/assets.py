@@ -27,7 +27,13 @@ from pump_costs.warehouse import published_dir
 
 MART_SCHEMA = "marts"
 SPEND_MART = "fct_spend"
-WHOLE_MARTS = ["fct_daily_spend", "fct_anthropic_token_usage", "dim_workspaces", "dim_api_keys"]
+WHOLE_MARTS = [
+    "fct_daily_spend",
+    "fct_anthropic_token_usage",
+    "fct_contract_commitments",
+    "dim_workspaces",
+    "dim_api_keys",
+]
 PUBLISHED_DATABASE = "pump_costs.duckdb"
 PARQUET_LINK = "parquet"
 UNITS_FILE = "_units.json"  # written last: a version folder without it is a publish that did not finish
