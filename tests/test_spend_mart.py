@@ -36,7 +36,14 @@ from tests.conftest import query
 PERIODS = ["2026-09", "2026-10"]
 EXPORT_KEYS = [
     dg.AssetKey(["exports", t])
-    for t in ("aws_cur2", "aws_cur_legacy", "gcp_billing", "azure_cost_details", "focus_cost_and_usage")
+    for t in (
+        "aws_cur2",
+        "aws_cur_legacy",
+        "gcp_billing",
+        "azure_cost_details",
+        "focus_cost_and_usage",
+        "focus_contract_commitments",
+    )
 ]
 FOCUS_VALIDATE = PROJECT_ROOT.parent / "shared" / "tools" / "focus-validate"
 SPEC_EXAMPLES = Path(__file__).parent / "fixtures" / "focus_spec_v1.2_examples"
@@ -427,6 +434,7 @@ def test_bad_export_file_fails_its_source_only_and_keeps_its_rows(fake_api, yest
         ("gcp_billing", True),
         ("azure_cost_details", True),
         ("focus_cost_and_usage", True),
+        ("focus_contract_commitments", True),
     }
     assert query(aws_spend) == before
     assert query("select count(*) from raw_exports.focus_cost_and_usage")[0][0] == 1001
