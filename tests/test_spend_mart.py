@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import threading
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ from pump_costs.defs.dbt.project import DBT_PROJECT_DIR
 from pump_costs.defs.jobs import exports_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.defs.resources import dbt_executable
-from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, ground_truth
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, ground_truth, organization
 from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import (
     REAL_SAMPLES,
@@ -567,3 +568,19 @@ def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fak
     ) == [("commit-1", "Spend", Decimal("120000.005"), None), ("commit-2", "Usage", None, Decimal("8760"))]
     with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as published:
         assert published.execute("select count(*) from marts.fct_contract_commitments").fetchall() == [(2,)]
+
+
+def test_a_renamed_workspace_has_one_name_in_every_mart(fake_api, yesterday, monkeypatch):
+    materialize_days(yesterday - timedelta(days=2), yesterday)
+    production = next(w for w in organization.WORKSPACES if w.name == "Production")
+    renamed = [replace(w, name="Prod (renamed)") if w == production else w for w in organization.WORKSPACES]
+    monkeypatch.setattr(organization, "WORKSPACES", renamed)
+    materialize_days(yesterday, yesterday)  # the older days are not pulled again
+    for table, id_column, name_column in (
+        ("fct_spend", "SubAccountId", "SubAccountName"),
+        ("fct_daily_spend", "sub_account_id", "sub_account_name"),
+        ("fct_anthropic_token_usage", "workspace_id", "workspace_name"),
+        ("dim_workspaces", "workspace_id", "workspace_name"),
+    ):
+        names = query(f"select distinct {name_column} from marts.{table} where {id_column} = ?", [production.id])
+        assert names == [("Prod (renamed)",)], table
