@@ -52,7 +52,7 @@ def open_warehouse(database: str | Path | None = None) -> Iterator[duckdb.DuckDB
             if "lock" not in str(error).lower():
                 raise
             if wait is None:
-                holder = re.search(r"held in (.+?) by user", str(error))
+                holder = re.search(r"held in (.+?\(PID \d+\))", str(error))
                 raise WarehouseLockedError(
                     f"The warehouse {path} is in use by another process"
                     + (f" ({holder.group(1)})" if holder else "")

@@ -8,6 +8,7 @@ cursors, a cost report that serves completed UTC days only, and injectable fault
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import threading
 import time
@@ -282,7 +283,7 @@ class FakeAdminApi:
                 raise ApiError(fault.status, fault.error_type, f"Injected {fault.status}", headers)
             status, body = 200, self._route(url.path, params)
             if self.faults.rewrite:
-                body = self.faults.rewrite(url.path, body)
+                body = self.faults.rewrite(url.path, copy.deepcopy(body))  # the organization's data stays intact
         except ApiError as error:
             status = error.status
             headers = error.headers

@@ -311,7 +311,11 @@ class AnthropicAdminClient:
     # -- endpoints --------------------------------------------------------------------------
 
     def organization(self) -> Organization:
-        return Organization.model_validate(self.get("me"))
+        raw = self.get("me")
+        try:
+            return Organization.model_validate(raw)
+        except ValidationError as error:
+            raise MalformedResponseError(f"GET /v1/organizations/me: {_first_error(error, raw)}") from None
 
     def workspaces(self) -> list[Workspace]:
         """Every workspace, archived ones included (their history still carries cost)."""

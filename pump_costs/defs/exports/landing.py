@@ -202,12 +202,18 @@ def _check_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat
     ]
     if not checks:
         return
-    aggregates = ", ".join(
+    aggregates = ", ".join(  # one pass over the file, which also reads every byte of it
         f"count(*) filter (where {condition}), "
         + (f'any_value("{column}") filter (where {condition})' if column else "null")
         for _, condition, column in checks
     )
-    total, *found = conn.execute(f"select count(*), {aggregates} from ({select})").fetchone()
+    try:
+        total, *found = conn.execute(f"select count(*), {aggregates} from ({select})").fetchone()
+    except duckdb.Error as error:
+        raise ExportFileError(
+            f"{path}: DuckDB cannot read this file ({_reader_error(error)}). "
+            "Check that it is a complete CSV, JSON lines or Parquet export."
+        ) from None
     problems = [
         f"{problem} ({n} of {total} rows" + (f", e.g. {example!r})" if example is not None else ")")
         for (problem, _, _), n, example in zip(checks, found[::2], found[1::2], strict=True)
@@ -359,8 +365,8 @@ def land_source(
                 problems.append(
                     f"{folder}: this export folder ({configured_by or 'the default'}) does not exist"
                     + (f", and {before} files were landed from it" if before else "")
-                    + ". Mount or create it, or fix the path; to stop loading it, remove it from the setting and "
-                    "run `pump-costs forget-exports`."
+                    + ". Mount or create it, or fix the path; to drop this source's rows on purpose, run "
+                    "`pump-costs forget-exports`."
                 )
             continue
         try:
