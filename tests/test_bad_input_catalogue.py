@@ -392,7 +392,7 @@ CASES = [
     Case(
         "CSV that is not UTF-8",
         write("focus/latin1.csv", focus_file().replace("Example Cloud", "Exémple").encode("latin-1")),
-        "latin1.csv: DuckDB cannot read this file",
+        "This file is not utf-8 encoded.",
         source_selection("focus"),
     ),
     Case(

@@ -584,3 +584,20 @@ def test_a_renamed_workspace_has_one_name_in_every_mart(fake_api, yesterday, mon
     ):
         names = query(f"select distinct {name_column} from marts.{table} where {id_column} = ?", [production.id])
         assert names == [("Prod (renamed)",)], table
+
+
+def test_a_publish_killed_half_way_leaves_nothing_the_next_one_keeps(fake_api, yesterday):
+    assert materialize_days(yesterday, yesterday).success
+    published = published_dir()
+    current = (published / "parquet").resolve()
+    # What a publish killed at each point leaves: a version without its units file, a staged database, a
+    # link not yet renamed into place.
+    half_written = published / "parquet-20260101T000000000000Z"
+    (half_written / "fct_spend").mkdir(parents=True)
+    staged = published / f".{PUBLISHED_DATABASE}.20260101T000000000000Z.tmp"
+    staged.write_bytes(b"")
+    link = published / ".parquet.0123456789abcdef"
+    link.symlink_to(half_written.name)
+    assert materialize_days(yesterday, yesterday).success
+    assert not half_written.exists() and not staged.exists() and not link.is_symlink()
+    assert {p.name for p in published.glob("parquet-*")} == {current.name, (published / "parquet").resolve().name}
