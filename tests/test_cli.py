@@ -6,6 +6,7 @@ import sys
 
 from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY
+from pump_costs.warehouse import PROJECT_ROOT, data_dir
 
 
 def check_key(fake_api, key: str | None) -> subprocess.CompletedProcess:
@@ -49,3 +50,12 @@ def test_check_key_reports_a_revoked_key_and_a_missing_one(fake_api):
     missing = check_key(fake_api, None)
     assert missing.returncode == 1
     assert "No Anthropic Admin API key" in missing.stderr and "make demo" in missing.stderr
+
+
+def test_a_relative_data_folder_is_the_same_from_any_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("PUMP_COSTS_DATA_DIR", "data/elsewhere")
+    seen = set()
+    for folder in (tmp_path, PROJECT_ROOT / "pump_costs"):
+        monkeypatch.chdir(folder)
+        seen.add(data_dir())
+    assert seen == {PROJECT_ROOT / "data" / "elsewhere"}
