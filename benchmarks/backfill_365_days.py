@@ -14,9 +14,10 @@ from collections import Counter
 
 import duckdb
 
-from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs.defs.anthropic.client import last_completed_days
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
-from pump_costs.runs import last_completed_days, materialize_days
+from pump_costs.runs import materialize_days
+from pump_costs.settings import ADMIN_API_KEY, BASE_URL
 from pump_costs.warehouse import warehouse_path
 
 
@@ -25,7 +26,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     days = parser.parse_args().days
     with tempfile.TemporaryDirectory() as folder, FakeAdminApi() as api:
-        os.environ.update({"PUMP_COSTS_DATA_DIR": folder, BASE_URL_ENV_VAR: api.base_url, KEY_ENV_VAR: FAKE_ADMIN_KEY})
+        os.environ.update(
+            {"PUMP_COSTS_DATA_DIR": folder, BASE_URL.name: api.base_url, ADMIN_API_KEY.name: FAKE_ADMIN_KEY}
+        )
         first, last = last_completed_days(days)
         started = time.monotonic()
         result = materialize_days(first, last, raise_on_error=False)

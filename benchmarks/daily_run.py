@@ -15,9 +15,10 @@ from pathlib import Path
 
 from cur2_million_rows import write_period
 
-from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs.defs.anthropic.client import last_completed_days
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
-from pump_costs.runs import last_completed_days, materialize_days
+from pump_costs.runs import materialize_days
+from pump_costs.settings import ADMIN_API_KEY, BASE_URL
 
 
 def daily_run() -> float:
@@ -33,7 +34,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     rows = parser.parse_args().rows
     with FakeAdminApi() as api, tempfile.TemporaryDirectory() as empty, tempfile.TemporaryDirectory() as full:
-        os.environ.update({BASE_URL_ENV_VAR: api.base_url, KEY_ENV_VAR: FAKE_ADMIN_KEY})
+        os.environ.update({BASE_URL.name: api.base_url, ADMIN_API_KEY.name: FAKE_ADMIN_KEY})
         os.environ["PUMP_COSTS_DATA_DIR"] = empty
         daily_run()  # the first run creates the warehouse; the second is day one's daily run
         day_one = daily_run()

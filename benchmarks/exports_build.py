@@ -18,8 +18,9 @@ from pathlib import Path
 
 import duckdb
 
+from pump_costs.defs.anthropic.client import last_completed_days
 from pump_costs.defs.jobs import exports_job
-from pump_costs.runs import last_completed_days, materialize_days
+from pump_costs.runs import materialize_days
 from pump_costs.warehouse import warehouse_path
 
 

@@ -1,27 +1,26 @@
-"""`pump-costs`: check an Admin key, backfill from the command line, or run the demo."""
+"""`pump-costs`: check an Admin key, backfill from the command line, or run the demo.
+
+Dagster and dbt are imported by the commands that run them, so `check-key` starts in a moment.
+"""
 
 import argparse
-import os
 import subprocess
 import sys
 from datetime import date, timedelta
 
-from pump_costs.defs.anthropic.client import AnthropicAdminError, utc_midnight
-from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR, AnthropicAdminResource
-from pump_costs.defs.partitions import PARTITIONS_START_DATE
-from pump_costs.instance import default_instance, use_dagster_home
-from pump_costs.runs import last_completed_days, materialize_days
-from pump_costs.warehouse import PROJECT_ROOT
+from pump_costs import settings
+from pump_costs.defs.anthropic.client import (
+    AnthropicAdminClient,
+    AnthropicAdminError,
+    last_completed_days,
+    utc_midnight,
+)
 
 
 def check_key() -> int:
     """Validate the key as the product's Connect step would: prefix, organization, one day of usage."""
-    resource = AnthropicAdminResource(
-        admin_api_key=os.environ.get(KEY_ENV_VAR),
-        **({"base_url": os.environ[BASE_URL_ENV_VAR]} if os.environ.get(BASE_URL_ENV_VAR) else {}),
-    )
     try:
-        client = resource.get_client()
+        client = AnthropicAdminClient(settings.ADMIN_API_KEY.value(), base_url=settings.BASE_URL.value())
         organization = client.organization()
         day, _ = last_completed_days(1)
         client.usage_report(utc_midnight(day), utc_midnight(day + timedelta(days=1)))
@@ -38,6 +37,9 @@ def check_key() -> int:
 
 
 def backfill(days: int) -> int:
+    from pump_costs.instance import default_instance
+    from pump_costs.runs import materialize_days
+
     first, last = last_completed_days(days)
     print(f"Backfilling {first}..{last} ({days} days) in one run")
     with default_instance() as instance:
@@ -65,30 +67,33 @@ def forget_exports(source_name: str) -> int:
         return 1
     print(
         f"Forgot {files} {source.name} export files and their rows. The marts and the published copy drop them on "
-        f"the next run (`make run`, or the export sensor under `make dev`). Remove the folders from "
-        f"{source.env_var} too, or their files are landed again."
+        f"the next run (`make backfill DAYS=1`, the daily schedule, or the export sensor under `make dev`). "
+        f"Remove the folders from {source.setting.name} too, or their files are landed again."
     )
     return 0
 
 
 def dev() -> int:
     """The Dagster UI. Without a key it runs on the fake Admin API, with the demo's data and run history."""
+    from pump_costs.defs.housekeeping import fail_orphaned_runs
+    from pump_costs.instance import default_instance, use_dagster_home
+
     api = None
-    if not os.environ.get(KEY_ENV_VAR):
+    if not settings.ADMIN_API_KEY.value():
         from pump_costs.demo import SYNTHETIC, use_demo_environment
         from pump_costs.fake_anthropic import FakeAdminApi
 
         api = FakeAdminApi().start()
         use_demo_environment(api)
-        print(f"{KEY_ENV_VAR} is not set: the UI runs on {SYNTHETIC} at {api.base_url}")
+        print(f"{settings.ADMIN_API_KEY.name} is not set: the UI runs on {SYNTHETIC} at {api.base_url}")
     print(f"Run history: {use_dagster_home()}")
-    from pump_costs.defs.housekeeping import fail_orphaned_runs
-
     with default_instance() as instance:
         for run_id in fail_orphaned_runs(instance):
             print(f"Run {run_id} was left running by a process that is gone: marked failed")
     try:
-        return subprocess.call([sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"], cwd=PROJECT_ROOT)
+        return subprocess.call(
+            [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"], cwd=settings.PROJECT_ROOT
+        )
     except KeyboardInterrupt:
         return 0
     finally:
@@ -98,14 +103,14 @@ def dev() -> int:
 
 def day_count(text: str) -> int:
     """At least one day (0 would do nothing and look like success), and none before the first partition."""
-    most = (date.today() - date.fromisoformat(PARTITIONS_START_DATE)).days
+    most = (date.today() - settings.FIRST_DAY).days
     try:
         days = int(text)
     except ValueError:
         days = 0
     if not 1 <= days <= most:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of days from 1 to {most} (partitions start on {PARTITIONS_START_DATE})"
+            f"{text!r} is not a number of days from 1 to {most} (partitions start on {settings.FIRST_DAY})"
         )
     return days
 
@@ -114,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pump-costs", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("dev", help="start the Dagster UI (on the fake Admin API when no key is set)")
-    commands.add_parser("check-key", help=f"validate {KEY_ENV_VAR} against the Admin API")
+    commands.add_parser("check-key", help=f"validate {settings.ADMIN_API_KEY.name} against the Admin API")
     backfill_parser = commands.add_parser("backfill", help="pull the last N completed days in one run")
     backfill_parser.add_argument("--days", type=day_count, default=365)
     forget_parser = commands.add_parser(
@@ -122,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     forget_parser.add_argument("source", choices=["aws", "gcp", "azure", "focus"])
     demo_parser = commands.add_parser("demo", help="run the whole pipeline on the fake Admin API")
-    demo_parser.add_argument("--days", type=day_count, default=int(os.environ.get("PUMP_COSTS_DEMO_DAYS") or 30))
+    demo_parser.add_argument("--days", type=day_count, default=settings.DEMO_DAYS.number())
     args = parser.parse_args(argv)
     if args.command == "check-key":
         return check_key()

@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import duckdb
 
-from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs.defs.anthropic.client import last_completed_days
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
-from pump_costs.instance import DAGSTER_HOME_ENV_VAR, default_instance
-from pump_costs.runs import last_completed_days, materialize_days
+from pump_costs.instance import default_instance
+from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import write_demo_exports
-from pump_costs.warehouse import DATA_DIR_ENV_VAR, PROJECT_ROOT, data_dir, published_dir, warehouse_path
+from pump_costs.settings import ADMIN_API_KEY, BASE_URL, DAGSTER_HOME, DATA_DIR, PROJECT_ROOT, data_dir
+from pump_costs.warehouse import published_dir, warehouse_path
 
 SYNTHETIC = "SYNTHETIC DEMO DATA (fake Admin API)"
 DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
@@ -22,10 +23,10 @@ DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
 def use_demo_environment(api: FakeAdminApi) -> None:
     """Point the pipeline at the fake API, and its data and run history at data/demo/, apart from a real
     organization's (whatever PUMP_COSTS_DATA_DIR and DAGSTER_HOME say)."""
-    os.environ[BASE_URL_ENV_VAR] = api.base_url
-    os.environ[KEY_ENV_VAR] = FAKE_ADMIN_KEY
-    os.environ[DATA_DIR_ENV_VAR] = str(DEMO_DATA_DIR)
-    os.environ[DAGSTER_HOME_ENV_VAR] = str(DEMO_DATA_DIR / "dagster_home")
+    os.environ[BASE_URL.name] = api.base_url
+    os.environ[ADMIN_API_KEY.name] = FAKE_ADMIN_KEY
+    os.environ[DATA_DIR.name] = str(DEMO_DATA_DIR)
+    os.environ[DAGSTER_HOME.name] = str(DEMO_DATA_DIR / "dagster_home")
 
 
 def print_table(title: str, rows: list[tuple], headers: tuple[str, ...]) -> None:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pump_costs.warehouse import data_dir
-
-DAGSTER_HOME_ENV_VAR = "DAGSTER_HOME"
+from pump_costs import settings
+from pump_costs.settings import data_dir
 
 # One run at a time (DuckDB has a single writer, so a schedule tick and a sensor run must queue), and
 # schedule and sensor ticks purged after a while. Runs themselves are pruned by the housekeeping job.
@@ -39,7 +38,7 @@ retention:
 
 def dagster_home() -> Path:
     """DAGSTER_HOME when set, else <data folder>/dagster_home, created with pump-costs' instance settings."""
-    home = Path(os.environ.get(DAGSTER_HOME_ENV_VAR) or data_dir() / "dagster_home").resolve()
+    home = Path(settings.DAGSTER_HOME.value() or data_dir() / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     # Written by pump-costs (and not edited since): brought up to date; a user's own file is left alone.
@@ -51,7 +50,7 @@ def dagster_home() -> Path:
 def use_dagster_home() -> Path:
     """Point this process (and the processes it starts) at dagster_home()."""
     home = dagster_home()
-    os.environ[DAGSTER_HOME_ENV_VAR] = str(home)
+    os.environ[settings.DAGSTER_HOME.name] = str(home)
     return home
 
 

@@ -1,18 +1,13 @@
 """Run the daily job over a range of days in one run, as a UI range backfill or the schedule does."""
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import dagster as dg
 
+from pump_costs.definitions import defs
 from pump_costs.defs.partitions import partition_range_tags
 from pump_costs.defs.resources import shared_resources
-
-
-def last_completed_days(days: int) -> tuple[date, date]:
-    """The first and last of the `days` most recent completed UTC days."""
-    yesterday = datetime.now(UTC).date() - timedelta(days=1)
-    return yesterday - timedelta(days=days - 1), yesterday
 
 
 def materialize_days(
@@ -28,8 +23,6 @@ def materialize_days(
 
     Resources are rebuilt from the current environment; `resources` replaces some of them.
     """
-    from pump_costs.definitions import defs  # imported late: loading definitions reads the environment
-
     return dg.materialize(
         [*(defs.assets or []), *(defs.asset_checks or [])],
         instance=instance,

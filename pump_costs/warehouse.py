@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -12,14 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR_ENV_VAR = "PUMP_COSTS_DATA_DIR"
-
-
-def data_dir() -> Path:
-    """PUMP_COSTS_DATA_DIR, else ./data in the project. A relative path is taken from the project folder,
-    not the current one, so the CLI, `dagster dev` and its run workers all open the same warehouse."""
-    return (PROJECT_ROOT / Path(os.environ.get(DATA_DIR_ENV_VAR) or "data").expanduser()).resolve()
+from pump_costs.settings import data_dir
 
 
 def warehouse_path() -> Path:

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, FaultPlan
+from pump_costs.settings import ADMIN_API_KEY, BASE_URL
 from pump_costs.warehouse import warehouse_path
 from tests.dagster_dev import dagster_dev  # noqa: F401 (a fixture for the end-to-end tests)
 
@@ -22,8 +22,8 @@ def fake_api() -> Iterator[FakeAdminApi]:
 @pytest.fixture(autouse=True)
 def pipeline_env(fake_api: FakeAdminApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the pipeline at the fake API and a warehouse of this test's own; reset faults and the log."""
-    monkeypatch.setenv(BASE_URL_ENV_VAR, fake_api.base_url)
-    monkeypatch.setenv(KEY_ENV_VAR, FAKE_ADMIN_KEY)
+    monkeypatch.setenv(BASE_URL.name, fake_api.base_url)
+    monkeypatch.setenv(ADMIN_API_KEY.name, FAKE_ADMIN_KEY)
     monkeypatch.setenv("PUMP_COSTS_DATA_DIR", str(tmp_path / "data"))
     fake_api.faults = FaultPlan()
     fake_api.requests.clear()

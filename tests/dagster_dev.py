@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from pump_costs.instance import INSTANCE_CONFIG
-from pump_costs.warehouse import PROJECT_ROOT
+from pump_costs.settings import PROJECT_ROOT
 
 ASSET_KEYS = "query { assetNodes { assetKey { path } isMaterializable } }"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, Fault, ground_truth
 from pump_costs.fake_anthropic.organization import DEFAULT_WORKSPACE_ID
 from pump_costs.runs import materialize_days
+from pump_costs.settings import ADMIN_API_KEY
 from tests.conftest import query
 
 ANTHROPIC_RAW = [
@@ -163,11 +163,12 @@ def test_a_run_that_dies_mid_window_leaves_the_stored_window_whole(fake_api, yes
         ("sk-ant-api03-fake-standard-key", "holds a standard API key (sk-ant-api...)"),
     ],
 )
-def test_missing_or_standard_key_fails_the_run_before_any_request(fake_api, yesterday, key, message):
-    resource = AnthropicAdminResource(admin_api_key=key, base_url=fake_api.base_url)
-    result = materialize_days(
-        yesterday, yesterday, resources={"anthropic": resource}, raise_on_error=False, selection=ANTHROPIC_RAW
-    )
+def test_missing_or_standard_key_fails_the_run_before_any_request(fake_api, yesterday, key, message, monkeypatch):
+    if key is None:
+        monkeypatch.delenv(ADMIN_API_KEY.name)
+    else:
+        monkeypatch.setenv(ADMIN_API_KEY.name, key)
+    result = materialize_days(yesterday, yesterday, raise_on_error=False, selection=ANTHROPIC_RAW)
     assert not result.success
     errors = step_errors(result)
     assert len(errors) == 3 and all(message in error for error in errors)

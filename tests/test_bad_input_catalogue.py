@@ -7,7 +7,6 @@ with the state before. Cases that touch the key also scan Dagster's storage, the
 """
 
 import gzip
-import os
 import shutil
 import subprocess
 import sys
@@ -21,10 +20,11 @@ import duckdb
 import pytest
 
 from pump_costs import cli
-from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR, AnthropicAdminResource
+from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, Fault
 from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import write_demo_exports
+from pump_costs.settings import ADMIN_API_KEY, BASE_URL
 from pump_costs.warehouse import warehouse_path
 
 DAYS = 3
@@ -285,28 +285,30 @@ CASES = [
     # -- the key and the base URL -----------------------------------------------------------------------------
     Case(
         "key with a line break",
-        set_env(KEY_ENV_VAR, SECRET + "\nX-Injected: 1"),
+        set_env(ADMIN_API_KEY.name, SECRET + "\nX-Injected: 1"),
         "holds characters no key has",
         secret=SECRET,
     ),
-    Case("key with a space", set_env(KEY_ENV_VAR, SECRET + " copy"), "holds characters no key has", secret=SECRET),
+    Case(
+        "key with a space", set_env(ADMIN_API_KEY.name, SECRET + " copy"), "holds characters no key has", secret=SECRET
+    ),
     Case(
         "key with a non-Latin-1 letter",
-        set_env(KEY_ENV_VAR, SECRET + "ł"),
+        set_env(ADMIN_API_KEY.name, SECRET + "ł"),
         "holds characters no key has",
         secret=SECRET,
     ),
     Case(
         "standard API key",
-        set_env(KEY_ENV_VAR, "sk-ant-api03-Catalogue-Secret-Do-Not-Store"),
+        set_env(ADMIN_API_KEY.name, "sk-ant-api03-Catalogue-Secret-Do-Not-Store"),
         "holds a standard API key (sk-ant-api...), which can call models but cannot read usage or cost",
         secret="sk-ant-api03-Catalogue-Secret-Do-Not-Store",
     ),
-    Case("not a key at all", set_env(KEY_ENV_VAR, "hunter2"), "is not an Anthropic Admin key", secret="hunter2"),
+    Case("not a key at all", set_env(ADMIN_API_KEY.name, "hunter2"), "is not an Anthropic Admin key", secret="hunter2"),
     Case(
         "redirect with a real-looking key",
         lambda api, exports, env: (
-            env.setenv(KEY_ENV_VAR, FAKE_ADMIN_KEY),
+            env.setenv(ADMIN_API_KEY.name, FAKE_ADMIN_KEY),
             api.faults.queue.append(redirect_elsewhere()),
         ),
         "does not follow redirects, so the key never leaves the configured host",
@@ -314,23 +316,23 @@ CASES = [
     ),
     Case(
         "base URL without a scheme",
-        set_env(BASE_URL_ENV_VAR, "api.anthropic.com"),
+        set_env(BASE_URL.name, "api.anthropic.com"),
         "ANTHROPIC_BASE_URL 'api.anthropic.com' is not a URL like https://api.anthropic.com",
     ),
-    Case("base URL malformed", set_env(BASE_URL_ENV_VAR, "https://[::1"), "is not a URL like https://api.anthropic"),
+    Case("base URL malformed", set_env(BASE_URL.name, "https://[::1"), "is not a URL like https://api.anthropic"),
     Case(
         "base URL in plain http to another machine",
-        set_env(BASE_URL_ENV_VAR, "http://anthropic-proxy.example.com"),
+        set_env(BASE_URL.name, "http://anthropic-proxy.example.com"),
         "uses plain http to another machine, which would send the Admin key unencrypted",
     ),
     Case(
         "base URL with a password",
-        set_env(BASE_URL_ENV_VAR, "https://user:pw@api.anthropic.com"),
+        set_env(BASE_URL.name, "https://user:pw@api.anthropic.com"),
         "carries a user name, password, query or fragment",
     ),
     Case(
         "base URL nobody answers",
-        set_env(BASE_URL_ENV_VAR, "http://127.0.0.1:9"),
+        set_env(BASE_URL.name, "http://127.0.0.1:9"),
         "failed (ConnectionError: [Errno 111] Connection refused) after 2 retries",
     ),
     # -- export folders ---------------------------------------------------------------------------------------
@@ -468,8 +470,8 @@ def stored_state(tmp_path_factory: pytest.TempPathFactory, fake_api: FakeAdminAp
     root = tmp_path_factory.mktemp("stored")
     data = root / "data"
     with pytest.MonkeyPatch.context() as env:
-        env.setenv(BASE_URL_ENV_VAR, fake_api.base_url)
-        env.setenv(KEY_ENV_VAR, FAKE_ADMIN_KEY)
+        env.setenv(BASE_URL.name, fake_api.base_url)
+        env.setenv(ADMIN_API_KEY.name, FAKE_ADMIN_KEY)
         env.setenv("PUMP_COSTS_DATA_DIR", str(data))
         write_demo_exports(data / "exports", ["2026-10"])
         yesterday = datetime.now(UTC).date() - timedelta(days=1)
@@ -526,9 +528,7 @@ def test_bad_input_is_refused_clearly_and_changes_nothing_stored(
     yesterday = datetime.now(UTC).date() - timedelta(days=1)
     quick_retries = {
         # The same resource the pipeline builds, with fewer retries so a case takes a second, not half a minute.
-        "anthropic": AnthropicAdminResource(
-            admin_api_key=dg.EnvVar(KEY_ENV_VAR), base_url=os.environ[BASE_URL_ENV_VAR], max_retries=2
-        )
+        "anthropic": AnthropicAdminResource(max_retries=2)
     }
     (tmp_path / "dagster_home").mkdir()
     with dg.DagsterInstance.local_temp(str(tmp_path / "dagster_home")) as instance:
@@ -557,7 +557,7 @@ def test_the_catalogue_covers_every_input():
 
 
 def test_check_key_refuses_a_bad_base_url_without_a_traceback(monkeypatch, capsys):
-    monkeypatch.setenv(BASE_URL_ENV_VAR, "api.anthropic.com")
+    monkeypatch.setenv(BASE_URL.name, "api.anthropic.com")
     assert cli.main(["check-key"]) == 1
     assert capsys.readouterr().err == (
         "pump-costs check-key: FAILED: ANTHROPIC_BASE_URL 'api.anthropic.com' is not a URL like "

@@ -4,16 +4,16 @@ import os
 import subprocess
 import sys
 
-from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
+from pump_costs import settings
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY
-from pump_costs.warehouse import PROJECT_ROOT, data_dir
+from pump_costs.settings import ADMIN_API_KEY, BASE_URL, PROJECT_ROOT, data_dir
 
 
 def check_key(fake_api, key: str | None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != KEY_ENV_VAR}
-    env[BASE_URL_ENV_VAR] = fake_api.base_url
+    env = {k: v for k, v in os.environ.items() if k != ADMIN_API_KEY.name}
+    env[BASE_URL.name] = fake_api.base_url
     if key is not None:
-        env[KEY_ENV_VAR] = key
+        env[ADMIN_API_KEY.name] = key
     return subprocess.run(
         [sys.executable, "-m", "pump_costs.cli", "check-key"], env=env, capture_output=True, text=True, timeout=120
     )
@@ -59,3 +59,21 @@ def test_a_relative_data_folder_is_the_same_from_any_folder(monkeypatch, tmp_pat
         monkeypatch.chdir(folder)
         seen.add(data_dir())
     assert seen == {PROJECT_ROOT / "data" / "elsewhere"}
+
+
+def test_check_key_starts_without_dagster_or_dbt(fake_api):
+    """`pump-costs check-key` is the first thing a new user runs: it imports neither Dagster nor dbt."""
+    probe = (
+        "import sys; from pump_costs import cli; code = cli.main(['check-key']); "
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'dagster', 'dbt', 'dagster_dbt'}); "
+        "print(code, loaded)"
+    )
+    env = {**os.environ, BASE_URL.name: fake_api.base_url, ADMIN_API_KEY.name: FAKE_ADMIN_KEY}
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines()[-1] == "0 []", result.stderr
+
+
+def test_the_readme_configuration_table_is_the_settings_module():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert settings.markdown_table() in readme
+    assert all(f"`{setting.name}`" in readme for setting in settings.SETTINGS)

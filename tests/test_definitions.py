@@ -1,6 +1,9 @@
 """The Definitions object: what the UI and the schedule see."""
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -82,3 +85,19 @@ def test_every_dbt_test_is_an_asset_check():
 def test_schedule_and_sensor_run_without_being_switched_on():
     assert defs.resolve_schedule_def("daily_spend_schedule").default_status == dg.DefaultScheduleStatus.RUNNING
     assert defs.resolve_sensor_def("export_files_sensor").default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_definitions_load_without_reading_the_environment(tmp_path):
+    """What Dagster loads is the same whatever the environment: settings are read when a run starts."""
+    data = tmp_path / "not-created"
+    probe = "from pump_costs.definitions import defs; defs.resolve_asset_graph(); print('loaded')"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PUMP_COSTS_", "ANTHROPIC_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "PUMP_COSTS_DATA_DIR": str(data)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "loaded", result.stderr[-2000:]
+    assert not data.exists()

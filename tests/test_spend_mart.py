@@ -17,7 +17,6 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pump_costs.defs.anthropic.resource import BASE_URL_ENV_VAR, KEY_ENV_VAR
 from pump_costs.defs.dbt.project import DBT_PROJECT_DIR
 from pump_costs.defs.jobs import exports_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
@@ -31,7 +30,8 @@ from pump_costs.sample_exports.generate import (
     write_demo_exports,
     write_gcp_billing,
 )
-from pump_costs.warehouse import PROJECT_ROOT, data_dir, published_dir
+from pump_costs.settings import ADMIN_API_KEY, BASE_URL, PROJECT_ROOT, data_dir
+from pump_costs.warehouse import published_dir
 from tests.conftest import query
 
 PERIODS = ["2026-09", "2026-10"]
@@ -66,8 +66,8 @@ def built_mart(tmp_path_factory, fake_api) -> tuple[Path, dict[str, WrittenTotal
     folder = tmp_path_factory.mktemp("mart")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PUMP_COSTS_DATA_DIR", str(folder))
-        patch.setenv(BASE_URL_ENV_VAR, fake_api.base_url)
-        patch.setenv(KEY_ENV_VAR, FAKE_ADMIN_KEY)
+        patch.setenv(BASE_URL.name, fake_api.base_url)
+        patch.setenv(ADMIN_API_KEY.name, FAKE_ADMIN_KEY)
         written = write_demo_exports(data_dir() / "exports", PERIODS)
         last = datetime.now(UTC).date() - timedelta(days=1)
         first = last - timedelta(days=4)

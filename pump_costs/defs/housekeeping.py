@@ -11,13 +11,9 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from dagster._core.storage.partition_status_cache import get_and_update_asset_status_cache_value
 
-RUN_RETENTION_DAYS_ENV_VAR = "PUMP_COSTS_RUN_RETENTION_DAYS"
-DEFAULT_RUN_RETENTION_DAYS = 90
+from pump_costs import settings
+
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
-
-
-def run_retention_days() -> int:
-    return int(os.environ.get(RUN_RETENTION_DAYS_ENV_VAR) or DEFAULT_RUN_RETENTION_DAYS)
 
 
 def prune_runs(instance: dg.DagsterInstance, older_than: datetime) -> int:
@@ -38,9 +34,9 @@ def prune_runs(instance: dg.DagsterInstance, older_than: datetime) -> int:
 
 @dg.op
 def prune_run_history(context: dg.OpExecutionContext) -> None:
-    days = run_retention_days()
+    days = settings.RUN_RETENTION_DAYS.number()
     pruned = prune_runs(context.instance, datetime.now(UTC) - timedelta(days=days))
-    context.log.info(f"Deleted {pruned} finished runs older than {days} days ({RUN_RETENTION_DAYS_ENV_VAR})")
+    context.log.info(f"Deleted {pruned} finished runs older than {days} days ({settings.RUN_RETENTION_DAYS.name})")
 
 
 @dg.job(description="Delete finished runs older than PUMP_COSTS_RUN_RETENTION_DAYS (90 by default).")

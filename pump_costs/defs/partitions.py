@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-# Far enough back for the 365-day backfill the Admin API supports; the set only grows.
-PARTITIONS_START_DATE = "2025-01-01"
+from pump_costs.settings import FIRST_DAY
 
-daily_partitions = dg.DailyPartitionsDefinition(start_date=PARTITIONS_START_DATE, timezone="UTC")
+# The set only grows: its start never moves.
+daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY.isoformat(), timezone="UTC")
 
 
 def partition_range_tags(first: str, last: str) -> dict[str, str]:

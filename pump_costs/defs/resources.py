@@ -12,10 +12,11 @@ import duckdb
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 from packaging import version
+from pydantic import Field
 
-from pump_costs.defs.anthropic.resource import admin_resource_from_env
+from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.defs.dbt.project import dbt_project
-from pump_costs.warehouse import open_warehouse, warehouse_path
+from pump_costs.warehouse import open_warehouse
 
 
 class WarehouseResource(DuckDBResource):
@@ -23,9 +24,11 @@ class WarehouseResource(DuckDBResource):
     fails too (its own get_connection closes only after success, leaving the file locked until garbage
     collection), and a file held by another process named at once rather than after ~95 s of retries."""
 
+    database: str = Field(default="", description="Default: warehouse/pump_costs.duckdb in PUMP_COSTS_DATA_DIR.")
+
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with open_warehouse(self.database) as conn:
+        with open_warehouse(self.database or None) as conn:
             yield conn
 
 
@@ -45,12 +48,10 @@ def dbt_executable() -> str:
 
 
 def shared_resources() -> dict[str, dg.ConfigurableResource]:
-    """Built from the environment as it is now (the CLI, demo and tests call this again per run)."""
-    warehouse = warehouse_path()
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    """Every resource resolves its settings (key, folders) when a run uses it, not here."""
     return {
-        "anthropic": admin_resource_from_env(),
-        "duckdb": WarehouseResource(database=str(warehouse)),
+        "anthropic": AnthropicAdminResource(),
+        "duckdb": WarehouseResource(),
         "dbt": DbtResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }
 

@@ -134,6 +134,12 @@ def today_utc() -> datetime:
     return utc_midnight(datetime.now(UTC).date())
 
 
+def last_completed_days(days: int) -> tuple[date, date]:
+    """The first and last of the `days` most recent completed UTC days."""
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    return yesterday - timedelta(days=days - 1), yesterday
+
+
 class AnthropicAdminClient:
     """One session, bounded retries with backoff, and a count of the requests made."""
 

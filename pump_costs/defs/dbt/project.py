@@ -2,7 +2,7 @@
 
 from dagster_dbt import DbtProject
 
-from pump_costs.warehouse import PROJECT_ROOT
+from pump_costs.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pump_costs import settings
 from pump_costs.defs.exports import landing
 from pump_costs.defs.exports.formats import (
     AWS_CUR2,
@@ -21,7 +22,7 @@ from pump_costs.defs.exports.formats import (
     GCP_BILLING,
     ExportFormat,
 )
-from pump_costs.warehouse import data_dir
+from pump_costs.settings import Setting, data_dir
 
 PROBLEM = "problem"  # materialization metadata of a source that kept its last good rows
 
@@ -31,16 +32,18 @@ Discover = landing.Discover
 @dataclass(frozen=True)
 class ExportSource:
     name: str
-    env_var: str
+    setting: Setting
     formats: tuple[ExportFormat, ...]
     discover: Discover
 
     def configured_folders(self) -> list[tuple[Path, str]]:
         """Each folder with the setting that names it ('' for the default folder, which may be absent)."""
-        configured = os.environ.get(self.env_var)
+        configured = self.setting.value()
         if configured:
             return [
-                (Path(folder).expanduser().resolve(), self.env_var) for folder in configured.split(os.pathsep) if folder
+                (Path(folder).expanduser().resolve(), self.setting.name)
+                for folder in configured.split(os.pathsep)
+                if folder
             ]
         return [(data_dir() / "exports" / self.name, "")]
 
@@ -52,10 +55,10 @@ class ExportSource:
 
 
 EXPORT_SOURCES = (
-    ExportSource("aws", "PUMP_COSTS_AWS_CUR_DIRS", (AWS_CUR2, AWS_CUR_LEGACY), landing.aws_files),
-    ExportSource("gcp", "PUMP_COSTS_GCP_BILLING_DIRS", (GCP_BILLING,), landing.gcp_files),
-    ExportSource("azure", "PUMP_COSTS_AZURE_EXPORT_DIRS", (AZURE_COST_DETAILS,), landing.azure_files),
-    ExportSource("focus", "PUMP_COSTS_FOCUS_DIRS", (FOCUS, FOCUS_CONTRACT_COMMITMENT), landing.focus_files),
+    ExportSource("aws", settings.AWS_CUR_DIRS, (AWS_CUR2, AWS_CUR_LEGACY), landing.aws_files),
+    ExportSource("gcp", settings.GCP_BILLING_DIRS, (GCP_BILLING,), landing.gcp_files),
+    ExportSource("azure", settings.AZURE_EXPORT_DIRS, (AZURE_COST_DETAILS,), landing.azure_files),
+    ExportSource("focus", settings.FOCUS_DIRS, (FOCUS, FOCUS_CONTRACT_COMMITMENT), landing.focus_files),
 )
 
 

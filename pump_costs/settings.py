@@ -1,0 +1,120 @@
+"""Every setting pump-costs reads from the environment: its name, default and meaning, in one place.
+
+Settings are read when they are used (a run starting, a CLI command), never when definitions load, so
+what Dagster loads is the same whatever the environment. The README's Configuration table is this
+module's `markdown_table()` (a test keeps the two the same). Nothing here imports Dagster or dbt.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The first day pump-costs keeps: daily partitions start here, far enough back for a 365-day backfill.
+FIRST_DAY = date(2025, 1, 1)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None  # as a value; None: no default
+    meaning: str
+    shown_default: str | None = None  # how the README shows the default, when it is not the value itself
+
+    def value(self) -> str | None:
+        """The variable when set and not empty, else the default."""
+        return os.environ.get(self.name) or self.default
+
+    def number(self) -> int:
+        text = self.value()
+        try:
+            return int(text or "")
+        except ValueError:
+            raise ValueError(f"{self.name}={text!r} is not a whole number; unset it to use {self.default}") from None
+
+
+ADMIN_API_KEY = Setting(
+    "ANTHROPIC_ADMIN_API_KEY",
+    None,
+    "The Admin key. Read by environment-variable name when a run starts: its value never reaches run config, "
+    "logs or storage.",
+)
+BASE_URL = Setting(
+    "ANTHROPIC_BASE_URL",
+    "https://api.anthropic.com",
+    "Where the Admin API is (the demo points it at the fake server).",
+)
+DATA_DIR = Setting(
+    "PUMP_COSTS_DATA_DIR",
+    "data",
+    "Everything pump-costs writes (see below); a relative path is taken from the project folder, wherever you "
+    "start from. The demo uses `./data/demo`.",
+    shown_default="./data",
+)
+TRAILING_DAYS = Setting("PUMP_COSTS_TRAILING_DAYS", "3", "Days the daily schedule re-pulls, yesterday included.")
+AWS_CUR_DIRS = Setting(
+    "PUMP_COSTS_AWS_CUR_DIRS",
+    None,
+    "Folders (`:`-separated) with AWS CUR 2.0 or legacy CUR exports.",
+    shown_default="$PUMP_COSTS_DATA_DIR/exports/aws",
+)
+GCP_BILLING_DIRS = Setting(
+    "PUMP_COSTS_GCP_BILLING_DIRS",
+    None,
+    "Folders with GCP billing export extracts.",
+    shown_default="$PUMP_COSTS_DATA_DIR/exports/gcp",
+)
+AZURE_EXPORT_DIRS = Setting(
+    "PUMP_COSTS_AZURE_EXPORT_DIRS",
+    None,
+    "Folders with Azure Cost Management exports.",
+    shown_default="$PUMP_COSTS_DATA_DIR/exports/azure",
+)
+FOCUS_DIRS = Setting(
+    "PUMP_COSTS_FOCUS_DIRS",
+    None,
+    "Folders with FOCUS 1.0 to 1.3 files from any provider.",
+    shown_default="$PUMP_COSTS_DATA_DIR/exports/focus",
+)
+DEMO_DAYS = Setting("PUMP_COSTS_DEMO_DAYS", "30", "Days `make demo` pulls.")
+RUN_RETENTION_DAYS = Setting(
+    "PUMP_COSTS_RUN_RETENTION_DAYS",
+    "90",
+    "Finished runs older than this are deleted by `housekeeping_job` (daily, 04:30 UTC).",
+)
+DAGSTER_HOME = Setting(
+    "DAGSTER_HOME",
+    None,
+    "Dagster's run history and schedules (the demo always uses `data/demo/dagster_home`).",
+    shown_default="$PUMP_COSTS_DATA_DIR/dagster_home",
+)
+
+SETTINGS = (
+    ADMIN_API_KEY,
+    BASE_URL,
+    DATA_DIR,
+    TRAILING_DAYS,
+    AWS_CUR_DIRS,
+    GCP_BILLING_DIRS,
+    AZURE_EXPORT_DIRS,
+    FOCUS_DIRS,
+    DEMO_DAYS,
+    RUN_RETENTION_DAYS,
+    DAGSTER_HOME,
+)
+
+
+def data_dir() -> Path:
+    return (PROJECT_ROOT / Path(DATA_DIR.value() or "data").expanduser()).resolve()
+
+
+def markdown_table() -> str:
+    rows = [
+        f"| `{s.name}` | {f'`{s.shown_default or s.default}`' if (s.shown_default or s.default) else 'none'} "
+        f"| {s.meaning} |"
+        for s in SETTINGS
+    ]
+    return "\n".join(["| Variable | Default | Meaning |", "|---|---|---|", *rows])
