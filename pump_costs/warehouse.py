@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from pump_costs.raw.tables import transaction
 from pump_costs.settings import data_dir
 
 
@@ -70,14 +71,9 @@ def replace_rows(
 
     A run killed half-way leaves the previous rows in place; a re-run writes exactly the same rows.
     """
-    conn.execute("begin transaction")
-    try:
+    with transaction(conn):
         conn.execute(f"delete from {table} where {where}", params or [])
         conn.register("replacement_batch", batch)
         conn.execute(f"insert into {table} by name select * from replacement_batch")
         conn.unregister("replacement_batch")
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
     return batch.num_rows

@@ -101,3 +101,10 @@ def test_definitions_load_without_reading_the_environment(tmp_path):
     )
     assert result.stdout.strip() == "loaded", result.stderr[-2000:]
     assert not data.exists()
+
+
+def test_every_dbt_source_names_its_dagster_asset():
+    sources = json.loads(dbt_project.manifest_path.read_text())["sources"].values()
+    linked = {tuple(s["meta"].get("dagster", {}).get("asset_key", ())) for s in sources}
+    assert len(linked) == len(list(sources)) and () not in linked
+    assert linked <= {tuple(key.path) for key in defs.resolve_asset_graph().get_all_asset_keys()}

@@ -6,7 +6,8 @@ from decimal import Decimal
 import duckdb
 
 from pump_costs.defs.exports import landing
-from pump_costs.defs.exports.formats import FOCUS
+from pump_costs.raw.export_formats import FOCUS
+from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS
 
 HEADER = "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
 
@@ -43,7 +44,7 @@ def test_only_new_or_changed_files_are_landed_and_removed_files_lose_their_rows(
 def test_a_raw_table_from_before_landing_by_file_is_emptied_and_landed_again(tmp_path):
     conn = duckdb.connect()
     conn.execute("create schema raw_exports")
-    columns = ", ".join(f"'old' as \"{c}\"" for c in (*FOCUS.columns, *landing.METADATA_COLUMNS))
+    columns = ", ".join(f"'old' as \"{c}\"" for c in (*FOCUS.columns, *EXPORT_METADATA_COLUMNS))
     conn.execute(f"create table raw_exports.focus_cost_and_usage as select {columns}")
     a = focus_file(tmp_path / "a.csv", "1.5")
     assert land(conn, [a]).changed == [a]

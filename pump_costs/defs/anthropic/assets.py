@@ -12,10 +12,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dagster_duckdb import DuckDBResource
 
-from pump_costs.defs.anthropic import tables
+from pump_costs.defs.anthropic import rows
 from pump_costs.defs.anthropic.models import Workspace
 from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.defs.partitions import daily_partitions
+from pump_costs.raw import tables
 from pump_costs.warehouse import replace_rows
 
 # Reports show the default workspace as null; the workspace list omits it. One synthetic row names it.
@@ -29,23 +30,25 @@ REPORT_ASSET_ARGS = dict(
 )
 
 
-def _replace_window(duckdb: DuckDBResource, table: str, batch: pa.Table, start: datetime, end: datetime) -> int:
+def _replace_window(
+    duckdb: DuckDBResource, table: tables.RawTable, batch: pa.Table, start: datetime, end: datetime
+) -> int:
     with duckdb.get_connection() as conn:
-        conn.execute(tables.DDL)
+        tables.create_raw_layer(conn)
         return replace_rows(
             conn,
-            f"{tables.SCHEMA}.{table}",
+            table.qualified,
             batch,
             where="bucket_start >= ? and bucket_start < ?",
-            params=[tables.naive_utc(start), tables.naive_utc(end)],
+            params=[rows.naive_utc(start), rows.naive_utc(end)],
         )
 
 
-def _window_metadata(start: datetime, end: datetime, rows: int, requests: int) -> dict:
+def _window_metadata(start: datetime, end: datetime, written: int, requests: int) -> dict:
     return {
         "window_start": start.isoformat(),
         "window_end": end.isoformat(),
-        "rows_written": rows,
+        "rows_written": written,
         "requests_made": requests,
     }
 
@@ -58,8 +61,8 @@ def usage_report(
     start, end = context.partition_time_window
     client = anthropic.get_client(context.log)
     buckets = client.usage_report(start, end)
-    batch = tables.usage_rows(buckets, tables.loaded_now())
-    rows = _replace_window(duckdb, "usage_report", batch, start, end)
+    batch = rows.usage_rows(buckets, rows.loaded_now())
+    written = _replace_window(duckdb, tables.USAGE_REPORT, batch, start, end)
     token_columns = [
         "uncached_input_tokens",
         "output_tokens",
@@ -68,7 +71,9 @@ def usage_report(
         "cache_creation_1h_input_tokens",
     ]
     tokens = sum(pc.sum(batch[c]).as_py() or 0 for c in token_columns)
-    return dg.MaterializeResult(metadata={**_window_metadata(start, end, rows, client.requests_made), "tokens": tokens})
+    return dg.MaterializeResult(
+        metadata={**_window_metadata(start, end, written, client.requests_made), "tokens": tokens}
+    )
 
 
 @dg.asset(key=["anthropic", "cost_report"], **REPORT_ASSET_ARGS)
@@ -88,12 +93,12 @@ def cost_report(
         return dg.MaterializeResult(metadata={**_window_metadata(start, end, 0, 0), "billed_usd": "0.00"})
     client = anthropic.get_client(context.log)
     buckets = client.cost_report(start, end)
-    batch = tables.cost_rows(buckets, tables.loaded_now())
-    rows = _replace_window(duckdb, "cost_report", batch, start, end)
+    batch = rows.cost_rows(buckets, rows.loaded_now())
+    written = _replace_window(duckdb, tables.COST_REPORT, batch, start, end)
     billed = sum((r.amount_usd for b in buckets for r in b.results), start=0)
     return dg.MaterializeResult(
         metadata={
-            **_window_metadata(start, end, rows, client.requests_made),
+            **_window_metadata(start, end, written, client.requests_made),
             # Shown rounded in the UI; the table holds the exact amount.
             "billed_usd": f"{billed:.2f}",
         }
@@ -113,20 +118,20 @@ def organization_snapshot(anthropic: AnthropicAdminResource, duckdb: DuckDBResou
     """The current organization, workspaces and API keys. The API only has the present state, so each
     run replaces the whole tables."""
     client = anthropic.get_client()
-    loaded_at = tables.loaded_now()
+    loaded_at = rows.loaded_now()
     organization = client.organization()
     workspaces = [DEFAULT_WORKSPACE, *client.workspaces()]
     api_keys = client.api_keys()
     batches = {
-        "organization": tables.organization_rows(organization, loaded_at),
-        "workspaces": tables.workspace_rows(workspaces, loaded_at),
-        "api_keys": tables.api_key_rows(api_keys, loaded_at),
+        tables.ORGANIZATION: rows.organization_rows(organization, loaded_at),
+        tables.WORKSPACES: rows.workspace_rows(workspaces, loaded_at),
+        tables.API_KEYS: rows.api_key_rows(api_keys, loaded_at),
     }
     with duckdb.get_connection() as conn:
-        conn.execute(tables.DDL)
+        tables.create_raw_layer(conn)
         for table, batch in batches.items():
-            rows = replace_rows(conn, f"{tables.SCHEMA}.{table}", batch)
+            written = replace_rows(conn, table.qualified, batch)
             yield dg.MaterializeResult(
-                asset_key=["anthropic", table],
-                metadata={"rows_written": rows, "requests_made": client.requests_made},
+                asset_key=["anthropic", table.name],
+                metadata={"rows_written": written, "requests_made": client.requests_made},
             )

@@ -22,6 +22,8 @@ from pydantic import BaseModel, ValidationError
 
 from pump_costs import __version__
 from pump_costs.defs.anthropic.models import (
+    COST_GROUP_BY,
+    USAGE_GROUP_BY,
     ApiKey,
     Bucket,
     CostResult,
@@ -34,8 +36,6 @@ from pump_costs.defs.anthropic.models import (
 
 ANTHROPIC_VERSION = "2023-06-01"
 DAILY_LIMIT = 31  # the most daily buckets a report page may hold
-USAGE_GROUP_BY = ("api_key_id", "workspace_id", "model", "service_tier", "context_window", "inference_geo")
-COST_GROUP_BY = ("workspace_id", "description")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 # A response cut mid-body or a proxy's error page in place of JSON: transient, retried like a 5xx.
 TRANSPORT_ERRORS = (

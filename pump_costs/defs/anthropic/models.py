@@ -9,6 +9,9 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# The report dimensions pump-costs asks for: every row is one combination of them per day.
+USAGE_GROUP_BY = ("api_key_id", "workspace_id", "model", "service_tier", "context_window", "inference_geo")
+COST_GROUP_BY = ("workspace_id", "description")
 DECIMAL_STRING = re.compile(r"^-?\d+(\.\d+)?$")
 # The warehouse keeps cents as DECIMAL(38, 16): at most 16 decimal places and 22 integer digits.
 MAX_CENT_DIGITS = 16

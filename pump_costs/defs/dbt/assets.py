@@ -19,11 +19,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from pump_costs.defs.anthropic import tables as anthropic_tables
 from pump_costs.defs.dbt.project import dbt_project
-from pump_costs.defs.exports import landing
-from pump_costs.defs.exports.formats import ALL_FORMATS
 from pump_costs.defs.partitions import daily_partitions
+from pump_costs.raw.tables import create_raw_layer
 from pump_costs.warehouse import warehouse_path
 
 DAILY_MODELS = "tag:daily"
@@ -125,6 +123,4 @@ def ensure_raw_layer(duckdb: DuckDBResource) -> None:
     """Every dbt source exists, empty until its first load: a setup with no Anthropic key, or no
     exports of some kind, still builds."""
     with duckdb.get_connection() as conn:
-        conn.execute(anthropic_tables.DDL)
-        for fmt in ALL_FORMATS:
-            landing.create_if_missing(conn, fmt)
+        create_raw_layer(conn)

@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from pump_costs import settings
 from pump_costs.defs.exports import landing
-from pump_costs.defs.exports.formats import (
+from pump_costs.raw.export_formats import (
     AWS_CUR2,
     AWS_CUR_LEGACY,
     AZURE_COST_DETAILS,
@@ -22,6 +22,7 @@ from pump_costs.defs.exports.formats import (
     GCP_BILLING,
     ExportFormat,
 )
+from pump_costs.raw.tables import export_table
 from pump_costs.settings import Setting, data_dir
 
 PROBLEM = "problem"  # materialization metadata of a source that kept its last good rows
@@ -81,7 +82,7 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
             except landing.ExportSourceError as error:
                 context.log.error(f"{source.name} exports were not landed; their last good rows are kept:\n{error}")
                 for fmt in source.formats:
-                    (rows,) = conn.execute(f"select count(*) from {landing.SCHEMA}.{fmt.table}").fetchone()
+                    (rows,) = conn.execute(f"select count(*) from {export_table(fmt).qualified}").fetchone()
                     yield dg.MaterializeResult(
                         asset_key=["exports", fmt.table],
                         metadata={PROBLEM: str(error), "rows": rows, "folders": source.describe_folders()},

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from pump_costs.defs.exports.formats import (
+from pump_costs.raw.export_formats import (
     AWS_CUR2,
     AWS_CUR_LEGACY,
     AZURE_COST_DETAILS,
@@ -29,33 +29,21 @@ from pump_costs.defs.exports.formats import (
     GCP_BILLING,
     ExportFormat,
 )
+from pump_costs.raw.tables import (
+    EXPORT_METADATA_COLUMNS,
+    LANDED_AT,
+    LANDED_FILES,
+    create_raw_layer,
+    export_table,
+    transaction,
+)
 
-SCHEMA = "raw_exports"
 CSV_SUFFIXES = (".csv", ".csv.gz")
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 PARQUET_SUFFIXES = (".parquet",)
 BILLING_PERIOD = re.compile(r"BILLING_PERIOD=(\d{4}-\d{2})")
 # legacy CUR: YYYYMMDD-YYYYMMDD/ when it keeps every delivery, year=YYYY/month=MM/ when it overwrites
 LEGACY_PERIOD = re.compile(r"\d{8}-\d{8}|month=\d{1,2}")
-METADATA_COLUMNS = ("_source_file", "_billing_period", "_dataset", "_scope")
-LANDED_AT = "_landed_at"  # when the row's file was landed: fct_cloud_spend rebuilds a file's rows when it changes
-LANDED_FILES = f"{SCHEMA}.landed_files"
-LANDED_FILES_DDL = f"""
-create schema if not exists {SCHEMA};
-create table if not exists {LANDED_FILES} (
-    format_table varchar not null,
-    path varchar not null,
-    size bigint not null,
-    modified_ns bigint not null,
-    billing_period varchar,
-    dataset varchar,
-    scope varchar,
-    landed_at timestamp not null,
-    rows bigint not null,
-    content_sha256 varchar
-);
-alter table {LANDED_FILES} add column if not exists content_sha256 varchar;
-"""
 # A number as dbt's to_money macro reads it: a currency symbol, thousands separators and padding allowed.
 NUMBER = """try_cast(nullif(trim(replace(replace("{}", '$', ''), ',', '')), '') as decimal(38, 18))"""
 # A timestamp as dbt's to_utc_timestamp macro reads it (macros/parse.sql): keep the two in step.
@@ -179,7 +167,7 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
         )
     selected = [_column(name, columns.get(name)) for name in fmt.columns]
     metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
-    selected += [f"{_literal(v)} as {name}" for name, v in zip(METADATA_COLUMNS, metadata, strict=True)]
+    selected += [f"{_literal(v)} as {name}" for name, v in zip(EXPORT_METADATA_COLUMNS, metadata, strict=True)]
     select = f"select {', '.join(selected)} from {relation(export.path)}"
     _check_values(conn, export.path, fmt, select)
     return select
@@ -226,23 +214,6 @@ def _check_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat
         )
 
 
-def _empty(fmt: ExportFormat) -> str:
-    columns = ", ".join(f'cast(null as varchar) as "{c}"' for c in (*fmt.columns, *METADATA_COLUMNS))
-    return f"select {columns}, cast(null as timestamp) as {LANDED_AT} where false"
-
-
-def create_if_missing(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat) -> None:
-    """An empty raw table, so dbt can build before the first export of this kind arrives."""
-    conn.execute(LANDED_FILES_DDL)
-    conn.execute(f"create table if not exists {SCHEMA}.{fmt.table} as {_empty(fmt)}")
-    columns = {row[0] for row in conn.execute(f"describe {SCHEMA}.{fmt.table}").fetchall()}
-    if LANDED_AT not in columns:
-        # A warehouse from before files were landed one by one, with no landing record: its rows go, and
-        # the next run lands every file that counts again (a file removed since would otherwise stay).
-        conn.execute(f"alter table {SCHEMA}.{fmt.table} add column {LANDED_AT} timestamp")
-        conn.execute(f"delete from {SCHEMA}.{fmt.table}")
-
-
 @dataclass(frozen=True)
 class FileChanges:
     """Against the last landing: files to land (new or changed), paths whose rows go (no longer counted),
@@ -255,9 +226,9 @@ class FileChanges:
 
 
 def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list[ExportFile]) -> FileChanges:
-    create_if_missing(conn, fmt)
+    create_raw_layer(conn)
     rows = conn.execute(
-        f"select path, size, modified_ns, billing_period, dataset, scope, content_sha256 from {LANDED_FILES} "
+        f"select path, size, modified_ns, billing_period, dataset, scope, content_sha256 from {LANDED_FILES.qualified} "
         "where format_table = ?",
         [fmt.table],
     ).fetchall()
@@ -292,34 +263,30 @@ def land(
     with the landing record, atomically. Returns the rows now in the format's raw table."""
     landed_at = datetime.now(UTC).replace(tzinfo=None)
     replaced = [str(file.path) for file in selects] + changes.removed
-    conn.execute("begin transaction")
-    try:
+    table = export_table(fmt).qualified
+    with transaction(conn):
         if replaced:
-            conn.execute(f"delete from {SCHEMA}.{fmt.table} where _source_file in (select unnest(?))", [replaced])
+            conn.execute(f"delete from {table} where _source_file in (select unnest(?))", [replaced])
             conn.execute(
-                f"delete from {LANDED_FILES} where format_table = ? and path in (select unnest(?))",
+                f"delete from {LANDED_FILES.qualified} where format_table = ? and path in (select unnest(?))",
                 [fmt.table, replaced],
             )
         for file, select in selects.items():
             (rows,) = conn.execute(
-                f"insert into {SCHEMA}.{fmt.table} by name select *, ? as {LANDED_AT} from ({select})", [landed_at]
+                f"insert into {table} by name select *, ? as {LANDED_AT} from ({select})", [landed_at]
             ).fetchone()
             conn.execute(
-                f"insert into {LANDED_FILES} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"insert into {LANDED_FILES.qualified} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [fmt.table, str(file.path), *file.signature(), landed_at, rows, changes.hashes[str(file.path)]],
             )
         # Files landed before digests were recorded get theirs now.
         if changes.hashes:
             conn.executemany(
-                f"update {LANDED_FILES} set content_sha256 = ? where format_table = ? and path = ? "
+                f"update {LANDED_FILES.qualified} set content_sha256 = ? where format_table = ? and path = ? "
                 "and content_sha256 is null",
                 [[digest, fmt.table, path] for path, digest in changes.hashes.items()],
             )
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
-    return conn.execute(f"select count(*) from {SCHEMA}.{fmt.table}").fetchone()[0]
+    return conn.execute(f"select count(*) from {table}").fetchone()[0]
 
 
 @dataclass(frozen=True)
@@ -336,7 +303,8 @@ class Landed:
 def landed_paths_under(conn: duckdb.DuckDBPyConnection, formats: tuple[ExportFormat, ...], folder: Path) -> int:
     prefix = str(folder).rstrip(os.sep) + os.sep
     return conn.execute(
-        f"select count(*) from {LANDED_FILES} where format_table in (select unnest(?)) and starts_with(path, ?)",
+        f"select count(*) from {LANDED_FILES.qualified} "
+        "where format_table in (select unnest(?)) and starts_with(path, ?)",
         [[fmt.table for fmt in formats], prefix],
     ).fetchone()[0]
 
@@ -354,8 +322,7 @@ def land_source(
     that emptied it), is an error, as is any file that cannot be landed: the source's tables then keep
     their last good contents. Removing a source is done on purpose with `pump-costs forget-exports`.
     """
-    for fmt in formats:
-        create_if_missing(conn, fmt)
+    create_raw_layer(conn)
     problems: list[str] = []
     counted: dict[ExportFormat, list[ExportFile]] = {fmt: [] for fmt in formats}
     for folder, configured_by in folders:
@@ -406,17 +373,15 @@ def land_source(
 
 def forget(conn: duckdb.DuckDBPyConnection, formats: tuple[ExportFormat, ...]) -> int:
     """Drop every landed row of these formats and their landing record; returns the files forgotten."""
-    tables = [fmt.table for fmt in formats]
-    for fmt in formats:
-        create_if_missing(conn, fmt)
+    names = [fmt.table for fmt in formats]
+    create_raw_layer(conn)
     (files,) = conn.execute(
-        f"select count(*) from {LANDED_FILES} where format_table in (select unnest(?))", [tables]
+        f"select count(*) from {LANDED_FILES.qualified} where format_table in (select unnest(?))", [names]
     ).fetchone()
-    conn.execute("begin transaction")
-    for fmt in formats:
-        conn.execute(f"delete from {SCHEMA}.{fmt.table}")
-    conn.execute(f"delete from {LANDED_FILES} where format_table in (select unnest(?))", [tables])
-    conn.execute("commit")
+    with transaction(conn):
+        for fmt in formats:
+            conn.execute(f"delete from {export_table(fmt).qualified}")
+        conn.execute(f"delete from {LANDED_FILES.qualified} where format_table in (select unnest(?))", [names])
     return files
 
 

@@ -1,0 +1,177 @@
+"""Every raw table, declared once: its DDL and its Arrow schema are both read from these declarations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from pump_costs.raw.export_formats import ALL_FORMATS, ExportFormat
+
+ANTHROPIC_SCHEMA = "raw_anthropic"
+EXPORTS_SCHEMA = "raw_exports"
+
+# What landing adds to every export row: where it came from, and when its file was landed (fct_cloud_spend
+# rebuilds a file's rows when that changes).
+EXPORT_METADATA_COLUMNS = ("_source_file", "_billing_period", "_dataset", "_scope")
+LANDED_AT = "_landed_at"
+
+DECIMAL = re.compile(r"decimal\((\d+), (\d+)\)")
+
+
+def arrow_type(duckdb_type: str) -> pa.DataType:
+    if duckdb_type in ("varchar", "json"):
+        return pa.string()
+    if duckdb_type == "bigint":
+        return pa.int64()
+    if duckdb_type == "timestamp":
+        return pa.timestamp("us")
+    precision, scale = map(int, DECIMAL.fullmatch(duckdb_type).groups())
+    return pa.decimal128(precision, scale)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    schema: str
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (name, DuckDB type)
+    not_null: frozenset[str] = frozenset()
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    def ddl(self) -> str:
+        columns = ",\n    ".join(
+            f"{name} {kind}{' not null' if name in self.not_null else ''}" for name, kind in self.columns
+        )
+        return f"create table if not exists {self.qualified} (\n    {columns}\n);"
+
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema([(name, arrow_type(kind)) for name, kind in self.columns])
+
+
+def _anthropic(name: str, columns: list[tuple[str, str]], not_null: set[str]) -> RawTable:
+    every_row = [("raw_json", "json"), ("loaded_at", "timestamp")]  # the row as received, and when
+    return RawTable(ANTHROPIC_SCHEMA, name, (*columns, *every_row), frozenset(not_null | {"raw_json", "loaded_at"}))
+
+
+TOKENS = [
+    "uncached_input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_5m_input_tokens",
+    "cache_creation_1h_input_tokens",
+    "output_tokens",
+    "web_search_requests",
+]
+USAGE_REPORT = _anthropic(
+    "usage_report",
+    [
+        ("bucket_start", "timestamp"),
+        ("bucket_end", "timestamp"),
+        *((name, "varchar") for name in ("api_key_id", "workspace_id", "model", "service_tier")),
+        *((name, "varchar") for name in ("context_window", "inference_geo")),
+        *((name, "bigint") for name in TOKENS),
+        ("group_by", "varchar"),
+    ],
+    {"bucket_start", "bucket_end", *TOKENS, "group_by"},
+)
+# Money is exact: cents as the API sent them, and USD as cents / 100 with two more decimal places.
+COST_REPORT = _anthropic(
+    "cost_report",
+    [
+        ("bucket_start", "timestamp"),
+        ("bucket_end", "timestamp"),
+        *((name, "varchar") for name in ("workspace_id", "description", "cost_type", "model", "service_tier")),
+        *((name, "varchar") for name in ("context_window", "token_type", "inference_geo", "currency")),
+        ("amount_cents", "decimal(38, 16)"),
+        ("amount_usd", "decimal(38, 18)"),
+        ("group_by", "varchar"),
+    ],
+    {"bucket_start", "bucket_end", "currency", "amount_cents", "amount_usd", "group_by"},
+)
+ORGANIZATION = _anthropic(
+    "organization", [("organization_id", "varchar"), ("organization_name", "varchar")], {"organization_id"}
+)
+WORKSPACES = _anthropic(
+    "workspaces",
+    [
+        ("workspace_id", "varchar"),
+        ("workspace_name", "varchar"),
+        ("created_at", "timestamp"),
+        ("archived_at", "timestamp"),
+        ("display_color", "varchar"),
+    ],
+    {"workspace_id"},
+)
+API_KEYS = _anthropic(
+    "api_keys",
+    [
+        ("api_key_id", "varchar"),
+        ("api_key_name", "varchar"),
+        ("workspace_id", "varchar"),
+        ("status", "varchar"),
+        ("created_at", "timestamp"),
+    ],
+    {"api_key_id"},
+)
+ANTHROPIC_TABLES = (USAGE_REPORT, COST_REPORT, ORGANIZATION, WORKSPACES, API_KEYS)
+
+# One row per export file whose rows are landed now.
+LANDED_FILES = RawTable(
+    EXPORTS_SCHEMA,
+    "landed_files",
+    (
+        ("format_table", "varchar"),
+        ("path", "varchar"),
+        ("size", "bigint"),
+        ("modified_ns", "bigint"),
+        ("billing_period", "varchar"),
+        ("dataset", "varchar"),
+        ("scope", "varchar"),
+        ("landed_at", "timestamp"),
+        ("rows", "bigint"),
+        ("content_sha256", "varchar"),
+    ),
+    frozenset({"format_table", "path", "size", "modified_ns", "landed_at", "rows"}),
+)
+
+
+def export_table(fmt: ExportFormat) -> RawTable:
+    """A format's raw table: every listed column as text (nested values as JSON), then where it came from."""
+    columns = tuple((f'"{name}"', "varchar") for name in (*fmt.columns, *EXPORT_METADATA_COLUMNS))
+    return RawTable(EXPORTS_SCHEMA, fmt.table, (*columns, (LANDED_AT, "timestamp")))
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All of the block's writes, or none: a failure (or a kill) leaves the tables as they were."""
+    conn.execute("begin transaction")
+    try:
+        yield conn
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+
+
+def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
+    """Every raw table, empty until its first load, so dbt builds before any data arrives."""
+    conn.execute(f"create schema if not exists {ANTHROPIC_SCHEMA}; create schema if not exists {EXPORTS_SCHEMA};")
+    for table in ANTHROPIC_TABLES:
+        conn.execute(table.ddl())
+    conn.execute(LANDED_FILES.ddl())
+    conn.execute(f"alter table {LANDED_FILES.qualified} add column if not exists content_sha256 varchar")
+    for fmt in ALL_FORMATS:
+        table = export_table(fmt)
+        conn.execute(table.ddl())
+        columns = {row[0] for row in conn.execute(f"describe {table.qualified}").fetchall()}
+        if LANDED_AT not in columns:
+            # A warehouse from before files were landed one by one, with no landing record: its rows go, and
+            # the next run lands every file that counts again (a file removed since would otherwise stay).
+            conn.execute(f"alter table {table.qualified} add column {LANDED_AT} timestamp")
+            conn.execute(f"delete from {table.qualified}")
