@@ -1,7 +1,7 @@
 {#-
   The FOCUS 1.2 Cost and Usage columns the mart carries (plus the 1.3 provider names and pump-costs'
-  x_ columns), in order, with their types. Every provider's intermediate model selects through
-  focus_columns(), so the union in fct_spend lines up by construction.
+  x_ columns), in order, with their types. Every provider's intermediate model maps its rows to FOCUS
+  names in plain SQL and ends with focus_conformed(), so the union in fct_spend lines up by construction.
 -#}
 {% macro focus_column_types() -%}
     {{ return({
@@ -77,29 +77,48 @@
     }) }}
 {%- endmacro %}
 
-{#- Select every FOCUS column: the given expressions, typed nulls for the rest. Units are put in the
-    FOCUS unit format on the way. -#}
-{% macro focus_columns(expressions) -%}
-    {%- for column, data_type in focus_column_types().items() %}
-        {%- set expression = expressions.get(column, 'null') %}
-        {%- if column in ('ConsumedUnit', 'PricingUnit') %}{% set expression = focus_unit(expression) %}{% endif %}
-        cast({{ expression }} as {{ data_type }}) as "{{ column }}"{{ "," if not loop.last }}
-    {%- endfor %}
+{#- The rows of `relation` (FOCUS column names; any it lacks are null) as every FOCUS column, in order,
+    each cast to its type, with units in the FOCUS unit format. A typed empty row comes first in the union
+    so that every column exists; the casts after it fix each column's type whatever the provider's was. -#}
+{% macro focus_conformed(relation) -%}
+    select
+        {%- for column, data_type in focus_column_types().items() %}
+        {%- set value = focus_unit('"' ~ column ~ '"') if column in ('ConsumedUnit', 'PricingUnit') else '"' ~ column ~ '"' %}
+        cast({{ value }} as {{ data_type }}) as "{{ column }}"{{ "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            {%- for column, data_type in focus_column_types().items() %}
+            cast(null as {{ data_type }}) as "{{ column }}"{{ "," if not loop.last }}
+            {%- endfor %}
+        where false
+        union all by name
+        select * from {{ relation }}
+    )
 {%- endmacro %}
 
-{#- Providers' unit spellings in the FOCUS unit format: 'Hrs' -> 'Hours', 'GB-Mo' -> 'GB-Months',
-    '1K tokens' -> '1000 tokens', '1 GB/Month' -> 'GB/Month', '1/Month' -> 'Units/Month', 'OCPU Per Hour' -> 'OCPU/Hour',
-    'Lambda-GB-Seconds' -> 'Lambda GB-Seconds'. -#}
+{#- Providers' unit spellings in the FOCUS unit format: (regular expression, replacement, an example),
+    applied in this order. -#}
+{% macro focus_unit_rewrites() -%}
+    {{ return([
+        ('Hrs', 'Hours', 'Hrs -> Hours'),
+        (' Per ', '/', 'OCPU Per Hour -> OCPU/Hour'),
+        ('^[0-9]+/', 'Units/', '1/Month -> Units/Month'),
+        ('-Mo(nth)?$', '-Months', 'GB-Mo -> GB-Months'),
+        ('^([0-9]+)K( |$)', '\\1000\\2', '1K tokens -> 1000 tokens'),
+        ('^([0-9]+)$', '\\1 Units', '10 -> 10 Units'),
+        ('^1 (.+/.+)$', '\\1', '1 GB/Month -> GB/Month'),
+        ('^([A-Za-z]+)-(.+-(Seconds|Hours|Months|Days))$', '\\1 \\2', 'Lambda-GB-Seconds -> Lambda GB-Seconds'),
+        ('^([A-Za-z]+)/Second-Months$', '\\1-Seconds', 'GB/Second-Months -> GB-Seconds'),
+    ]) }}
+{%- endmacro %}
+
 {% macro focus_unit(expression) -%}
-    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        replace(replace({{ expression }}, 'Hrs', 'Hours'), ' Per ', '/'),
-        '^[0-9]+/', 'Units/'),
-        '-Mo(nth)?$', '-Months'),
-        '^([0-9]+)K( |$)', '\1000\2'),
-        '^([0-9]+)$', '\1 Units'),
-        '^1 (.+/.+)$', '\1'),
-        '^([A-Za-z]+)-(.+-(Seconds|Hours|Months|Days))$', '\1 \2'),
-        '^([A-Za-z]+)/Second-Months$', '\1-Seconds')
+    {%- set rewritten = namespace(sql=expression) -%}
+    {%- for pattern, replacement, _example in focus_unit_rewrites() -%}
+        {%- set rewritten.sql = "regexp_replace(" ~ rewritten.sql ~ ", '" ~ pattern ~ "', '" ~ replacement ~ "')" -%}
+    {%- endfor -%}
+    {{ rewritten.sql }}
 {%- endmacro %}
 
 {#- A cloud's own legal entities (Amazon Web Services Canada, Inc., ...) invoice as that provider: only
