@@ -29,6 +29,7 @@ demo: install
 
 test: install
 	$(BIN)/ruff check pump_costs tests benchmarks
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests
 	$(BIN)/pytest
 
 dev: install
@@ -40,6 +41,7 @@ backfill: install
 lint: install
 	$(BIN)/ruff check pump_costs tests benchmarks
 	$(BIN)/ruff format --check pump_costs tests benchmarks
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests
 
 clean:
 	rm -rf $(VENV) data/demo

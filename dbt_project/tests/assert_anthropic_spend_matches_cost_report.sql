@@ -9,8 +9,11 @@ with reported_cost as (
 ),
 
 reported_tokens as (
-    select coalesce(sum(uncached_input_tokens + output_tokens + cache_read_input_tokens
-                        + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens), 0) as tokens
+    select
+        coalesce(sum(
+            uncached_input_tokens + output_tokens + cache_read_input_tokens
+            + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens
+        ), 0) as tokens
     from {{ source('anthropic', 'usage_report') }}
 ),
 

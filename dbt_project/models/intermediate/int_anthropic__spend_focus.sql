@@ -17,7 +17,7 @@ usage as (
 usage_by_token_type as (
     unpivot usage
     on uncached_input_tokens, output_tokens, cache_read_input_tokens,
-       cache_creation_5m_input_tokens, cache_creation_1h_input_tokens
+    cache_creation_5m_input_tokens, cache_creation_1h_input_tokens
     into name token_column value tokens
 ),
 
@@ -54,19 +54,26 @@ token_lines as (
         c.amount_usd,
         u.tokens as quantity,
         'Tokens' as quantity_unit
-    from (select * from costs where cost_type = 'tokens') as c
+    from (
+        select * from costs
+        where cost_type = 'tokens'
+    ) as c
     full outer join token_usage as u
-        on c.cost_date = u.usage_date
-        and c.workspace_id = u.workspace_id
-        and c.model is not distinct from u.model
-        and c.token_type = u.token_type
-        and c.service_tier is not distinct from u.service_tier
-        and c.context_window is not distinct from u.context_window
-        and c.inference_geo is not distinct from u.inference_geo
+        on
+            c.cost_date = u.usage_date
+            and c.workspace_id = u.workspace_id
+            and c.model is not distinct from u.model
+            and c.token_type = u.token_type
+            and c.service_tier is not distinct from u.service_tier
+            and c.context_window is not distinct from u.context_window
+            and c.inference_geo is not distinct from u.inference_geo
 ),
 
 web_search_usage as (
-    select usage_date, workspace_id, sum(web_search_requests) as requests
+    select
+        usage_date,
+        workspace_id,
+        sum(web_search_requests) as requests
     from usage
     group by all
     having sum(web_search_requests) > 0
@@ -86,10 +93,14 @@ web_search_lines as (
         c.amount_usd,
         u.requests as quantity,
         'Requests' as quantity_unit
-    from (select * from costs where cost_type = 'web_search') as c
+    from (
+        select * from costs
+        where cost_type = 'web_search'
+    ) as c
     full outer join web_search_usage as u
-        on c.cost_date = u.usage_date
-        and c.workspace_id = u.workspace_id
+        on
+            c.cost_date = u.usage_date
+            and c.workspace_id = u.workspace_id
 ),
 
 other_lines as (

@@ -6,7 +6,8 @@ with line_items as (
 ),
 
 categories as (
-    select * from {{ ref('service_categories') }} where provider = 'AWS'
+    select * from {{ ref('service_categories') }}
+    where provider = 'AWS'
 ),
 
 mapped as (
@@ -16,18 +17,21 @@ mapped as (
         {#- AWS's amortized cost: a commitment's used part is on the usage it covered, so its fee rows
             carry only the part left unused in the period, and upfront fees (a reservation's is a Fee row
             with its ARN) nothing, being spread over the period's usage and unused fee. -#}
+        
         case line_items.line_item_type
             when 'SavingsPlanCoveredUsage' then line_items.savings_plan_effective_cost
             when 'DiscountedUsage' then line_items.reservation_effective_cost
             when 'SavingsPlanNegation' then 0
             when 'SavingsPlanUpfrontFee' then 0
             when 'Fee' then (case when line_items.reservation_arn is null then line_items.unblended_cost else 0 end)
-            when 'RIFee' then
-                coalesce(line_items.reservation_unused_amortized_upfront_fee, 0)
-                + coalesce(line_items.reservation_unused_recurring_fee, 0)
-            when 'SavingsPlanRecurringFee' then
-                coalesce(line_items.savings_plan_total_commitment_to_date, 0)
-                - coalesce(line_items.savings_plan_used_commitment, 0)
+            when 'RIFee'
+                then
+                    coalesce(line_items.reservation_unused_amortized_upfront_fee, 0)
+                    + coalesce(line_items.reservation_unused_recurring_fee, 0)
+            when 'SavingsPlanRecurringFee'
+                then
+                    coalesce(line_items.savings_plan_total_commitment_to_date, 0)
+                    - coalesce(line_items.savings_plan_used_commitment, 0)
             else coalesce(line_items.net_unblended_cost, line_items.unblended_cost)
         end as effective_cost,
         case

@@ -6,18 +6,19 @@ with cost_details as (
 ),
 
 categories as (
-    select * from {{ ref('service_categories') }} where provider = 'Microsoft'
+    select * from {{ ref('service_categories') }}
+    where provider = 'Microsoft'
 ),
 
 mapped as (
     select
         cost_details.*,
         case
-            when charge_type in ('Usage', 'Purchase', 'Tax') then charge_type
-            when charge_type in ('UnusedReservation', 'UnusedSavingsPlan') then 'Usage'
+            when cost_details.charge_type in ('Usage', 'Purchase', 'Tax') then cost_details.charge_type
+            when cost_details.charge_type in ('UnusedReservation', 'UnusedSavingsPlan') then 'Usage'
             else 'Adjustment'
         end as charge_category,
-        lower(concat_ws(' ', meter_category, meter_subcategory, meter_name, product_name)) like '%claude%'
+        lower(concat_ws(' ', cost_details.meter_category, cost_details.meter_subcategory, cost_details.meter_name, cost_details.product_name)) like '%claude%'
             as is_claude
     from cost_details
 ),
@@ -73,7 +74,7 @@ focus_rows as (
         case when is_claude then 'Claude' end as x_AiModelFamily,
         case when is_claude then 'azure' end as x_AiChannel
     from mapped
-    left join categories on categories.service_key = mapped.meter_category
+    left join categories on mapped.meter_category = categories.service_key
 ),
 
 final as (

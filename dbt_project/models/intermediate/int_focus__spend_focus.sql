@@ -34,10 +34,12 @@ mapped as (
         end as cloud_channel
     from cost_and_usage
     left join categories
-        on categories.service_key = cost_and_usage.service_name
-        and categories.provider = cost_and_usage.provider_name
+        on
+            cost_and_usage.service_name = categories.service_key
+            and cost_and_usage.provider_name = categories.provider
     left join focus_categories
-        on lower(focus_categories.service_category)
+        on
+            lower(focus_categories.service_category)
             in (lower(cost_and_usage.service_category), lower(cost_and_usage.service_category) || 's')
 ),
 
@@ -48,8 +50,9 @@ subcategorised as (
         focus_subcategories.service_subcategory as focus_service_subcategory
     from mapped
     left join focus_subcategories
-        on focus_subcategories.service_category = mapped.focus_service_category
-        and lower(focus_subcategories.service_subcategory) = lower(mapped.candidate_subcategory)
+        on
+            mapped.focus_service_category = focus_subcategories.service_category
+            and lower(focus_subcategories.service_subcategory) = lower(mapped.candidate_subcategory)
 ),
 
 focus_rows as (

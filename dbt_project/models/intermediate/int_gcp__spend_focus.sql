@@ -36,19 +36,20 @@ distinct_rows as (
 ),
 
 categories as (
-    select * from {{ ref('service_categories') }} where provider = 'Google Cloud'
+    select * from {{ ref('service_categories') }}
+    where provider = 'Google Cloud'
 ),
 
 mapped as (
     select
         distinct_rows.*,
-        strptime(invoice_month, '%Y%m') as invoice_month_start,
-        case cost_type
+        strptime(distinct_rows.invoice_month, '%Y%m') as invoice_month_start,
+        case distinct_rows.cost_type
             when 'tax' then 'Tax'
             when 'regular' then 'Usage'
             else 'Adjustment'
         end as charge_category,
-        service_description = 'Vertex AI' and lower(sku_description) like '%claude%' as is_claude
+        distinct_rows.service_description = 'Vertex AI' and lower(distinct_rows.sku_description) like '%claude%' as is_claude
     from distinct_rows
 ),
 
@@ -97,7 +98,7 @@ focus_rows as (
         case when is_claude then 'Claude' end as x_AiModelFamily,
         case when is_claude then 'gcp_vertex' end as x_AiChannel
     from mapped
-    left join categories on categories.service_key = mapped.service_description
+    left join categories on mapped.service_description = categories.service_key
 ),
 
 final as (

@@ -11,7 +11,7 @@ final as (
         api_keys.*,
         workspaces.workspace_name
     from api_keys
-    left join workspaces on workspaces.workspace_id = api_keys.workspace_id
+    left join workspaces on api_keys.workspace_id = workspaces.workspace_id
 )
 
 select * from final

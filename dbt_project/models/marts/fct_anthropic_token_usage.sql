@@ -33,10 +33,10 @@ final as (
         usage.cache_creation_1h_input_tokens,
         usage.web_search_requests,
         usage.uncached_input_tokens + usage.output_tokens + usage.cache_read_input_tokens
-            + usage.cache_creation_5m_input_tokens + usage.cache_creation_1h_input_tokens as total_tokens
+        + usage.cache_creation_5m_input_tokens + usage.cache_creation_1h_input_tokens as total_tokens
     from usage
-    left join workspaces on workspaces.workspace_id = usage.workspace_id
-    left join api_keys on api_keys.api_key_id = usage.api_key_id
+    left join workspaces on usage.workspace_id = workspaces.workspace_id
+    left join api_keys on usage.api_key_id = api_keys.api_key_id
 )
 
 select * from final

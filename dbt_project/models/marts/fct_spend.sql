@@ -30,7 +30,7 @@ anthropic_named as (
         )
     from anthropic
     left join organization on true
-    left join workspaces on workspaces.workspace_id = anthropic.SubAccountId
+    left join workspaces on anthropic.SubAccountId = workspaces.workspace_id
 ),
 
 final as (

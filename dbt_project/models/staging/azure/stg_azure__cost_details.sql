@@ -26,11 +26,13 @@ renamed as (
         ResourceName as resource_name,
         ResourceGroup as resource_group,
         ChargeType as charge_type,
-        Frequency as frequency,
+        Frequency as frequency,  -- noqa: AL09
         PricingModel as pricing_model,
-        case when Tags is null or trim(Tags) = '' then null
-             when starts_with(trim(Tags), '{') then Tags
-             else '{' || Tags || '}' end as tags_json,
+        case
+            when Tags is null or trim(Tags) = '' then null
+            when starts_with(trim(Tags), '{') then Tags
+            else '{' || Tags || '}'
+        end as tags_json,
         UnitOfMeasure as unit_of_measure,
         PublisherName as publisher_name,
         ReservationId as reservation_id,
