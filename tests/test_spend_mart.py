@@ -31,7 +31,7 @@ from pump_costs.sample_exports.generate import (
     write_gcp_billing,
 )
 from pump_costs.settings import ADMIN_API_KEY, BASE_URL, PROJECT_ROOT, data_dir
-from pump_costs.warehouse import published_dir
+from pump_costs.warehouse import published_dir, warehouse_path
 from tests.conftest import query
 
 PERIODS = ["2026-09", "2026-10"]
@@ -133,9 +133,9 @@ def test_real_focus_sample_totals_by_provider_and_period(mart):
     sample = REAL_SAMPLES / "focus" / "focus_1.0_sample_1000rows.csv"
     expected = decimal_sums(sample, "BilledCost", "ProviderName", "BillingPeriodStart")
     stored = totals("""select ProviderName, strftime(BillingPeriodStart, '%Y-%m-%d %H:%M:%S'), sum(BilledCost)
-                       from marts.fct_spend where x_Source = 'focus_file' group by all""")
+                       from marts.fct_spend where x_Source = 'focus_cost_and_usage' group by all""")
     assert stored == expected
-    assert query("select count(*) from marts.fct_spend where x_Source = 'focus_file'")[0][0] == 1000
+    assert query("select count(*) from marts.fct_spend where x_Source = 'focus_cost_and_usage'")[0][0] == 1000
 
 
 def test_real_azure_ea_samples_count_actual_cost_only(mart):
@@ -157,7 +157,7 @@ def test_real_azure_ea_samples_count_actual_cost_only(mart):
 
 def test_generated_exports_totals_per_provider_and_period(mart):
     _, written, _, _ = mart
-    for source, provider in (("aws_cur2", "aws"), ("gcp_billing_export", "gcp"), ("azure_cost_export", "azure")):
+    for source, provider in (("aws_cur2", "aws"), ("gcp_billing", "gcp"), ("azure_cost_details", "azure")):
         stored = totals(f"""select strftime(BillingPeriodStart, '%Y-%m'), sum(BilledCost) from marts.fct_spend
                             where x_Source = '{source}' and x_SourceFile not like '%/samples/%' group by all""")
         assert stored == {(p,): written[provider].cost_by_period[p] for p in PERIODS}, source
@@ -166,7 +166,7 @@ def test_generated_exports_totals_per_provider_and_period(mart):
 def test_gcp_credits_are_netted_into_effective_cost(mart):
     _, written, _, _ = mart
     billed, effective = query("""select sum(BilledCost), sum(EffectiveCost) from marts.fct_spend
-                                 where x_Source = 'gcp_billing_export'""")[0]
+                                 where x_Source = 'gcp_billing'""")[0]
     assert written["gcp"].credits < 0
     assert effective == billed + written["gcp"].credits
 
@@ -310,7 +310,7 @@ def test_overlapping_gcp_extracts_count_each_row_once(fake_api, yesterday):
     assert materialize_days(yesterday, yesterday).success
     assert query("select count(*) from raw_exports.gcp_billing") == [(2 * len(rows) + 2,)]
     expected = written.cost_by_period["2026-10"] + 2 * Decimal(str(twin["cost"]))
-    stored = query("select count(*), sum(BilledCost) from marts.fct_spend where x_Source = 'gcp_billing_export'")
+    stored = query("select count(*), sum(BilledCost) from marts.fct_spend where x_Source = 'gcp_billing'")
     assert stored == [(len(rows) + 2, expected)]
 
 
@@ -344,7 +344,7 @@ def test_focus_spec_examples_load_exactly_and_column_subsets_are_refused(fake_ap
     (focus / "one_hundred_percent_utilization_with_commitment_discount_flexibility_with_2_resources.csv").unlink()
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     stored = totals("""select ProviderName, BillingPeriodStart, sum(BilledCost) from marts.fct_spend
-                       where x_Source = 'focus_file' group by all""")
+                       where x_Source = 'focus_cost_and_usage' group by all""")
     assert stored == {
         ("Acme Co", datetime(2025, 4, 1)): Decimal("48"),
         ("Acme Co", datetime(2025, 5, 1)): Decimal("120"),
@@ -353,7 +353,7 @@ def test_focus_spec_examples_load_exactly_and_column_subsets_are_refused(fake_ap
         ("ACMECORP", datetime(2025, 4, 1)): Decimal("210000.00"),
     }
     categories = query("""select distinct ServiceName, ServiceCategory, ServiceSubcategory from marts.fct_spend
-                          where x_Source = 'focus_file' order by 1""")
+                          where x_Source = 'focus_cost_and_usage' order by 1""")
     assert categories == [
         ("ACMECORP SERVICE", "Other", "Other (Other)"),
         ("ACMECORP Service", "Business Applications", "Other (Business Applications)"),
@@ -560,7 +560,8 @@ def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fak
     )
     assert materialize_days(yesterday, yesterday).success
     assert query(
-        "select ServiceProviderName, BilledCost, EffectiveCost from marts.fct_spend where x_Source = 'focus_file'"
+        "select ServiceProviderName, BilledCost, EffectiveCost from marts.fct_spend "
+        "where x_Source = 'focus_cost_and_usage'"
     ) == [("Example Cloud", Decimal("12.3456"), Decimal("10.5"))]
     assert query(
         "select ContractCommitmentId, ContractCommitmentCategory, ContractCommitmentCost, ContractCommitmentQuantity "
@@ -601,3 +602,19 @@ def test_a_publish_killed_half_way_leaves_nothing_the_next_one_keeps(fake_api, y
     assert materialize_days(yesterday, yesterday).success
     assert not half_written.exists() and not staged.exists() and not link.is_symlink()
     assert {p.name for p in published.glob("parquet-*")} == {current.name, (published / "parquet").resolve().name}
+
+
+def test_cloud_rows_built_under_an_older_source_name_are_rebuilt(fake_api, yesterday):
+    """x_Source is the raw table a row was landed in: rows an older version built under another name
+    (gcp_billing_export) are replaced on the next run, with nothing lost or doubled."""
+    write_demo_exports(data_dir() / "exports", ["2026-10"])
+    assert materialize_days(yesterday, yesterday).success
+    gcp = (
+        "select x_Source, count(*), sum(BilledCost) from marts.fct_spend where ProviderName = 'Google Cloud' group by 1"
+    )
+    expected = query(gcp)
+    assert [row[0] for row in expected] == ["gcp_billing"]
+    with duckdb.connect(str(warehouse_path())) as conn:
+        conn.execute("update marts.fct_cloud_spend set x_Source = 'gcp_billing_export' where x_Source = 'gcp_billing'")
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    assert query(gcp) == expected

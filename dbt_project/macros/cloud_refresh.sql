@@ -3,7 +3,9 @@
   (stg_exports__landed_files). cloud_refresh() compares the two and says which files' rows to delete
   (landed again, or no longer landed) and which to insert (landed since the last build). GCP extracts
   overlap and FOCUS files share one category per ServiceName, so a row there depends on the source's
-  other files: a change to one of those sources reloads every file of that source.
+  other files: a change to one of those sources reloads every file of that source. x_Source is the raw
+  table a row was landed in (format_table); rows built under another name (an older version's) are
+  unloaded and their files loaded again.
 -#}
 {% macro cloud_refresh() -%}
     {%- if not execute or not is_incremental() -%}
@@ -14,16 +16,20 @@
             select
                 source_file,
                 landed_at,
-                case format_table
-                    when 'gcp_billing' then 'gcp_billing_export'
-                    when 'focus_cost_and_usage' then 'focus_file'
-                end as whole_source
+                format_table,
+                case when format_table in ('gcp_billing', 'focus_cost_and_usage') then format_table end as whole_source
             from {{ ref('stg_exports__landed_files') }}
             where format_table <> 'focus_contract_commitments'  -- commitments, not spend
         ),
 
         built as (
             select distinct x_Source, x_SourceFile, x_LandedAt from {{ this }}
+            where x_Source in (select format_table from landed)
+        ),
+
+        misnamed as (
+            select distinct x_Source, x_SourceFile, x_LandedAt from {{ this }}
+            where x_Source not in (select format_table from landed)
         ),
 
         new_landings as (
@@ -40,12 +46,14 @@
                 select 1 from landed
                 where landed.source_file = built.x_SourceFile and landed.landed_at = built.x_LandedAt
             )
+            union
+            select * from misnamed
         ),
 
         changed_whole_sources as (
             select whole_source as x_Source from new_landings where whole_source is not null
             union
-            select x_Source from gone where x_Source in ('gcp_billing_export', 'focus_file')
+            select x_Source from gone where x_Source in ('gcp_billing', 'focus_cost_and_usage')
         ),
 
         unload as (

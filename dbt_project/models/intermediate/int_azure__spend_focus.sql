@@ -66,7 +66,7 @@ focus_rows as (
         tags_json as Tags,
         'Microsoft' as ServiceProviderName,
         'Microsoft' as HostProviderName,
-        'azure_cost_export' as x_Source,
+        'azure_cost_details' as x_Source,
         source_file as x_SourceFile,
         landed_at as x_LandedAt,
         case when is_claude then regexp_extract(lower(concat_ws(' ', meter_subcategory, meter_name)), '(claude[a-z0-9 .\-]*[a-z0-9])') end as x_Model,

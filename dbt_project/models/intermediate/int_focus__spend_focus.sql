@@ -107,7 +107,7 @@ focus_rows as (
         tags_json as Tags,
         provider_name as ServiceProviderName,
         coalesce(host_provider_name, provider_name) as HostProviderName,
-        'focus_file' as x_Source,
+        'focus_cost_and_usage' as x_Source,
         source_file as x_SourceFile,
         landed_at as x_LandedAt,
         true as x_CostReported,

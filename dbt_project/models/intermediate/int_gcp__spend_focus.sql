@@ -90,7 +90,7 @@ focus_rows as (
         case when labels_json is not null and labels_json <> '[]' then to_json(map_from_entries(from_json(labels_json, '[{"key": "VARCHAR", "value": "VARCHAR"}]'))) end as Tags,
         'Google Cloud' as ServiceProviderName,
         'Google Cloud' as HostProviderName,
-        'gcp_billing_export' as x_Source,
+        'gcp_billing' as x_Source,
         source_file as x_SourceFile,
         landed_at as x_LandedAt,
         case when is_claude then regexp_extract(lower(sku_description), '(claude[a-z0-9 .\-]*[a-z0-9])') end as x_Model,
