@@ -16,7 +16,7 @@ from pump_costs.settings import ADMIN_API_KEY
 from tests.conftest import query
 
 ANTHROPIC_RAW = [
-    dg.AssetKey(["anthropic", name])
+    dg.AssetKey(["raw_anthropic", name])
     for name in ("usage_report", "cost_report", "organization", "workspaces", "api_keys")
 ]
 RAW_COUNTS = """select (select count(*) from raw_anthropic.usage_report),
@@ -70,8 +70,8 @@ def test_single_run_backfill_matches_ground_truth_to_the_last_digit(fake_api, ye
     }
     assert {r.method for r in fake_api.requests} == {"GET"}
 
-    usage_materialization = result.asset_materializations_for_node("anthropic__usage_report")[0]
-    cost_materialization = result.asset_materializations_for_node("anthropic__cost_report")[0]
+    usage_materialization = result.asset_materializations_for_node("raw_anthropic__usage_report")[0]
+    cost_materialization = result.asset_materializations_for_node("raw_anthropic__cost_report")[0]
     assert (
         usage_materialization.metadata["rows_written"].value
         == query("select count(*) from raw_anthropic.usage_report")[0][0]

@@ -22,6 +22,7 @@ import pytest
 from pump_costs import cli
 from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, Fault
+from pump_costs.raw.tables import export_table
 from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import write_demo_exports
 from pump_costs.settings import ADMIN_API_KEY, BASE_URL
@@ -37,7 +38,7 @@ def source_selection(name: str) -> dg.AssetSelection:
     from pump_costs.defs.exports.assets import EXPORT_SOURCES
 
     source = next(s for s in EXPORT_SOURCES if s.name == name)
-    return dg.AssetSelection.assets(*(["exports", fmt.table] for fmt in source.formats))
+    return dg.AssetSelection.assets(*(export_table(fmt).asset_key for fmt in source.formats))
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,11 @@ CASES = [
     # -- the Admin API: errors and transport ----------------------------------------------------------------
     Case("key revoked mid-run", faults(Fault(401, after=1)), "The Admin API refused the key (401 authentication_error"),
     Case("key lacks permission", faults(Fault(403)), "The Admin API refused the key (403 permission_error"),
-    Case("endpoint not found", faults(Fault(404)), "/v1/organizations/cost_report failed with 404 api_error"),
+    Case(
+        "endpoint not found",
+        faults(Fault(404, path="/v1/organizations/cost_report")),
+        "/v1/organizations/cost_report failed with 404 api_error",
+    ),
     Case("bad request", faults(Fault(400)), "failed with 400 api_error: Injected 400"),
     Case("server says do not retry", faults(Fault(500, should_retry="false")), "failed with 500 api_error"),
     Case(

@@ -57,8 +57,8 @@ def test_only_anthropic_reports_and_models_refreshed_by_day_are_partitioned():
     graph = defs.resolve_asset_graph()
     partitioned = {key.to_user_string() for key in graph.get_all_asset_keys() if graph.get(key).partitions_def}
     assert partitioned == {
-        "anthropic/usage_report",
-        "anthropic/cost_report",
+        "raw_anthropic/usage_report",
+        "raw_anthropic/cost_report",
         "staging/stg_anthropic__usage",
         "staging/stg_anthropic__costs",
         "intermediate/int_anthropic__spend_focus",

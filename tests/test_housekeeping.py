@@ -9,7 +9,7 @@ from pump_costs.definitions import defs
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.runs import materialize_days
 
-USAGE = dg.AssetKey(["anthropic", "usage_report"])
+USAGE = dg.AssetKey(["raw_anthropic", "usage_report"])
 
 
 def test_pruning_runs_keeps_which_days_are_materialized(fake_api, yesterday, tmp_path, monkeypatch):

@@ -36,7 +36,7 @@ from tests.conftest import query
 
 PERIODS = ["2026-09", "2026-10"]
 EXPORT_KEYS = [
-    dg.AssetKey(["exports", t])
+    dg.AssetKey(["raw_exports", t])
     for t in (
         "aws_cur2",
         "aws_cur_legacy",

@@ -45,6 +45,11 @@ class RawTable:
     def qualified(self) -> str:
         return f"{self.schema}.{self.name}"
 
+    @property
+    def asset_key(self) -> list[str]:
+        """The Dagster asset that loads this table: its schema and name, as dbt's models are keyed."""
+        return [self.schema, self.name]
+
     def ddl(self) -> str:
         columns = ",\n    ".join(
             f"{name} {kind}{' not null' if name in self.not_null else ''}" for name, kind in self.columns

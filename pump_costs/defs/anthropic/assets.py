@@ -53,7 +53,7 @@ def _window_metadata(start: datetime, end: datetime, written: int, requests: int
     }
 
 
-@dg.asset(key=["anthropic", "usage_report"], **REPORT_ASSET_ARGS)
+@dg.asset(key=tables.USAGE_REPORT.asset_key, **REPORT_ASSET_ARGS)
 def usage_report(
     context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
@@ -76,7 +76,7 @@ def usage_report(
     )
 
 
-@dg.asset(key=["anthropic", "cost_report"], **REPORT_ASSET_ARGS)
+@dg.asset(key=tables.COST_REPORT.asset_key, **REPORT_ASSET_ARGS)
 def cost_report(
     context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
@@ -107,9 +107,9 @@ def cost_report(
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["anthropic", "organization"], description="The organization (billing account)."),
-        dg.AssetSpec(["anthropic", "workspaces"], description="Workspaces, archived ones and Default included."),
-        dg.AssetSpec(["anthropic", "api_keys"], description="API keys with their names and workspaces."),
+        dg.AssetSpec(tables.ORGANIZATION.asset_key, description="The organization (billing account)."),
+        dg.AssetSpec(tables.WORKSPACES.asset_key, description="Workspaces, archived ones and Default included."),
+        dg.AssetSpec(tables.API_KEYS.asset_key, description="API keys with their names and workspaces."),
     ],
     group_name="raw_anthropic",
     can_subset=False,
@@ -132,6 +132,6 @@ def organization_snapshot(anthropic: AnthropicAdminResource, duckdb: DuckDBResou
         for table, batch in batches.items():
             written = replace_rows(conn, table.qualified, batch)
             yield dg.MaterializeResult(
-                asset_key=["anthropic", table.name],
+                asset_key=table.asset_key,
                 metadata={"rows_written": written, "requests_made": client.requests_made},
             )

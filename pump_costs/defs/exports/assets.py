@@ -22,7 +22,7 @@ from pump_costs.raw.export_formats import (
     GCP_BILLING,
     ExportFormat,
 )
-from pump_costs.raw.tables import export_table
+from pump_costs.raw.tables import LANDED_FILES, export_table
 from pump_costs.settings import Setting, data_dir
 
 PROBLEM = "problem"  # materialization metadata of a source that kept its last good rows
@@ -67,7 +67,8 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"{source.name}_exports",
         specs=[
-            dg.AssetSpec(["exports", fmt.table], description=f"{fmt.label} rows, as exported") for fmt in source.formats
+            dg.AssetSpec(export_table(fmt).asset_key, description=f"{fmt.label} rows, as exported")
+            for fmt in source.formats
         ],
         group_name="raw_exports",
         can_subset=False,
@@ -84,7 +85,7 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
                 for fmt in source.formats:
                     (rows,) = conn.execute(f"select count(*) from {export_table(fmt).qualified}").fetchone()
                     yield dg.MaterializeResult(
-                        asset_key=["exports", fmt.table],
+                        asset_key=export_table(fmt).asset_key,
                         metadata={PROBLEM: str(error), "rows": rows, "folders": source.describe_folders()},
                     )
                 return
@@ -95,7 +96,7 @@ def export_asset(source: ExportSource) -> dg.AssetsDefinition:
                     + "; ".join(f"{copy} (same as {original})" for copy, original in sorted(result.copies.items()))
                 )
             yield dg.MaterializeResult(
-                asset_key=["exports", fmt.table],
+                asset_key=export_table(fmt).asset_key,
                 metadata={
                     "rows": result.rows,
                     "files": result.files,
@@ -115,7 +116,7 @@ def loaded_check(source: ExportSource) -> dg.AssetChecksDefinition:
         specs=[
             dg.AssetCheckSpec(
                 "loaded",
-                asset=["exports", fmt.table],
+                asset=export_table(fmt).asset_key,
                 description="Every file in the source's folders was landed; if not, the last good rows are kept.",
             )
             for fmt in source.formats
@@ -124,13 +125,13 @@ def loaded_check(source: ExportSource) -> dg.AssetChecksDefinition:
     def check_loaded(context: dg.AssetCheckExecutionContext):
         problems = set()
         for fmt in source.formats:
-            event = context.instance.get_latest_materialization_event(dg.AssetKey(["exports", fmt.table]))
+            event = context.instance.get_latest_materialization_event(dg.AssetKey(export_table(fmt).asset_key))
             problem = event.asset_materialization.metadata.get(PROBLEM) if event else None
             problem = problem.value if problem else None
             if problem:
                 problems.add(problem)
             yield dg.AssetCheckResult(
-                asset_key=["exports", fmt.table],
+                asset_key=export_table(fmt).asset_key,
                 check_name="loaded",
                 passed=problem is None,
                 severity=dg.AssetCheckSeverity.ERROR,
@@ -153,7 +154,7 @@ aws_loaded, gcp_loaded, azure_loaded, focus_loaded = (loaded_check(source) for s
 
 # The landing record every export asset above keeps (raw_exports.landed_files); fct_cloud_spend reads it.
 landed_files = dg.AssetSpec(
-    ["exports", "landed_files"],
+    LANDED_FILES.asset_key,
     group_name="raw_exports",
     description="One row per export file whose rows are landed now, written by the export assets.",
 )
