@@ -22,13 +22,17 @@
             where format_table <> 'focus_contract_commitments'  -- commitments, not spend
         ),
 
-        built as (
+        every_built as materialized (  -- one scan of the mart
             select distinct x_Source, x_SourceFile, x_LandedAt from {{ this }}
+        ),
+
+        built as (
+            select * from every_built
             where x_Source in (select format_table from landed)
         ),
 
         misnamed as (
-            select distinct x_Source, x_SourceFile, x_LandedAt from {{ this }}
+            select * from every_built
             where x_Source not in (select format_table from landed)
         ),
 
