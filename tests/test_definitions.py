@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -108,3 +109,25 @@ def test_every_dbt_source_names_its_dagster_asset():
     linked = {tuple(s["meta"].get("dagster", {}).get("asset_key", ())) for s in sources}
     assert len(linked) == len(list(sources)) and () not in linked
     assert linked <= {tuple(key.path) for key in defs.resolve_asset_graph().get_all_asset_keys()}
+
+
+def test_every_focus_mapping_names_only_focus_columns():
+    """focus_conformed() keeps the FOCUS columns and drops anything else, so a misspelt alias in a
+    provider's mapping (RegionNme) would silently become a null column: every alias must be a FOCUS name."""
+    macros = (dbt_project.project_dir / "macros" / "focus_columns.sql").read_text()
+    focus_columns = set(re.findall(r"'(\w+)': '[a-z]", macros))
+    assert {"BilledCost", "EffectiveCost", "x_Source"} <= focus_columns and len(focus_columns) > 60
+    intermediate = sorted((dbt_project.project_dir / "models" / "intermediate").glob("int_*__spend_focus.sql"))
+    mappings = [path for path in intermediate if "focus_rows as (" in path.read_text()]
+    assert [path.name.split("__")[0] for path in mappings] == [
+        "int_anthropic",
+        "int_aws",
+        "int_azure",
+        "int_focus",
+        "int_gcp",
+    ]
+    for path in mappings:
+        focus_rows = path.read_text().split("focus_rows as (", 1)[1].split("\n),", 1)[0]
+        aliases = re.findall(r"\bas (\w+),?$", focus_rows, flags=re.MULTILINE)
+        assert len(aliases) > 30, path.name
+        assert set(aliases) - focus_columns == set(), path.name

@@ -7,7 +7,7 @@ import duckdb
 
 from pump_costs.defs.exports import landing
 from pump_costs.raw.export_formats import FOCUS
-from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS
+from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, create_raw_layer
 
 HEADER = "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
 
@@ -18,6 +18,7 @@ def focus_file(path, cost: str):
 
 
 def land(conn, files):
+    create_raw_layer(conn)
     changes = landing.file_changes(conn, FOCUS, files)
     selects = {file: landing.select_from(conn, file, FOCUS) for file in changes.changed}
     landing.land(conn, FOCUS, selects, changes)

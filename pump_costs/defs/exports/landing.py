@@ -226,7 +226,7 @@ class FileChanges:
 
 
 def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list[ExportFile]) -> FileChanges:
-    create_raw_layer(conn)
+    """Expects the raw layer to exist (land_source creates it once per run)."""
     rows = conn.execute(
         f"select path, size, modified_ns, billing_period, dataset, scope, content_sha256 from {LANDED_FILES.qualified} "
         "where format_table = ?",
