@@ -1,13 +1,14 @@
 """Export landing against small folders and an in-memory DuckDB: what is landed again, and what goes."""
 
 import os
+from datetime import datetime
 from decimal import Decimal
 
 import duckdb
 
 from pump_costs.defs.exports import landing
 from pump_costs.raw.export_formats import FOCUS
-from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, create_raw_layer
+from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, create_raw_layer, transaction
 
 HEADER = "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
 
@@ -21,7 +22,8 @@ def land(conn, files):
     create_raw_layer(conn)
     changes = landing.file_changes(conn, FOCUS, files)
     selects = {file: landing.select_from(conn, file, FOCUS) for file in changes.changed}
-    landing.land(conn, FOCUS, selects, changes)
+    with transaction(conn):
+        landing.land(conn, FOCUS, selects, changes)
     return changes
 
 
@@ -38,7 +40,7 @@ def test_only_new_or_changed_files_are_landed_and_removed_files_lose_their_rows(
     without_a = land(conn, [b])
     assert (without_a.changed, without_a.removed) == ([], [str(a.path)])
     rows = "select _source_file, BilledCost from raw_exports.focus_cost_and_usage order by 1"
-    assert conn.execute(rows).fetchall() == [(str(b.path), "20.25")]
+    assert conn.execute(rows).fetchall() == [(str(b.path), Decimal("20.25"))]
     assert conn.execute("select path, rows from raw_exports.landed_files").fetchall() == [(str(b.path), 1)]
 
 
@@ -49,7 +51,21 @@ def test_a_raw_table_from_before_landing_by_file_is_emptied_and_landed_again(tmp
     conn.execute(f"create table raw_exports.focus_cost_and_usage as select {columns}")
     a = focus_file(tmp_path / "a.csv", "1.5")
     assert land(conn, [a]).changed == [a]
-    assert conn.execute("select BilledCost from raw_exports.focus_cost_and_usage").fetchall() == [("1.5",)]
+    assert conn.execute("select BilledCost from raw_exports.focus_cost_and_usage").fetchall() == [(Decimal("1.5"),)]
+
+
+def test_a_raw_table_from_before_typed_landing_keeps_its_rows_typed(tmp_path):
+    conn = duckdb.connect()
+    conn.execute("create schema raw_exports")
+    values = {"BilledCost": "'$1,234.5'", "ChargePeriodStart": "'10/01/2026'"}
+    columns = ", ".join(f'{values.get(c, "null")} as "{c}"' for c in (*FOCUS.columns, *EXPORT_METADATA_COLUMNS))
+    conn.execute(
+        f"create table raw_exports.focus_cost_and_usage as select {columns}, timestamp '2026-11-01' as _landed_at"
+    )
+    create_raw_layer(conn)
+    assert conn.execute("select BilledCost, ChargePeriodStart from raw_exports.focus_cost_and_usage").fetchall() == [
+        (Decimal("1234.5"), datetime(2026, 10, 1))
+    ]
 
 
 def test_a_byte_identical_copy_counts_once_and_the_file_landed_first_keeps_counting(tmp_path):

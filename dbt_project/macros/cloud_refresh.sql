@@ -8,7 +8,7 @@
   unloaded and their files loaded again.
 -#}
 {% macro cloud_refresh() -%}
-    {%- if not execute or not is_incremental() -%}
+    {%- if not execute or not in_place_update() -%}
         {{ return({'unload': [], 'reload': none}) }}
     {%- endif -%}
     {%- set query -%}

@@ -1,9 +1,10 @@
 """The billing export formats pump-costs reads, and the raw columns it keeps from each.
 
-Raw tables keep every listed column as text (nested values as JSON); dbt staging casts them. A column a
-file lacks is stored as null, so one staging model serves every variant of a format. Landing refuses a file
-whose `mandatory`, `numbers` or `timestamps` values staging could not use, so one bad file fails its own
-source with its name rather than the dbt build of every source: keep these in step with the staging models.
+Raw tables keep `numbers` as exact decimals and `timestamps` in UTC, read once on landing whatever the
+file's type (pump_costs/raw/export_values.py), and every other listed column as text (nested values as
+JSON). A column a file lacks is stored as null, so one staging model serves every variant of a format.
+Landing refuses a file with a row lacking a `mandatory` value or holding a number or timestamp it cannot
+read, so one bad file fails its own source with its name rather than the dbt build of every source.
 """
 
 from dataclasses import dataclass

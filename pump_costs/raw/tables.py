@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import ALL_FORMATS, ExportFormat
 
 ANTHROPIC_SCHEMA = "raw_anthropic"
@@ -146,10 +147,23 @@ LANDED_FILES = RawTable(
 )
 
 
+# Landing reads each number and timestamp once, whatever the file's type for it: staging only renames.
+EXPORT_NUMBER_TYPE = "decimal(38, 18)"  # the mart's money type (dbt's money macro)
+EXPORT_TIMESTAMP_TYPE = "timestamp"  # UTC
+
+
+def export_column_type(fmt: ExportFormat, name: str) -> str:
+    if name in fmt.numbers:
+        return EXPORT_NUMBER_TYPE
+    return EXPORT_TIMESTAMP_TYPE if name in fmt.timestamps else "varchar"
+
+
 def export_table(fmt: ExportFormat) -> RawTable:
-    """A format's raw table: every listed column as text (nested values as JSON), then where it came from."""
-    columns = tuple((f'"{name}"', "varchar") for name in (*fmt.columns, *EXPORT_METADATA_COLUMNS))
-    return RawTable(EXPORTS_SCHEMA, fmt.table, (*columns, (LANDED_AT, "timestamp")))
+    """A format's raw table: numbers exact, timestamps in UTC, every other listed column as text (nested
+    values as JSON), then where it came from."""
+    columns = tuple((f'"{name}"', export_column_type(fmt, name)) for name in fmt.columns)
+    metadata = tuple((name, "varchar") for name in EXPORT_METADATA_COLUMNS)
+    return RawTable(EXPORTS_SCHEMA, fmt.table, (*columns, *metadata, (LANDED_AT, "timestamp")))
 
 
 @contextmanager
@@ -174,9 +188,23 @@ def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
     for fmt in ALL_FORMATS:
         table = export_table(fmt)
         conn.execute(table.ddl())
-        columns = {row[0] for row in conn.execute(f"describe {table.qualified}").fetchall()}
+        columns = dict(conn.execute(f"select column_name, column_type from (describe {table.qualified})").fetchall())
         if LANDED_AT not in columns:
             # A warehouse from before files were landed one by one, with no landing record: its rows go, and
             # the next run lands every file that counts again (a file removed since would otherwise stay).
             conn.execute(f"alter table {table.qualified} add column {LANDED_AT} timestamp")
             conn.execute(f"delete from {table.qualified}")
+        _type_text_columns(conn, fmt, table, columns)
+
+
+def _type_text_columns(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, table: RawTable, columns: dict) -> None:
+    """A warehouse from before landing typed numbers and timestamps keeps its rows: their text, which
+    landing had already checked, is read the way landing reads it now."""
+    for quoted, kind in table.columns:
+        name = quoted.strip('"')
+        if kind == "varchar" or columns.get(name) != "VARCHAR":
+            continue
+        read = export_values.number if name in fmt.numbers else export_values.timestamp
+        conn.execute(
+            f"alter table {table.qualified} alter column {quoted} set data type {kind} using {read(quoted, 'VARCHAR')}"
+        )

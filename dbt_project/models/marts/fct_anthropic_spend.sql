@@ -5,11 +5,9 @@
   on every day.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
+    materialized='incremental_in_place',
     tags=['daily'],
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ in_run_window('ChargePeriodStart') ~ "{% endif %}"
+    pre_hook="{% if in_place_update() %}delete from {{ this }} where " ~ in_run_window('ChargePeriodStart') ~ "{% endif %}"
 ) }}
 
 with anthropic as (

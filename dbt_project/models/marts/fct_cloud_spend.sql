@@ -4,10 +4,8 @@
   file no longer counted loses its rows, and a run with no landing change writes nothing.
 -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where x_SourceFile in {{ text_list(cloud_refresh()['unload']) }}{% endif %}"
+    materialized='incremental_in_place',
+    pre_hook="{% if in_place_update() %}delete from {{ this }} where x_SourceFile in {{ text_list(cloud_refresh()['unload']) }}{% endif %}"
 ) }}
 
 -- depends_on: {{ ref('stg_exports__landed_files') }}

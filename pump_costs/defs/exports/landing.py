@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import (
     AWS_CUR2,
     AWS_CUR_LEGACY,
@@ -34,6 +35,7 @@ from pump_costs.raw.tables import (
     LANDED_AT,
     LANDED_FILES,
     create_raw_layer,
+    export_column_type,
     export_table,
     transaction,
 )
@@ -44,18 +46,8 @@ PARQUET_SUFFIXES = (".parquet",)
 BILLING_PERIOD = re.compile(r"BILLING_PERIOD=(\d{4}-\d{2})")
 # legacy CUR: YYYYMMDD-YYYYMMDD/ when it keeps every delivery, year=YYYY/month=MM/ when it overwrites
 LEGACY_PERIOD = re.compile(r"\d{8}-\d{8}|month=\d{1,2}")
-# A number as dbt's to_money macro reads it: a currency symbol, thousands separators and padding allowed.
-NUMBER = """try_cast(nullif(trim(replace(replace("{}", '$', ''), ',', '')), '') as decimal(38, 18))"""
-# A timestamp as dbt's to_utc_timestamp macro reads it (macros/parse.sql): keep the two in step.
-TIMESTAMP_FORMATS = (
-    "['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%MZ', "
-    "'%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%m/%d/%y', '%m/%d/%Y']"
-)
-TIMESTAMP = (
-    """coalesce(try_strptime("{0}", """
-    + TIMESTAMP_FORMATS
-    + """), cast(try_cast("{0}" as timestamptz) at time zone 'UTC' as timestamp))"""
-)
+# In a landing query, a value the raw column's type cannot hold stops the file (landing then says why).
+UNUSABLE = "pump-costs: a value landing cannot use"
 HASH_CHUNK = 1 << 20
 
 
@@ -144,20 +136,27 @@ def _reader_error(error: duckdb.Error) -> str:
     return " ".join(keep[:3])[:400]
 
 
-def _column(name: str, data_type: str | None) -> str:
-    if data_type is None:
-        return f'cast(null as varchar) as "{name}"'
-    if data_type.startswith(("STRUCT", "MAP")) or data_type.endswith("[]"):
-        return f'cast(to_json("{name}") as varchar) as "{name}"'
-    return f'cast("{name}" as varchar) as "{name}"'
-
-
 def _literal(value: str | None) -> str:
     return "null" if value is None else "'" + value.replace("'", "''") + "'"
 
 
+def _raw_value(fmt: ExportFormat, name: str, file_type: str | None) -> str:
+    """The file's column as its raw column's type; a value that cannot be read stops the query (UNUSABLE)."""
+    column = f'"{name}"'
+    if file_type is None:
+        return f"cast(null as {export_column_type(fmt, name)}) as {column}"
+    if name in fmt.numbers:
+        read = export_values.number(column, file_type)
+    elif name in fmt.timestamps:
+        read = export_values.timestamp(column, file_type)
+    else:
+        return f"{export_values.text(column, file_type)} as {column}"
+    return f"coalesce({read}, case when {column} is not null then error('{UNUSABLE}') end) as {column}"
+
+
 def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: ExportFormat) -> str:
-    """The file's rows with exactly the format's columns (missing ones null) and where they came from."""
+    """The file's rows with exactly the format's columns (missing ones null), typed as its raw table's, and
+    where they came from. Running it fails on a row the mart cannot use (see `unusable_values`)."""
     columns = describe(conn, export.path)
     if not fmt.recognises(set(columns)):
         missing = ", ".join(sorted(set(fmt.required) - set(columns)))
@@ -165,38 +164,51 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
             f"{export.path}: not in the {fmt.label} format (missing columns: {missing}). "
             f"Move it out of this folder, or export it again as {fmt.label}."
         )
-    selected = [_column(name, columns.get(name)) for name in fmt.columns]
+    selected = [_raw_value(fmt, name, columns.get(name)) for name in fmt.columns]
     metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
     selected += [f"{_literal(v)} as {name}" for name, v in zip(EXPORT_METADATA_COLUMNS, metadata, strict=True)]
-    select = f"select {', '.join(selected)} from {relation(export.path)}"
-    _check_values(conn, export.path, fmt, select)
-    return select
+    every_mandatory_value = " and ".join(
+        "(" + " or ".join(f'"{n}" is not null' for n in names) + ")" for names in fmt.mandatory
+    )
+    return (
+        f"select * from (select {', '.join(selected)} from {relation(export.path)}) "
+        f"where case when {every_mandatory_value or 'true'} then true else error('{UNUSABLE}') end"
+    )
 
 
-def _check_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat, select: str) -> None:
-    """Refuse a file with rows the mart cannot use (a mandatory value missing, text where a number or a
-    date belongs), naming the columns and a first bad value, before the file can fail the dbt build."""
+def unusable_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat) -> str | None:
+    """Why landing `path` failed: the rows the mart cannot use (a mandatory value missing, text where a
+    number or a date belongs), naming the columns and a first bad value; None if every row is usable.
+    Read only when a landing failed, so a good file is read once."""
+    columns = describe(conn, path)
+    source = ", ".join(f'"{n}"' if n in columns else f'cast(null as varchar) as "{n}"' for n in fmt.columns)
     checks = [
         (f"{' or '.join(names)} missing", " and ".join(f'"{n}" is null' for n in names), None)
         for names in fmt.mandatory
     ]
-    checks += [
-        (f"{name} not a number", f'"{name}" is not null and {NUMBER.format(name)} is null', name)
-        for name in fmt.numbers
-    ]
-    checks += [
-        (f"{name} not a date", f'"{name}" is not null and {TIMESTAMP.format(name)} is null', name)
-        for name in fmt.timestamps
-    ]
-    if not checks:
-        return
-    aggregates = ", ".join(  # one pass over the file, which also reads every byte of it
+    for name, kind in columns.items():
+        column = f'"{name}"'
+        if name in fmt.numbers:
+            checks.append(
+                (f"{name} not a number", f"{column} is not null and {export_values.number(column, kind)} is null", name)
+            )
+        if name in fmt.timestamps:
+            checks.append(
+                (
+                    f"{name} not a date",
+                    f"{column} is not null and {export_values.timestamp(column, kind)} is null",
+                    name,
+                )
+            )
+    aggregates = ", ".join(  # one pass over the file
         f"count(*) filter (where {condition}), "
-        + (f'any_value("{column}") filter (where {condition})' if column else "null")
+        + (f'any_value(cast("{column}" as varchar)) filter (where {condition})' if column else "null")
         for _, condition, column in checks
     )
     try:
-        total, *found = conn.execute(f"select count(*), {aggregates} from ({select})").fetchone()
+        total, *found = conn.execute(
+            f"select count(*), {aggregates} from (select {source} from {relation(path)})"
+        ).fetchone()
     except duckdb.Error as error:
         raise ExportFileError(
             f"{path}: DuckDB cannot read this file ({_reader_error(error)}). "
@@ -207,11 +219,12 @@ def _check_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat
         for (problem, _, _), n, example in zip(checks, found[::2], found[1::2], strict=True)
         if n
     ]
-    if problems:
-        raise ExportFileError(
-            f"{path}: rows the mart cannot use: {'; '.join(problems)}. "
-            "Export the file again with these values, or move it out of this folder."
-        )
+    if not problems:
+        return None
+    return (
+        f"{path}: rows the mart cannot use: {'; '.join(problems)}. "
+        "Export the file again with these values, or move it out of this folder."
+    )
 
 
 @dataclass(frozen=True)
@@ -256,37 +269,66 @@ def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list
     )
 
 
+class FileNotLanded(Exception):
+    def __init__(self, file: ExportFile, error: duckdb.Error):
+        super().__init__(str(file.path))
+        self.file, self.error = file, error
+
+
 def land(
     conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: dict[ExportFile, str], changes: FileChanges
 ) -> int:
     """Replace the rows of the changed files (`selects`: each file's rows) and drop those of removed ones,
-    with the landing record, atomically. Returns the rows now in the format's raw table."""
+    with the landing record, in the caller's transaction. Returns the rows now in the format's raw table;
+    raises FileNotLanded for a file whose rows cannot be inserted."""
     landed_at = datetime.now(UTC).replace(tzinfo=None)
     replaced = [str(file.path) for file in selects] + changes.removed
     table = export_table(fmt).qualified
-    with transaction(conn):
-        if replaced:
-            conn.execute(f"delete from {table} where _source_file in (select unnest(?))", [replaced])
-            conn.execute(
-                f"delete from {LANDED_FILES.qualified} where format_table = ? and path in (select unnest(?))",
-                [fmt.table, replaced],
-            )
-        for file, select in selects.items():
+    if replaced:
+        conn.execute(f"delete from {table} where _source_file in (select unnest(?))", [replaced])
+        conn.execute(
+            f"delete from {LANDED_FILES.qualified} where format_table = ? and path in (select unnest(?))",
+            [fmt.table, replaced],
+        )
+    for file, select in selects.items():
+        try:
             (rows,) = conn.execute(
                 f"insert into {table} by name select *, ? as {LANDED_AT} from ({select})", [landed_at]
             ).fetchone()
-            conn.execute(
-                f"insert into {LANDED_FILES.qualified} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [fmt.table, str(file.path), *file.signature(), landed_at, rows, changes.hashes[str(file.path)]],
-            )
-        # Files landed before digests were recorded get theirs now.
-        if changes.hashes:
-            conn.executemany(
-                f"update {LANDED_FILES.qualified} set content_sha256 = ? where format_table = ? and path = ? "
-                "and content_sha256 is null",
-                [[digest, fmt.table, path] for path, digest in changes.hashes.items()],
-            )
+        except duckdb.Error as error:
+            raise FileNotLanded(file, error) from None
+        conn.execute(
+            f"insert into {LANDED_FILES.qualified} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [fmt.table, str(file.path), *file.signature(), landed_at, rows, changes.hashes[str(file.path)]],
+        )
+    # Files landed before digests were recorded get theirs now.
+    if changes.hashes:
+        conn.executemany(
+            f"update {LANDED_FILES.qualified} set content_sha256 = ? where format_table = ? and path = ? "
+            "and content_sha256 is null",
+            [[digest, fmt.table, path] for path, digest in changes.hashes.items()],
+        )
     return conn.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def why_not_landed(
+    conn: duckdb.DuckDBPyConnection, selects: dict[ExportFormat, dict[ExportFile, str]], failed: FileNotLanded
+) -> list[str]:
+    """Every changed file's problems, once a landing has failed (and been rolled back): each file is read
+    again for its unusable rows; failing that, the error that stopped the landing is the problem."""
+    problems = []
+    for fmt, files in selects.items():
+        for file in files:
+            try:
+                problem = unusable_values(conn, file.path, fmt)
+            except ExportFileError as error:
+                problem = str(error)
+            if problem:
+                problems.append(problem)
+    return problems or [
+        f"{failed.file.path}: DuckDB cannot read this file ({_reader_error(failed.error)}). "
+        "Check that it is a complete CSV, JSON lines or Parquet export."
+    ]
 
 
 @dataclass(frozen=True)
@@ -359,9 +401,14 @@ def land_source(
                 problems.append(str(error))
     if problems:
         raise ExportSourceError("\n".join(problems))
+    try:
+        with transaction(conn):
+            rows = {fmt: land(conn, fmt, selects[fmt], change) for fmt, change in changes.items()}
+    except FileNotLanded as failed:
+        raise ExportSourceError("\n".join(why_not_landed(conn, selects, failed))) from None
     return {
         fmt: Landed(
-            rows=land(conn, fmt, selects[fmt], change),
+            rows=rows[fmt],
             files=len(change.hashes),
             changed=len(change.changed),
             removed=len(change.removed),

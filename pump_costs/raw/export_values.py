@@ -1,0 +1,54 @@
+"""How landing reads an export file's value into its raw column's type, once, whatever the file's own type.
+
+Numbers become exact decimals: text as the exporter wrote it (a currency symbol, thousands separators and
+padding allowed, as in the FOCUS spec's own examples; E-notation casts exactly), a binary float through its
+shortest decimal text (0.1 stays 0.1, not 0.1000000000000000055), a decimal or an integer as it is.
+Timestamps become UTC: text in any of the formats exporters use, a timestamp with a time zone converted.
+"""
+
+# Text to exact money; an empty value is no value.
+NUMBER_FROM_TEXT = "try_cast(nullif(trim(replace(replace({0}, '$', ''), ',', '')), '') as decimal(38, 18))"
+# Text to a UTC timestamp. Two-digit years are tried first: '%Y' would read '4/1/25' as the year 25.
+TIMESTAMP_FORMATS = (
+    "['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%MZ', "
+    "'%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%m/%d/%y', '%m/%d/%Y']"
+)
+TIMESTAMP_FROM_TEXT = (
+    "coalesce(try_strptime({0}, "
+    + TIMESTAMP_FORMATS
+    + "), cast(try_cast({0} as timestamptz) at time zone 'UTC' as timestamp))"
+)
+EXACT_NUMBER_TYPES = ("DECIMAL", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT")
+EXACT_NUMBER_TYPES += ("UINTEGER", "UBIGINT")
+FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
+
+
+def number(column: str, file_type: str) -> str:
+    """SQL reading `column` (quoted), of DuckDB type `file_type`, as decimal(38, 18); null where it cannot."""
+    if file_type.startswith(EXACT_NUMBER_TYPES):
+        return f"try_cast({column} as decimal(38, 18))"
+    if file_type in FLOAT_TYPES:
+        return f"try_cast(cast({column} as varchar) as decimal(38, 18))"
+    return NUMBER_FROM_TEXT.format(_as_text(column, file_type))
+
+
+def timestamp(column: str, file_type: str) -> str:
+    """SQL reading `column` (quoted), of DuckDB type `file_type`, as a UTC timestamp; null where it cannot."""
+    if file_type in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
+        return f"cast({column} at time zone 'UTC' as timestamp)"
+    if file_type.startswith("TIMESTAMP") or file_type == "DATE":
+        return f"cast({column} as timestamp)"
+    return TIMESTAMP_FROM_TEXT.format(_as_text(column, file_type))
+
+
+def text(column: str, file_type: str) -> str:
+    """SQL reading `column` (quoted) as text, nested values (structs, maps, lists) as JSON."""
+    return _as_text(column, file_type)
+
+
+def _as_text(column: str, file_type: str) -> str:
+    if file_type == "VARCHAR":
+        return column
+    if file_type.startswith(("STRUCT", "MAP")) or file_type.endswith("]"):
+        return f"cast(to_json({column}) as varchar)"
+    return f"cast({column} as varchar)"
