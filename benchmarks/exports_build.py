@@ -2,9 +2,11 @@
 
 Each benchmark times, side by side in one process: a first run with no export at all (it creates the
 warehouse), the full build of its exports (land, model, publish), the same run again with nothing changed
-(the fixed cost of a run with nothing to do), and a bare DuckDB `create table as select` of FOCUS-typed
-columns from the same files (what the engine alone takes), then prints the ratio of the cost that grows
-with rows (the build minus the run with nothing to do) to that baseline.
+(the fixed cost of a run with nothing to do), and two bare DuckDB `create table as select`s from the same
+files (what the engine alone takes): of the FOCUS columns the files map to, and of every column the mart
+holds (the same values, the others null; DuckDB writes each text column of 10,000,000 rows in ~0.25 s even
+when null, and the mart has 70). It prints the ratio of the cost that grows with rows (the build minus the
+run with nothing to do) to each baseline.
 """
 
 import os
@@ -31,6 +33,7 @@ class BuildFigures:
     build_seconds: float
     unchanged_run_seconds: float
     baseline_seconds: float
+    wide_baseline_seconds: float
     mart_rows: int
     mart_total: Decimal
     peak_rss_mib: tuple[float, float]
@@ -63,16 +66,24 @@ def build_exports(write_exports: Callable[[Path], None], baseline_sql: str) -> B
         unchanged_ok, unchanged_seconds = exports_run()
         with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
             rows, total = conn.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchone()
+            mart_columns = conn.execute("select column_name, column_type from (describe marts.fct_spend)").fetchall()
+        baseline = baseline_sql.format(exports=exports)
         with duckdb.connect(str(Path(folder) / "baseline.duckdb")) as conn:
+            mapped = {row[0] for row in conn.execute(f"describe {baseline}").fetchall()}
+            others = ", ".join(f'cast(null as {kind}) as "{name}"' for name, kind in mart_columns if name not in mapped)
             started = time.monotonic()
-            conn.execute(f"create table baseline as {baseline_sql.format(exports=exports)}")
+            conn.execute(f"create table baseline as {baseline}")
             baseline_seconds = time.monotonic() - started
+            started = time.monotonic()
+            conn.execute(f"create table wide_baseline as select *, {others} from ({baseline})")
+            wide_baseline_seconds = time.monotonic() - started
     return BuildFigures(
         empty_ok and build_ok and unchanged_ok,
         empty_seconds,
         build_seconds,
         unchanged_seconds,
         baseline_seconds,
+        wide_baseline_seconds,
         rows,
         total,
         peak_rss_mib(),
@@ -89,7 +100,9 @@ def print_figures(figures: BuildFigures, rows_written: int, expected_rows: int, 
     print(f"first run, no exports yet:         {figures.empty_run_seconds:.1f}s")
     print(f"landing + dbt build + publish:     {figures.build_seconds:.1f}s")
     print(f"same run, nothing changed:         {figures.unchanged_run_seconds:.1f}s (target: under 10s)")
-    print(f"bare DuckDB create table as:       {figures.baseline_seconds:.1f}s")
+    print(f"bare DuckDB create table as:       {figures.baseline_seconds:.1f}s (the mapped FOCUS columns)")
+    print(f"  ... of every mart column:        {figures.wide_baseline_seconds:.1f}s")
     print(f"(build - nothing changed) / bare:  {growing / figures.baseline_seconds:.1f}x (target: 2x or less)")
+    print(f"  ... / bare of every mart column: {growing / figures.wide_baseline_seconds:.1f}x")
     pipeline, dbt = figures.peak_rss_mib
     print(f"peak RSS:                          {pipeline:,.0f} MiB (landing, publishing), {dbt:,.0f} MiB (dbt)")

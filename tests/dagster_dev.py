@@ -14,6 +14,7 @@ import requests
 from pump_costs.instance import INSTANCE_CONFIG
 from pump_costs.settings import PROJECT_ROOT
 
+FAST_DAEMON = Path(__file__).parent / "fast_daemon"  # its sitecustomize shortens the backfill daemon's interval
 ASSET_KEYS = "query { assetNodes { assetKey { path } isMaterializable } }"
 
 
@@ -30,10 +31,11 @@ class DagsterDev:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/graphql"
         self.log = log.open("w")
+        python_path = [str(FAST_DAEMON), *filter(None, [os.environ.get("PYTHONPATH")])]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(self.port)],
             cwd=PROJECT_ROOT,
-            env={**os.environ, "DAGSTER_HOME": str(home)},
+            env={**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": os.pathsep.join(python_path)},
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -176,6 +176,10 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
     )
 
 
+def _unreadable(name: str, read: str) -> str:
+    return f'"{name}" is not null and {read} is null'
+
+
 def unusable_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat) -> str | None:
     """Why landing `path` failed: the rows the mart cannot use (a mandatory value missing, text where a
     number or a date belongs), naming the columns and a first bad value; None if every row is usable.
@@ -186,20 +190,16 @@ def unusable_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportForm
         (f"{' or '.join(names)} missing", " and ".join(f'"{n}" is null' for n in names), None)
         for names in fmt.mandatory
     ]
-    for name, kind in columns.items():
-        column = f'"{name}"'
-        if name in fmt.numbers:
-            checks.append(
-                (f"{name} not a number", f"{column} is not null and {export_values.number(column, kind)} is null", name)
-            )
-        if name in fmt.timestamps:
-            checks.append(
-                (
-                    f"{name} not a date",
-                    f"{column} is not null and {export_values.timestamp(column, kind)} is null",
-                    name,
-                )
-            )
+    checks += [
+        (f"{name} not a number", _unreadable(name, export_values.number(f'"{name}"', columns[name])), name)
+        for name in fmt.numbers
+        if name in columns
+    ]
+    checks += [
+        (f"{name} not a date", _unreadable(name, export_values.timestamp(f'"{name}"', columns[name])), name)
+        for name in fmt.timestamps
+        if name in columns
+    ]
     aggregates = ", ".join(  # one pass over the file
         f"count(*) filter (where {condition}), "
         + (f'any_value(cast("{column}" as varchar)) filter (where {condition})' if column else "null")
