@@ -72,7 +72,9 @@ class DagsterDev:
 def dagster_dev(tmp_path: Path):
     home = tmp_path / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text(INSTANCE_CONFIG)  # as pump-costs writes it for `make dev`
+    # As pump-costs writes it for `make dev`; the automation daemon keeps Dagster's 30 s interval, which
+    # fast_daemon/sitecustomize.py would otherwise shorten with the backfill daemon's.
+    (home / "dagster.yaml").write_text(INSTANCE_CONFIG + "auto_materialize:\n  minimum_interval_seconds: 30\n")
     server = DagsterDev(home, tmp_path / "dagster-dev.log")
     try:
         server.wait_until_up()
