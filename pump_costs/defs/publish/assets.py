@@ -109,7 +109,9 @@ def _write_version(
         for file in unit_folder(previous, unit).iterdir():
             os.link(file, target / file.name)
     # One plain COPY per unit: DuckDB's partition_by takes more than twice as long for the same rows, and a
-    # unit's predicate (one source, one month) is cheap to evaluate on every row.
+    # unit's predicate (one source, one month) is cheap to evaluate on every row. Rows in a Parquet file have
+    # no order a reader may rely on, and writing them unordered is a fifth faster.
+    conn.execute("set preserve_insertion_order = false")
     for unit in changed:
         source, month = unit.split("/")
         target = unit_folder(version, unit)
