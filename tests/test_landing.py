@@ -5,9 +5,10 @@ from datetime import datetime
 from decimal import Decimal
 
 import duckdb
+import pytest
 
 from pump_costs.defs.exports import landing
-from pump_costs.raw.export_formats import FOCUS
+from pump_costs.raw.export_formats import AWS_CUR2, FOCUS
 from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, create_raw_layer, transaction
 
 HEADER = "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
@@ -18,12 +19,12 @@ def focus_file(path, cost: str):
     return landing.ExportFile(path)
 
 
-def land(conn, files):
+def land(conn, files, fmt=FOCUS):
     create_raw_layer(conn)
-    changes = landing.file_changes(conn, FOCUS, files)
-    selects = {file: landing.select_from(conn, file, FOCUS) for file in changes.changed}
+    changes = landing.file_changes(conn, fmt, files)
+    selects = {file: landing.select_from(conn, file, fmt) for file in changes.changed}
     with transaction(conn):
-        landing.land(conn, FOCUS, selects, changes)
+        landing.land(conn, fmt, selects, changes)
     return changes
 
 
@@ -82,3 +83,58 @@ def test_a_byte_identical_copy_counts_once_and_the_file_landed_first_keeps_count
     # The same text with one byte changed is another file, and counts.
     other = focus_file(tmp_path / "other.csv", "1.50")
     assert land(conn, [copy, original, other]).changed == [other]
+
+
+def test_parquet_values_land_typed_and_exact_whatever_the_file_type(tmp_path):
+    """Money from a binary float lands as the decimal it prints as (0.1, not 0.1000000000000000055511),
+    a decimal or an integer as it is; a timestamp with a time zone lands in UTC."""
+    path = tmp_path / "cur.parquet"
+    duckdb.sql(f"""copy (select
+        0.1::double as line_item_unblended_cost,
+        1e-07::double as line_item_net_unblended_cost,
+        1.5::decimal(18, 10) as line_item_usage_amount,
+        3::bigint as pricing_public_on_demand_cost,
+        ' $1,234.50 ' as reservation_effective_cost,
+        timestamptz '2026-10-01 02:00:00+02' as line_item_usage_start_date,
+        timestamp '2026-10-01 01:00:00' as line_item_usage_end_date,
+        date '2026-10-01' as bill_billing_period_start_date,
+        '10/31/2026' as bill_billing_period_end_date,
+        'Usage' as line_item_line_item_type,
+        map {{'team': 'ml'}} as resource_tags
+    ) to '{path}' (format parquet)""")
+    conn = duckdb.connect()
+    conn.execute("set timezone = 'UTC'")
+    land(conn, [landing.ExportFile(path)], AWS_CUR2)
+    assert conn.execute("""select line_item_unblended_cost, line_item_net_unblended_cost, line_item_usage_amount,
+                                  pricing_public_on_demand_cost, reservation_effective_cost,
+                                  line_item_usage_start_date, line_item_usage_end_date,
+                                  bill_billing_period_start_date, bill_billing_period_end_date, resource_tags
+                           from raw_exports.aws_cur2""").fetchall() == [
+        (
+            Decimal("0.1"),
+            Decimal("1E-7"),
+            Decimal("1.5"),
+            Decimal("3"),
+            Decimal("1234.5"),
+            datetime(2026, 10, 1),
+            datetime(2026, 10, 1, 1),
+            datetime(2026, 10, 1),
+            datetime(2026, 10, 31),
+            '{"team":"ml"}',
+        )
+    ]
+
+
+def test_a_value_landing_cannot_read_stops_the_file_and_is_named(tmp_path):
+    path = tmp_path / "cur.parquet"
+    duckdb.sql(f"""copy (select cost as line_item_unblended_cost, '2026-10-01T00:00:00Z' as line_item_usage_start_date,
+                               'Usage' as line_item_line_item_type from (values ('0.5'), ('n/a')) t(cost))
+                   to '{path}' (format parquet)""")
+    conn = duckdb.connect()
+    with pytest.raises(landing.FileNotLanded):
+        land(conn, [landing.ExportFile(path)], AWS_CUR2)
+    assert conn.execute("select count(*) from raw_exports.aws_cur2").fetchall() == [(0,)]
+    assert landing.unusable_values(conn, path, AWS_CUR2) == (
+        f"{path}: rows the mart cannot use: line_item_unblended_cost not a number (1 of 2 rows, e.g. 'n/a'). "
+        "Export the file again with these values, or move it out of this folder."
+    )
