@@ -460,6 +460,26 @@ CASES = [
         source_selection("azure"),
     ),
     Case(
+        "GCP usage amount that is text, inside the usage record",
+        write(
+            "gcp/extra.jsonl",
+            '{"billing_account_id": "x", "cost": 1.5, "usage_start_time": "2026-10-01T00:00:00Z", '
+            '"invoice": {"month": "202610"}, "usage": {"amount": "lots", "unit": "seconds"}}\n',
+        ),
+        "usage.amount not a number (1 of 1 rows, e.g. 'lots')",
+        source_selection("gcp"),
+    ),
+    Case(
+        "GCP credit amount that is text, inside the credits list",
+        write(
+            "gcp/extra.jsonl",
+            '{"billing_account_id": "x", "cost": 1.5, "usage_start_time": "2026-10-01T00:00:00Z", '
+            '"invoice": {"month": "202610"}, "credits": [{"amount": -0.5}, {"amount": "free"}]}\n',
+        ),
+        "credits[].amount not a number (1 of 1 rows, e.g. 'free')",
+        source_selection("gcp"),
+    ),
+    Case(
         "GCP line that is not JSON",
         write("gcp/broken.jsonl", '{"billing_account_id": "x", "cost": 1\n'),
         "broken.jsonl: DuckDB cannot read this file",

@@ -18,8 +18,11 @@ class ExportFormat:
     columns: tuple[str, ...]
     # values the mart needs on every row, each as alternative column names (a version's name or an older one)
     mandatory: tuple[tuple[str, ...], ...] = ()
-    numbers: tuple[str, ...] = ()  # columns staging reads as exact numbers
-    timestamps: tuple[str, ...] = ()  # columns staging reads as UTC timestamps
+    numbers: tuple[str, ...] = ()  # columns landed as exact numbers
+    timestamps: tuple[str, ...] = ()  # columns landed as UTC timestamps
+    # numbers inside a landed JSON value that staging reads: (a name for messages, SQL giving a list of the
+    # values as text from the landed columns)
+    nested_numbers: tuple[tuple[str, str], ...] = ()
 
     def recognises(self, file_columns: set[str]) -> bool:
         return set(self.required) <= file_columns
@@ -186,6 +189,11 @@ GCP_BILLING = ExportFormat(
     mandatory=(("cost",), ("invoice",), ("usage_start_time",)),
     numbers=("cost", "cost_at_list"),
     timestamps=("usage_start_time", "usage_end_time", "export_time"),
+    nested_numbers=(
+        ("usage.amount", "[json_extract_string(usage, '$.amount')]"),
+        ("usage.amount_in_pricing_units", "[json_extract_string(usage, '$.amount_in_pricing_units')]"),
+        ("credits[].amount", """list_transform(from_json(credits, '[{"amount": "VARCHAR"}]'), lambda c: c.amount)"""),
+    ),
 )
 
 AZURE_COST_DETAILS = ExportFormat(

@@ -32,6 +32,11 @@ def number(column: str, file_type: str) -> str:
     return NUMBER_FROM_TEXT.format(_as_text(column, file_type))
 
 
+def first_unreadable_number(texts: str) -> str:
+    """SQL giving the first value of the text list `texts` that is not a number, or null."""
+    return f"list_filter({texts}, lambda value: value is not null and {NUMBER_FROM_TEXT.format('value')} is null)[1]"
+
+
 def timestamp(column: str, file_type: str) -> str:
     """SQL reading `column` (quoted), of DuckDB type `file_type`, as a UTC timestamp; null where it cannot."""
     if file_type in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):

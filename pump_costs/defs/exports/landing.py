@@ -136,6 +136,10 @@ def _reader_error(error: duckdb.Error) -> str:
     return " ".join(keep[:3])[:400]
 
 
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
 def _literal(value: str | None) -> str:
     return "null" if value is None else "'" + value.replace("'", "''") + "'"
 
@@ -167,12 +171,11 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
     selected = [_raw_value(fmt, name, columns.get(name)) for name in fmt.columns]
     metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
     selected += [f"{_literal(v)} as {name}" for name, v in zip(EXPORT_METADATA_COLUMNS, metadata, strict=True)]
-    every_mandatory_value = " and ".join(
-        "(" + " or ".join(f'"{n}" is not null' for n in names) + ")" for names in fmt.mandatory
-    )
+    usable = ["(" + " or ".join(f"{_quoted(n)} is not null" for n in names) + ")" for names in fmt.mandatory]
+    usable += [f"{export_values.first_unreadable_number(texts)} is null" for _, texts in fmt.nested_numbers]
     return (
         f"select * from (select {', '.join(selected)} from {relation(export.path)}) "
-        f"where case when {every_mandatory_value or 'true'} then true else error('{UNUSABLE}') end"
+        f"where case when {' and '.join(usable) or 'true'} then true else error('{UNUSABLE}') end"
     )
 
 
@@ -185,25 +188,38 @@ def unusable_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportForm
     number or a date belongs), naming the columns and a first bad value; None if every row is usable.
     Read only when a landing failed, so a good file is read once."""
     columns = describe(conn, path)
-    source = ", ".join(f'"{n}"' if n in columns else f'cast(null as varchar) as "{n}"' for n in fmt.columns)
-    checks = [
+    # The file's numbers and timestamps as the file has them, every other column as landed (text).
+    source = ", ".join(
+        f"cast(null as varchar) as {_quoted(n)}"
+        if n not in columns
+        else _quoted(n)
+        if n in fmt.numbers or n in fmt.timestamps
+        else f"{export_values.text(_quoted(n), columns[n])} as {_quoted(n)}"
+        for n in fmt.columns
+    )
+    checks = [  # (the problem, the rows that have it, an example value of one)
         (f"{' or '.join(names)} missing", " and ".join(f'"{n}" is null' for n in names), None)
         for names in fmt.mandatory
     ]
     checks += [
-        (f"{name} not a number", _unreadable(name, export_values.number(f'"{name}"', columns[name])), name)
+        (f"{name} not a number", _unreadable(name, export_values.number(f'"{name}"', columns[name])), f'"{name}"')
         for name in fmt.numbers
         if name in columns
     ]
     checks += [
-        (f"{name} not a date", _unreadable(name, export_values.timestamp(f'"{name}"', columns[name])), name)
+        (f"{name} not a date", _unreadable(name, export_values.timestamp(f'"{name}"', columns[name])), f'"{name}"')
         for name in fmt.timestamps
         if name in columns
     ]
+    checks += [
+        (f"{label} not a number", f"{first} is not null", first)
+        for label, texts in fmt.nested_numbers
+        if (first := export_values.first_unreadable_number(texts))
+    ]
     aggregates = ", ".join(  # one pass over the file
         f"count(*) filter (where {condition}), "
-        + (f'any_value(cast("{column}" as varchar)) filter (where {condition})' if column else "null")
-        for _, condition, column in checks
+        + (f"any_value(cast({example} as varchar)) filter (where {condition})" if example else "null")
+        for _, condition, example in checks
     )
     try:
         total, *found = conn.execute(
