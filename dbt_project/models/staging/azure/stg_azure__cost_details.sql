@@ -16,7 +16,8 @@ renamed as (
         MeterCategory as meter_category,
         MeterSubCategory as meter_subcategory,
         MeterName as meter_name,
-        Quantity as quantity,
+        -- the rename is the case change, to snake_case
+        Quantity as quantity,  -- noqa: AL09
         UnitPrice as unit_price,
         coalesce(CostInBillingCurrency, Cost) as cost,
         PaygCostInBillingCurrency as payg_cost,

@@ -17,7 +17,7 @@ renamed as (
         json_extract_string(location, '$.region') as region,
         json_extract_string(location, '$.zone') as zone,
         export_time as exported_at,
-        cost as cost,
+        cost,
         currency,
         {{ to_money("json_extract_string(usage, '$.amount')") }} as usage_amount,
         json_extract_string(usage, '$.unit') as usage_unit,
@@ -27,7 +27,7 @@ renamed as (
             as credits_amount,
         json_extract_string(invoice, '$.month') as invoice_month,
         cost_type,
-        cost_at_list as cost_at_list,
+        cost_at_list,
         _source_file as source_file,
         _landed_at as landed_at
     from source
