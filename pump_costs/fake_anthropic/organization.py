@@ -156,6 +156,8 @@ class Stream:
     uses_web_search: bool = False
     uses_1h_cache: bool = False
     active_until: date | None = None
+    actor_id: str | None = None  # a key in ACTORS; None: the key itself (an api_actor)
+    product: str = "messages_api"
 
 
 STREAMS = [
@@ -169,6 +171,7 @@ STREAMS = [
         2_400_000,
         uses_web_search=True,
         uses_1h_cache=True,
+        actor_id="svac_01ProdBackendSynth0000",
     ),
     Stream(
         "apikey_01ProdBackendSynth0000",
@@ -178,6 +181,7 @@ STREAMS = [
         "200k-1M",
         "global",
         900_000,
+        actor_id="svac_01ProdBackendSynth0000",
     ),
     Stream(
         "apikey_01ProdBackendSynth0000",
@@ -187,6 +191,7 @@ STREAMS = [
         "0-200k",
         "global",
         1_500_000,
+        actor_id="svac_01ProdBackendSynth0000",
     ),
     Stream(
         "apikey_01ProdBatchJobsSynth00",
@@ -196,6 +201,7 @@ STREAMS = [
         "0-200k",
         "not_available",
         6_000_000,
+        product="message_batches_api",
     ),
     Stream(
         "apikey_01ResearchNotebooks000",
@@ -206,6 +212,7 @@ STREAMS = [
         "us",
         700_000,
         uses_web_search=True,
+        actor_id="user_01DanaSynthetic0000000",
     ),
     Stream(
         "apikey_01ResearchNotebooks000",
@@ -215,6 +222,8 @@ STREAMS = [
         "0-200k",
         "global",
         1_100_000,
+        actor_id="user_01DanaSynthetic0000000",
+        product="message_batches_api",
     ),
     Stream(
         "apikey_01DefaultSandbox000000",
@@ -224,8 +233,19 @@ STREAMS = [
         "0-200k",
         "global",
         300_000,
+        actor_id="user_01BobSynthetic00000000",
     ),
-    Stream(None, DEFAULT_WORKSPACE_ID, "claude-opus-4-6", "standard", "0-200k", "global", 120_000),
+    Stream(
+        None,
+        DEFAULT_WORKSPACE_ID,
+        "claude-opus-4-6",
+        "standard",
+        "0-200k",
+        "global",
+        120_000,
+        actor_id="user_01CarolSynthetic000000",
+        product="claude_console",
+    ),
     Stream(
         "apikey_01ClaudeCodeAlice00000",
         "wrkspc_01ClaudeCodeSynthetic00",
@@ -235,6 +255,8 @@ STREAMS = [
         "global",
         1_800_000,
         uses_1h_cache=True,
+        actor_id="user_01AliceSynthetic000000",
+        product="claude_code",
     ),
     Stream(
         "apikey_01LegacyPrototype00000",
@@ -248,6 +270,48 @@ STREAMS = [
     ),
 ]
 CODE_EXECUTION_WORKSPACE = "wrkspc_01ResearchSynthetic0000"
+
+# The analytics API's actors: users (Bob's account was deleted), and a service account.
+ACTORS = {
+    "user_01AliceSynthetic000000": {
+        "type": "user_actor",
+        "user_id": "user_01AliceSynthetic000000",
+        "email_address": "alice@example.com",
+        "name": "Alice Example",
+        "deleted": False,
+    },
+    "user_01DanaSynthetic0000000": {
+        "type": "user_actor",
+        "user_id": "user_01DanaSynthetic0000000",
+        "email_address": "dana@example.com",
+        "name": "Dana Research",
+        "deleted": False,
+    },
+    "user_01CarolSynthetic000000": {
+        "type": "user_actor",
+        "user_id": "user_01CarolSynthetic000000",
+        "email_address": "carol@example.com",
+        "name": "Carol Console",
+        "deleted": False,
+    },
+    "user_01BobSynthetic00000000": {
+        "type": "user_actor",
+        "user_id": "user_01BobSynthetic00000000",
+        "email_address": None,
+        "name": "Deleted User",
+        "deleted": True,
+    },
+    "svac_01ProdBackendSynth0000": {
+        "type": "service_account_actor",
+        "service_account_id": "svac_01ProdBackendSynth0000",
+    },
+}
+
+
+def stream_actor(stream: Stream) -> dict:
+    if stream.actor_id:
+        return ACTORS[stream.actor_id]
+    return {"type": "api_actor", "api_key_id": stream.api_key_id}
 
 
 @dataclass(frozen=True)

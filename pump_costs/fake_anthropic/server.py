@@ -21,6 +21,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from pump_costs.fake_anthropic import analytics
 from pump_costs.fake_anthropic import organization as org
 
 # An obviously fake key: the demo and the tests use it, and it unlocks nothing real.
@@ -107,6 +108,9 @@ class FaultPlan:
     empty_days: set[date] = field(default_factory=set)
     # Rewrites every successful answer (path, body) -> body: a response the API should never send.
     rewrite: Callable[[str, dict], dict] | None = None
+    # Adds this many cents to one analytics cost line of the day (its first token line): the two APIs then
+    # disagree, for tests of reconciliation.
+    skew_analytics_cost: tuple[date, Decimal] | None = None
 
     def take(self, path: str) -> Fault | None:
         for fault in list(self.queue):
@@ -186,6 +190,8 @@ class FakeAdminApi:
         self.admin_key = admin_key
         self._today = today
         self.faults = FaultPlan()
+        # Whether the analytics cost prices Priority Tier (unknown for the real API; the legacy report does not).
+        self.analytics_prices_priority = True
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -267,6 +273,8 @@ class FakeAdminApi:
             self._authenticate(handler)
             if handler.command != "GET":
                 raise ApiError(405, "invalid_request_error", f"Method {handler.command} not allowed")
+            if url.path.startswith("/v1/organizations/analytics/"):
+                self._require_beta(handler)
             fault = self.faults.take(url.path)
             if fault and (fault.body is not None or fault.cut or fault.location):
                 return self._send_fault(handler, url.path, params, fault)
@@ -333,6 +341,13 @@ class FakeAdminApi:
         if not handler.headers.get("anthropic-version"):
             raise invalid("anthropic-version: header is required")
 
+    @staticmethod
+    def _require_beta(handler: BaseHTTPRequestHandler) -> None:
+        """The analytics endpoints need their beta, in one comma-joined header or in repeated ones."""
+        betas = {b.strip() for value in handler.headers.get_all("anthropic-beta") or [] for b in value.split(",")}
+        if analytics.BETA not in betas:
+            raise invalid(f"anthropic-beta: this endpoint requires the {analytics.BETA} beta")
+
     def _route(self, path: str, params: dict[str, list[str]]) -> dict:
         prefix = "/v1/organizations"
         routes = {
@@ -342,6 +357,8 @@ class FakeAdminApi:
             f"{prefix}/usage_report/messages": lambda: self._usage_report(params),
             f"{prefix}/cost_report": lambda: self._cost_report(params),
             f"{prefix}/usage_report/claude_code": lambda: self._claude_code_report(params),
+            f"{prefix}/analytics/usage": lambda: self._analytics(params, cost=False),
+            f"{prefix}/analytics/cost": lambda: self._analytics(params, cost=True),
         }
         if path in routes:
             return routes[path]()
@@ -556,6 +573,30 @@ class FakeAdminApi:
                 }
             )
         return results
+
+    def _analytics(self, params: dict[str, list[str]], cost: bool) -> dict:
+        now = datetime.combine(self.today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=6)
+        try:
+            query = analytics.parse_query(params, cost, now)
+            facts = []
+            for day in org.days(query.start.date(), query.end.date() + timedelta(days=1)):
+                if day in self.faults.empty_days:
+                    continue
+                if cost:
+                    facts += self._skewed(day, analytics.cost_facts(day, self.analytics_prices_priority))
+                else:
+                    facts += analytics.usage_facts(day)
+            return analytics.report(facts, query, cost, params.get("page", [None])[0], now)
+        except analytics.AnalyticsRequestError as error:
+            raise invalid(str(error)) from None
+
+    def _skewed(self, day: date, facts: list[analytics.Fact]) -> list[analytics.Fact]:
+        skew = self.faults.skew_analytics_cost
+        if not skew or skew[0] != day or not facts:
+            return facts
+        first = facts[0]
+        metrics = {**first.metrics, "amount": first.metrics["amount"] + skew[1]}
+        return [analytics.Fact(first.moment, first.group, metrics), *facts[1:]]
 
     def _claude_code_report(self, params: dict[str, list[str]]) -> dict:
         raw_day = params.get("starting_at", [None])[0]
