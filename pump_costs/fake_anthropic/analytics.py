@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from pump_costs.fake_anthropic import organization as org
+from pump_costs.fake_anthropic.errors import invalid, parse_time
 
 BETA = "analytics-usage-cost-2026-08-24"
 FIRST_DAY = datetime(2026, 1, 1, tzinfo=UTC)
@@ -68,10 +69,6 @@ FILTERS = {
 BUCKETS = {"1d": timedelta(days=1), "1h": timedelta(hours=1), "1m": timedelta(minutes=1)}
 USAGE_ORDER = ("total_tokens", "output_tokens", "uncached_input_tokens", "requests", "time")
 COST_ORDER = ("amount", "list_amount", "time")
-
-
-class AnalyticsRequestError(Exception):
-    """A request the API refuses with a 400 invalid_request_error."""
 
 
 @dataclass(frozen=True)
@@ -171,62 +168,47 @@ class Query:
     fingerprint: str  # binds a cursor to the query it came from
 
 
-def _time(params: dict[str, list[str]], name: str) -> datetime | None:
-    values = params.get(name)
-    if not values:
-        return None
-    try:
-        moment = datetime.fromisoformat(values[0].replace("Z", "+00:00"))
-    except ValueError:
-        raise AnalyticsRequestError(f"{name}: Input should be a valid RFC 3339 datetime, got {values[0]!r}") from None
-    if moment.tzinfo is None:
-        raise AnalyticsRequestError(f"{name}: Input should have a timezone (RFC 3339)")
-    return moment.astimezone(UTC)
-
-
 def parse_query(params: dict[str, list[str]], cost: bool, now: datetime) -> Query:
-    start = _time(params, "starting_at")
-    if start is None:
-        raise AnalyticsRequestError("starting_at: Field required")
+    start = parse_time(params, "starting_at", required=True)
     if start < FIRST_DAY:
-        raise AnalyticsRequestError("starting_at: must be on or after 2026-01-01T00:00:00Z")
+        raise invalid("starting_at: must be on or after 2026-01-01T00:00:00Z")
     if start < now - LOOKBACK:
-        raise AnalyticsRequestError("starting_at: must be within the last 365 days")
+        raise invalid("starting_at: must be within the last 365 days")
     width = params.get("time_bucket_width", [None])[0]
     if width is not None and width not in BUCKETS:
-        raise AnalyticsRequestError(f"time_bucket_width: Input should be '1d', '1h' or '1m', got {width!r}")
-    end = _time(params, "ending_at")
+        raise invalid(f"time_bucket_width: Input should be '1d', '1h' or '1m', got {width!r}")
+    end = parse_time(params, "ending_at", required=False)
     if end is None:
         if width is not None:
-            raise AnalyticsRequestError("ending_at: Field required when time_bucket_width is set")
+            raise invalid("ending_at: Field required when time_bucket_width is set")
         end = min(now, start + MAX_RANGE)
     if end <= start:
-        raise AnalyticsRequestError("ending_at: must be after starting_at")
+        raise invalid("ending_at: must be after starting_at")
     if end - start > MAX_RANGE:
-        raise AnalyticsRequestError("ending_at: the range may not exceed 31 days")
+        raise invalid("ending_at: the range may not exceed 31 days")
     if width == "1m" and end - start > timedelta(hours=24):
-        raise AnalyticsRequestError("ending_at: the range may not exceed 24 hours with time_bucket_width=1m")
+        raise invalid("ending_at: the range may not exceed 24 hours with time_bucket_width=1m")
     allowed = DIMENSIONS + (COST_FAN_OUT if cost else ())
     requested = params.get("group_by[]", [])
     unknown = sorted(set(requested) - set(allowed))
     if unknown:
-        raise AnalyticsRequestError(f"group_by[]: unknown dimension {unknown[0]!r}")
+        raise invalid(f"group_by[]: unknown dimension {unknown[0]!r}")
     group_by = tuple(d for d in DIMENSIONS if d in requested)
     if len(group_by) > MAX_GROUP_BY:
-        raise AnalyticsRequestError(f"group_by[]: at most {MAX_GROUP_BY} dimensions, got {len(group_by)}")
+        raise invalid(f"group_by[]: at most {MAX_GROUP_BY} dimensions, got {len(group_by)}")
     raw_limit = params.get("limit", ["20"])[0]
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
-        raise AnalyticsRequestError(f"limit: Input should be between 1 and 1000, got {raw_limit!r}")
+        raise invalid(f"limit: Input should be between 1 and 1000, got {raw_limit!r}")
     orders = COST_ORDER if cost else USAGE_ORDER
     order_by = params.get("order_by", [orders[0]])[0]
     if order_by not in orders:
-        raise AnalyticsRequestError(f"order_by: Input should be one of {', '.join(orders)}, got {order_by!r}")
+        raise invalid(f"order_by: Input should be one of {', '.join(orders)}, got {order_by!r}")
     order = params.get("order", ["desc"])[0]
     if order not in ("asc", "desc"):
-        raise AnalyticsRequestError(f"order: Input should be 'asc' or 'desc', got {order!r}")
+        raise invalid(f"order: Input should be 'asc' or 'desc', got {order!r}")
     exclude_deleted = params.get("exclude_deleted_users", ["false"])[0] == "true"
     if exclude_deleted and "actor" not in group_by:
-        raise AnalyticsRequestError("exclude_deleted_users: requires group_by[]=actor")
+        raise invalid("exclude_deleted_users: requires group_by[]=actor")
     filters = {
         dimension: {value or None for value in params[name]} for name, dimension in FILTERS.items() if name in params
     }
@@ -363,7 +345,7 @@ def _offset(page: str | None, fingerprint: str) -> int:
         bound, offset = base64.urlsafe_b64decode(page.removeprefix("page_")).decode().split(":")
         offset = int(offset)
     except ValueError:
-        raise AnalyticsRequestError("page: Invalid page token") from None
+        raise invalid("page: Invalid page token") from None
     if bound != fingerprint:
-        raise AnalyticsRequestError("page: the cursor belongs to a query with other parameters")
+        raise invalid("page: the cursor belongs to a query with other parameters")
     return offset

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pump_costs.fake_anthropic import analytics
 from pump_costs.fake_anthropic import organization as org
+from pump_costs.fake_anthropic.errors import ApiError, invalid, parse_time
 
 # An obviously fake key: the demo and the tests use it, and it unlocks nothing real.
 FAKE_ADMIN_KEY = "sk-ant-admin01-fake-demo-key-for-the-synthetic-organization-only"
@@ -55,17 +56,6 @@ USAGE_FILTERS = {
     "inference_geos[]": ("inference_geo", {"global", "us", "not_available"}),
 }
 COST_GROUP_BY = ("workspace_id", "description")
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, error_type: str, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.error_type, self.message = status, error_type, message
-        self.headers = headers or {}
-
-
-def invalid(message: str) -> ApiError:
-    return ApiError(400, "invalid_request_error", message)
 
 
 @dataclass
@@ -129,21 +119,6 @@ class RecordedRequest:
     path: str
     query: dict[str, list[str]]
     status: int
-
-
-def parse_time(params: dict[str, list[str]], name: str, required: bool) -> datetime | None:
-    values = params.get(name)
-    if not values:
-        if required:
-            raise invalid(f"{name}: Field required")
-        return None
-    try:
-        parsed = datetime.fromisoformat(values[0].replace("Z", "+00:00"))
-    except ValueError:
-        raise invalid(f"{name}: Input should be a valid RFC 3339 datetime, got {values[0]!r}") from None
-    if parsed.tzinfo is None:
-        raise invalid(f"{name}: Input should have a timezone (RFC 3339)")
-    return parsed.astimezone(UTC)
 
 
 def parse_limit(params: dict[str, list[str]], default: int, maximum: int) -> int:
@@ -576,19 +551,16 @@ class FakeAdminApi:
 
     def _analytics(self, params: dict[str, list[str]], cost: bool) -> dict:
         now = datetime.combine(self.today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=6)
-        try:
-            query = analytics.parse_query(params, cost, now)
-            facts = []
-            for day in org.days(query.start.date(), query.end.date() + timedelta(days=1)):
-                if day in self.faults.empty_days:
-                    continue
-                if cost:
-                    facts += self._skewed(day, analytics.cost_facts(day, self.analytics_prices_priority))
-                else:
-                    facts += analytics.usage_facts(day)
-            return analytics.report(facts, query, cost, params.get("page", [None])[0], now)
-        except analytics.AnalyticsRequestError as error:
-            raise invalid(str(error)) from None
+        query = analytics.parse_query(params, cost, now)
+        facts = []
+        for day in org.days(query.start.date(), query.end.date() + timedelta(days=1)):
+            if day in self.faults.empty_days:
+                continue
+            if cost:
+                facts += self._skewed(day, analytics.cost_facts(day, self.analytics_prices_priority))
+            else:
+                facts += analytics.usage_facts(day)
+        return analytics.report(facts, query, cost, params.get("page", [None])[0], now)
 
     def _skewed(self, day: date, facts: list[analytics.Fact]) -> list[analytics.Fact]:
         skew = self.faults.skew_analytics_cost
