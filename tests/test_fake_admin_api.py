@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, ground_truth
+from pump_costs.fake_anthropic import organization as org
 from pump_costs.fake_anthropic.organization import DEFAULT_WORKSPACE_ID
 
 HEADERS = {"x-api-key": FAKE_ADMIN_KEY, "anthropic-version": "2023-06-01"}
@@ -220,6 +221,25 @@ def test_claude_code_report_has_integer_cents_and_remote_rows(fake_api):
     body = get(fake_api, "usage_report/claude_code", starting_at="2026-05-04").json()
     assert {r["is_remote"] for r in body["data"]} == {True, False}
     assert all(isinstance(m["estimated_cost"]["amount"], int) for r in body["data"] for m in r["model_breakdown"])
+
+
+def test_claude_code_report_pages_through_its_ground_truth_and_splits_tokens_exactly(fake_api):
+    day = date(2026, 5, 4)
+    pages = [get(fake_api, "usage_report/claude_code", starting_at=day.isoformat(), limit=1).json()]
+    while pages[-1]["has_more"]:
+        pages.append(
+            get(
+                fake_api, "usage_report/claude_code", starting_at=day.isoformat(), limit=1, page=pages[-1]["next_page"]
+            ).json()
+        )
+    records = [record for page in pages for record in page["data"]]
+    assert records == org.claude_code_records(day) and len(records) == 2
+    alice = next(f for f in org.usage_facts(day) if f.stream.product == "claude_code")
+    split = [r["model_breakdown"][0]["tokens"]["output"] for r in records]
+    assert sum(split) == alice.tokens["output_tokens"] and split[0] == alice.tokens["output_tokens"] * 4 // 5
+    assert records[0]["actor"] == {"type": "user_actor", "email_address": "alice@example.com"}
+    other_day = org.claude_code_records(day + timedelta(days=1))
+    assert other_day[0]["core_metrics"] != records[0]["core_metrics"]  # activity varies by day
 
 
 def test_only_get_is_allowed_and_every_request_is_recorded(fake_api):

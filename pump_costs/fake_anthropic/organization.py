@@ -487,3 +487,59 @@ def ground_truth(start: date, end: date) -> GroundTruth:
             if fact.stream.service_tier == "priority":
                 priority += fact.tokens["uncached_input_tokens"]
     return GroundTruth(dict(by_day_workspace_model), dict(by_cost_type), dict(tokens), web_search, priority)
+
+
+CLAUDE_CODE_TOOLS = ("edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool")
+CLAUDE_CODE_TOKENS = {  # the report's token names -> the usage report's
+    "input": ("uncached_input_tokens",),
+    "output": ("output_tokens",),
+    "cache_read": ("cache_read_input_tokens",),
+    "cache_creation": ("cache_creation.ephemeral_5m_input_tokens", "cache_creation.ephemeral_1h_input_tokens"),
+}
+
+
+def claude_code_records(day: date) -> list[dict]:
+    """The Claude Code report's records for a day: per user of Claude Code, a local and a remote row that
+    split that user's tokens exactly (four fifths local), activity that varies by day, and the cost
+    estimated at list price in whole cents (attribution only: the same spend is in the cost report)."""
+    records = []
+    for fact in usage_facts(day):
+        stream = fact.stream
+        if stream.product != "claude_code":
+            continue
+        local = {usage_type: count * 4 // 5 for usage_type, count in fact.tokens.items()}
+        remote = {usage_type: count - local[usage_type] for usage_type, count in fact.tokens.items()}
+        for is_remote, tokens in ((False, local), (True, remote)):
+            rng = _rng("claude_code", day.isoformat(), stream.actor_id, is_remote)
+            estimate = sum((token_cost_cents(stream, t, count) for t, count in tokens.items()), Decimal(0))
+            records.append(
+                {
+                    "date": f"{day.isoformat()}T00:00:00Z",
+                    "actor": {"type": "user_actor", "email_address": ACTORS[stream.actor_id]["email_address"]},
+                    "organization_id": ORGANIZATION["id"],
+                    "customer_type": "api",
+                    "subscription_type": None,
+                    "terminal_type": "web" if is_remote else "vscode",
+                    "is_remote": is_remote,
+                    "core_metrics": {
+                        "num_sessions": rng.randint(1, 12),
+                        "lines_of_code": {"added": rng.randint(10, 900), "removed": rng.randint(0, 400)},
+                        "commits_by_claude_code": rng.randint(0, 9),
+                        "pull_requests_by_claude_code": rng.randint(0, 3),
+                    },
+                    "tool_actions": {
+                        tool: {"accepted": rng.randint(0, 40), "rejected": rng.randint(0, 6)}
+                        for tool in CLAUDE_CODE_TOOLS
+                    },
+                    "model_breakdown": [
+                        {
+                            "model": stream.model,
+                            "tokens": {
+                                name: sum(tokens[t] for t in types) for name, types in CLAUDE_CODE_TOKENS.items()
+                            },
+                            "estimated_cost": {"amount": int(estimate.to_integral_value()), "currency": "USD"},
+                        }
+                    ],
+                }
+            )
+    return records

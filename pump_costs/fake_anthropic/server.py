@@ -579,49 +579,7 @@ class FakeAdminApi:
         except ValueError:
             raise invalid(f"starting_at: Input should be a UTC date in YYYY-MM-DD format, got {raw_day!r}") from None
         limit = parse_limit(params, 20, 1000)
-        records = []
-        for fact in org.usage_facts(day):
-            if fact.stream.workspace_id != "wrkspc_01ClaudeCodeSynthetic00":
-                continue
-            for is_remote, share in ((False, Decimal("0.8")), (True, Decimal("0.2"))):
-                input_tokens = int(fact.tokens["uncached_input_tokens"] * share)
-                output_tokens = int(fact.tokens["output_tokens"] * share)
-                estimate = org.token_cost_cents(
-                    fact.stream, "uncached_input_tokens", input_tokens
-                ) + org.token_cost_cents(fact.stream, "output_tokens", output_tokens)
-                records.append(
-                    {
-                        "date": iso(org.utc_midnight(day)),
-                        "actor": {"type": "user_actor", "email_address": "alice@example.com"},
-                        "organization_id": org.ORGANIZATION["id"],
-                        "customer_type": "api",
-                        "subscription_type": None,
-                        "terminal_type": "vscode",
-                        "is_remote": is_remote,
-                        "core_metrics": {
-                            "num_sessions": 3,
-                            "lines_of_code": {"added": 120, "removed": 40},
-                            "commits_by_claude_code": 2,
-                            "pull_requests_by_claude_code": 1,
-                        },
-                        "tool_actions": {
-                            name: {"accepted": 5, "rejected": 1}
-                            for name in ("edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool")
-                        },
-                        "model_breakdown": [
-                            {
-                                "model": fact.stream.model,
-                                "tokens": {
-                                    "input": input_tokens,
-                                    "output": output_tokens,
-                                    "cache_read": 0,
-                                    "cache_creation": 0,
-                                },
-                                "estimated_cost": {"amount": int(estimate.to_integral_value()), "currency": "USD"},
-                            }
-                        ],
-                    }
-                )
+        records = org.claude_code_records(day)
         offset = 0
         if "page" in params:
             try:
