@@ -618,3 +618,23 @@ def test_cloud_rows_built_under_an_older_source_name_are_rebuilt(fake_api, yeste
         conn.execute("update marts.fct_cloud_spend set x_Source = 'gcp_billing_export' where x_Source = 'gcp_billing'")
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     assert query(gcp) == expected
+
+
+def test_a_mart_whose_columns_changed_stops_before_changing_anything_and_says_how_to_rebuild(fake_api, yesterday):
+    """An upgrade that adds a column to a model refreshed in place (incremental_in_place): the run fails,
+    the table keeps every row, and dbt's message names the columns and the rebuild."""
+    write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    before = query("select count(*), sum(BilledCost) from marts.fct_cloud_spend")
+    with duckdb.connect(str(warehouse_path())) as conn:  # the table of an older version, without x_AiChannel
+        conn.execute("alter table marts.fct_cloud_spend drop column x_AiChannel")
+    write_aws_cur2(data_dir() / "exports" / "aws", ["2026-09"])  # something to insert
+    assert not materialize_days(yesterday, yesterday, selection=exports_job.selection, raise_on_error=False).success
+    results = json.loads((warehouse_path().parent / "dbt_target" / "run_results.json").read_text())["results"]
+    message = next(r["message"] for r in results if r["unique_id"] == "model.pump_costs.fct_cloud_spend")
+    assert (
+        '"marts"."fct_cloud_spend" has other columns than its model (new in the model: x_aichannel; gone from '
+        "the model: none), as after an upgrade. Nothing was changed. Rebuild it with `dbt build --full-refresh "
+        "--select fct_cloud_spend` (from dbt_project/)"
+    ) in message
+    assert query("select count(*), sum(BilledCost) from marts.fct_cloud_spend") == before

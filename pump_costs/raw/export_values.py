@@ -29,7 +29,7 @@ def number(column: str, file_type: str) -> str:
         return f"try_cast({column} as decimal(38, 18))"
     if file_type in FLOAT_TYPES:
         return f"try_cast(cast({column} as varchar) as decimal(38, 18))"
-    return NUMBER_FROM_TEXT.format(_as_text(column, file_type))
+    return NUMBER_FROM_TEXT.format(text(column, file_type))
 
 
 def first_unreadable_number(texts: str) -> str:
@@ -43,15 +43,11 @@ def timestamp(column: str, file_type: str) -> str:
         return f"cast({column} at time zone 'UTC' as timestamp)"
     if file_type.startswith("TIMESTAMP") or file_type == "DATE":
         return f"cast({column} as timestamp)"
-    return TIMESTAMP_FROM_TEXT.format(_as_text(column, file_type))
+    return TIMESTAMP_FROM_TEXT.format(text(column, file_type))
 
 
 def text(column: str, file_type: str) -> str:
     """SQL reading `column` (quoted) as text, nested values (structs, maps, lists) as JSON."""
-    return _as_text(column, file_type)
-
-
-def _as_text(column: str, file_type: str) -> str:
     if file_type == "VARCHAR":
         return column
     if file_type.startswith(("STRUCT", "MAP")) or file_type.endswith("]"):

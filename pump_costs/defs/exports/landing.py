@@ -146,7 +146,7 @@ def _literal(value: str | None) -> str:
 
 def _raw_value(fmt: ExportFormat, name: str, file_type: str | None) -> str:
     """The file's column as its raw column's type; a value that cannot be read stops the query (UNUSABLE)."""
-    column = f'"{name}"'
+    column = _quoted(name)
     if file_type is None:
         return f"cast(null as {export_column_type(fmt, name)}) as {column}"
     if name in fmt.numbers:
@@ -180,7 +180,7 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
 
 
 def _unreadable(name: str, read: str) -> str:
-    return f'"{name}" is not null and {read} is null'
+    return f"{_quoted(name)} is not null and {read} is null"
 
 
 def unusable_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportFormat) -> str | None:
@@ -198,16 +198,16 @@ def unusable_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportForm
         for n in fmt.columns
     )
     checks = [  # (the problem, the rows that have it, an example value of one)
-        (f"{' or '.join(names)} missing", " and ".join(f'"{n}" is null' for n in names), None)
+        (f"{' or '.join(names)} missing", " and ".join(f"{_quoted(n)} is null" for n in names), None)
         for names in fmt.mandatory
     ]
     checks += [
-        (f"{name} not a number", _unreadable(name, export_values.number(f'"{name}"', columns[name])), f'"{name}"')
+        (f"{name} not a number", _unreadable(name, export_values.number(_quoted(name), columns[name])), _quoted(name))
         for name in fmt.numbers
         if name in columns
     ]
     checks += [
-        (f"{name} not a date", _unreadable(name, export_values.timestamp(f'"{name}"', columns[name])), f'"{name}"')
+        (f"{name} not a date", _unreadable(name, export_values.timestamp(_quoted(name), columns[name])), _quoted(name))
         for name in fmt.timestamps
         if name in columns
     ]
