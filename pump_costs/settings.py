@@ -54,6 +54,13 @@ DATA_DIR = Setting(
     "start from. The demo uses `./data/demo`.",
     shown_default="./data",
 )
+ANTHROPIC_REPORTS = Setting(
+    "PUMP_COSTS_ANTHROPIC_REPORTS",
+    "analytics,legacy,claude_code",
+    "Which Anthropic reports are pulled (`,`-separated): `analytics` (the Usage and Cost Analytics API: cost per "
+    "key, actor and product, from 2026-01-01 and 365 days back), `legacy` (the usage and cost reports, any day) "
+    "and `claude_code` (the Claude Code report). A report left out keeps what it stored.",
+)
 TRAILING_DAYS = Setting("PUMP_COSTS_TRAILING_DAYS", "3", "Days the daily schedule re-pulls, yesterday included.")
 AWS_CUR_DIRS = Setting(
     "PUMP_COSTS_AWS_CUR_DIRS",
@@ -96,6 +103,7 @@ SETTINGS = (
     ADMIN_API_KEY,
     BASE_URL,
     DATA_DIR,
+    ANTHROPIC_REPORTS,
     TRAILING_DAYS,
     AWS_CUR_DIRS,
     GCP_BILLING_DIRS,
@@ -105,6 +113,21 @@ SETTINGS = (
     RUN_RETENTION_DAYS,
     DAGSTER_HOME,
 )
+
+
+ANTHROPIC_REPORT_NAMES = ("analytics", "legacy", "claude_code")
+
+
+def anthropic_reports() -> frozenset[str]:
+    """The Anthropic reports to pull; an unknown name is an error rather than a report silently skipped."""
+    names = {name.strip() for name in (ANTHROPIC_REPORTS.value() or "").split(",") if name.strip()}
+    unknown = sorted(names - set(ANTHROPIC_REPORT_NAMES))
+    if unknown:
+        raise ValueError(
+            f"{ANTHROPIC_REPORTS.name} names {', '.join(map(repr, unknown))}, which is not a report pump-costs "
+            f"pulls; use any of {', '.join(ANTHROPIC_REPORT_NAMES)} (`,`-separated), or unset it for all three."
+        )
+    return frozenset(names)
 
 
 def data_dir() -> Path:

@@ -71,9 +71,17 @@ def replace_rows(
 
     A run killed half-way leaves the previous rows in place; a re-run writes exactly the same rows.
     """
+    return replace_tables_rows(conn, {table: batch}, where, params)[table]
+
+
+def replace_tables_rows(
+    conn: duckdb.DuckDBPyConnection, batches: dict[str, pa.Table], where: str = "true", params: list | None = None
+) -> dict[str, int]:
+    """replace_rows for several tables in one transaction: all of them are replaced, or none."""
     with transaction(conn):
-        conn.execute(f"delete from {table} where {where}", params or [])
-        conn.register("replacement_batch", batch)
-        conn.execute(f"insert into {table} by name select * from replacement_batch")
-        conn.unregister("replacement_batch")
-    return batch.num_rows
+        for table, batch in batches.items():
+            conn.execute(f"delete from {table} where {where}", params or [])
+            conn.register("replacement_batch", batch)
+            conn.execute(f"insert into {table} by name select * from replacement_batch")
+            conn.unregister("replacement_batch")
+    return {table: batch.num_rows for table, batch in batches.items()}

@@ -31,6 +31,8 @@ def arrow_type(duckdb_type: str) -> pa.DataType:
         return pa.int64()
     if duckdb_type == "timestamp":
         return pa.timestamp("us")
+    if duckdb_type == "boolean":
+        return pa.bool_()
     precision, scale = map(int, DECIMAL.fullmatch(duckdb_type).groups())
     return pa.decimal128(precision, scale)
 
@@ -125,7 +127,76 @@ API_KEYS = _anthropic(
     ],
     {"api_key_id"},
 )
-ANTHROPIC_TABLES = (USAGE_REPORT, COST_REPORT, ORGANIZATION, WORKSPACES, API_KEYS)
+# The analytics API's rows, as each query answered them (`query`, `group_by`, `filters`). Rows of
+# by_key_and_price hold their filter's tier, context window and geo in those columns.
+ANALYTICS_DIMENSIONS = [
+    ("bucket_start", "timestamp"),
+    ("bucket_end", "timestamp"),
+    ("query", "varchar"),
+    *((name, "varchar") for name in ("workspace_id", "api_key_id", "actor_type", "actor_id", "actor_name")),
+    ("actor_email", "varchar"),
+    ("actor_deleted", "boolean"),
+    *((name, "varchar") for name in ("product", "model", "service_tier", "context_window", "inference_geo", "speed")),
+]
+ANALYTICS_QUERY = [("group_by", "varchar"), ("filters", "varchar")]
+ANALYTICS_USAGE = _anthropic(
+    "analytics_usage",
+    [*ANALYTICS_DIMENSIONS, *((name, "bigint") for name in TOKENS), ("requests", "bigint"), *ANALYTICS_QUERY],
+    {"bucket_start", "bucket_end", "query", *TOKENS, "group_by", "filters"},
+)
+ANALYTICS_COST = _anthropic(
+    "analytics_cost",
+    [
+        *ANALYTICS_DIMENSIONS,
+        ("cost_type", "varchar"),
+        ("token_type", "varchar"),
+        ("currency", "varchar"),
+        ("amount_cents", "decimal(38, 16)"),
+        ("list_amount_cents", "decimal(38, 16)"),
+        ("requests", "bigint"),
+        *ANALYTICS_QUERY,
+    ],
+    {"bucket_start", "bucket_end", "query", "currency", "amount_cents", "list_amount_cents", "group_by", "filters"},
+)
+# The days an analytics cost pull covered, empty ones included: those days take their cost from it.
+ANALYTICS_COST_DAYS = RawTable(
+    ANTHROPIC_SCHEMA,
+    "analytics_cost_days",
+    (("bucket_start", "timestamp"), ("bucket_end", "timestamp"), ("loaded_at", "timestamp")),
+    frozenset({"bucket_start", "bucket_end", "loaded_at"}),
+)
+# One row per Claude Code record and model (a record without models has one row, model null). The
+# record's own metrics (sessions, lines, commits, pull requests, tool actions) are on every row of it;
+# model_index 0 is the row that counts them.
+CLAUDE_CODE = _anthropic(
+    "claude_code",
+    [
+        ("bucket_start", "timestamp"),
+        *((name, "varchar") for name in ("actor_type", "actor_email", "actor_api_key_name", "organization_id")),
+        *((name, "varchar") for name in ("customer_type", "subscription_type", "terminal_type")),
+        ("is_remote", "boolean"),
+        *((name, "bigint") for name in ("num_sessions", "lines_added", "lines_removed", "commits", "pull_requests")),
+        ("tool_actions_accepted", "bigint"),
+        ("tool_actions_rejected", "bigint"),
+        ("model_index", "bigint"),
+        ("model", "varchar"),
+        *((name, "bigint") for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens")),
+        ("estimated_cost_cents", "decimal(38, 16)"),
+        ("currency", "varchar"),
+    ],
+    {"bucket_start", "is_remote", "model_index"},
+)
+ANTHROPIC_TABLES = (
+    USAGE_REPORT,
+    COST_REPORT,
+    ORGANIZATION,
+    WORKSPACES,
+    API_KEYS,
+    ANALYTICS_USAGE,
+    ANALYTICS_COST,
+    ANALYTICS_COST_DAYS,
+    CLAUDE_CODE,
+)
 
 # One row per export file whose rows are landed now.
 LANDED_FILES = RawTable(

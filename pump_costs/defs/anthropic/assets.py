@@ -5,19 +5,21 @@ run that asks for its whole window with as few pages as the API allows, then rep
 window in DuckDB in one transaction.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 from dagster_duckdb import DuckDBResource
 
+from pump_costs import settings
 from pump_costs.defs.anthropic import rows
+from pump_costs.defs.anthropic.client import analytics_first_day, utc_midnight
 from pump_costs.defs.anthropic.models import Workspace
 from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.raw import tables
-from pump_costs.warehouse import replace_rows
+from pump_costs.warehouse import replace_rows, replace_tables_rows
 
 # Reports show the default workspace as null; the workspace list omits it. One synthetic row names it.
 DEFAULT_WORKSPACE = Workspace(id="default", name="Default")
@@ -44,6 +46,18 @@ def _replace_window(
         )
 
 
+def _today() -> datetime:
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _turned_off(context: dg.AssetExecutionContext, report: str) -> dg.MaterializeResult | None:
+    """A report left out of PUMP_COSTS_ANTHROPIC_REPORTS is not pulled, and what it stored stays."""
+    if report in settings.anthropic_reports():
+        return None
+    context.log.info(f"{settings.ANTHROPIC_REPORTS.name} leaves out {report!r}: nothing pulled, nothing replaced")
+    return dg.MaterializeResult(metadata={"pulled": False, "rows_written": 0, "requests_made": 0})
+
+
 def _window_metadata(start: datetime, end: datetime, written: int, requests: int) -> dict:
     return {
         "window_start": start.isoformat(),
@@ -58,6 +72,8 @@ def usage_report(
     context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     """Daily token usage by API key, workspace, model, service tier, context window and inference geo."""
+    if skipped := _turned_off(context, "legacy"):
+        return skipped
     start, end = context.partition_time_window
     client = anthropic.get_client(context.log)
     buckets = client.usage_report(start, end)
@@ -85,9 +101,10 @@ def cost_report(
     The report only has completed UTC days, so the window is cut at today 00:00Z and a window with no
     completed day is left untouched.
     """
+    if skipped := _turned_off(context, "legacy"):
+        return skipped
     start, end = context.partition_time_window
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    end = min(end, today)
+    end = min(end, _today())
     if end <= start:
         context.log.info("No completed UTC day in this window yet; the cost report has nothing to give")
         return dg.MaterializeResult(metadata={**_window_metadata(start, end, 0, 0), "billed_usd": "0.00"})
@@ -103,6 +120,89 @@ def cost_report(
             "billed_usd": f"{billed:.2f}",
         }
     )
+
+
+def _analytics_window(context: dg.AssetExecutionContext) -> tuple[datetime, datetime]:
+    """The part of the run's window the analytics API serves: completed UTC days from 2026-01-01 and at
+    most 365 days back. Days outside it keep whatever was stored for them."""
+    start, end = context.partition_time_window
+    today = _today()
+    return max(start, utc_midnight(analytics_first_day(today.date()))), min(end, today)
+
+
+def _pull_analytics(
+    context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource, report: str
+) -> dg.MaterializeResult:
+    if skipped := _turned_off(context, "analytics"):
+        return skipped
+    start, end = _analytics_window(context)
+    if end <= start:
+        context.log.info("The analytics API serves no day of this window; the legacy reports count for it")
+        return dg.MaterializeResult(metadata={**_window_metadata(start, start, 0, 0), "pulled": False})
+    client = anthropic.get_client(context.log)
+    answers = client.analytics_report(report, start, end)
+    loaded_at = rows.loaded_now()
+    if report == "usage":
+        batches = {tables.ANALYTICS_USAGE.qualified: rows.analytics_usage_rows(answers, loaded_at)}
+    else:
+        batches = {
+            tables.ANALYTICS_COST.qualified: rows.analytics_cost_rows(answers, loaded_at),
+            tables.ANALYTICS_COST_DAYS.qualified: rows.covered_days(start, end, loaded_at),
+        }
+    with duckdb.get_connection() as conn:
+        tables.create_raw_layer(conn)
+        written = replace_tables_rows(
+            conn, batches, "bucket_start >= ? and bucket_start < ?", [rows.naive_utc(start), rows.naive_utc(end)]
+        )
+    metadata = {
+        **_window_metadata(start, end, sum(written.values()), client.requests_made),
+        "queries": ", ".join(sorted({a.query for a in answers})),
+    }
+    if report == "cost":
+        by_price = (row.cost.amount for a in answers if a.query == "by_price" for row in a.rows)
+        metadata["billed_usd"] = f"{sum(by_price, start=0) / 100:.2f}"  # shown rounded; stored exactly
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(key=tables.ANALYTICS_USAGE.asset_key, **REPORT_ASSET_ARGS)
+def analytics_usage(
+    context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    """Daily tokens and requests from the Usage and Cost Analytics API, by workspace, API key, actor,
+    product, model, service tier, context window and inference geo."""
+    return _pull_analytics(context, anthropic, duckdb, "usage")
+
+
+@dg.asset(key=tables.ANALYTICS_COST.asset_key, **REPORT_ASSET_ARGS)
+def analytics_cost(
+    context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    """Daily cost and list-price cost from the Usage and Cost Analytics API at the same grain, by token
+    type and cost type. The days it covers take their cost from it; the others keep the legacy report's."""
+    return _pull_analytics(context, anthropic, duckdb, "cost")
+
+
+@dg.asset(key=tables.CLAUDE_CODE.asset_key, **REPORT_ASSET_ARGS)
+def claude_code_report(
+    context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    """Claude Code per user (or API key) and day, local and remote: sessions, lines, commits, pull
+    requests, tool actions, tokens and estimated cost. Completed UTC days only, one request a day."""
+    if skipped := _turned_off(context, "claude_code"):
+        return skipped
+    start, end = context.partition_time_window
+    end = min(end, _today())
+    if end <= start:
+        return dg.MaterializeResult(metadata=_window_metadata(start, start, 0, 0))
+    client = anthropic.get_client(context.log)
+    records = []
+    day = start
+    while day < end:
+        records += client.claude_code_report(day.date())
+        day += timedelta(days=1)
+    batch = rows.claude_code_rows(records, rows.loaded_now())
+    written = _replace_window(duckdb, tables.CLAUDE_CODE, batch, start, end)
+    return dg.MaterializeResult(metadata=_window_metadata(start, end, written, client.requests_made))
 
 
 @dg.multi_asset(

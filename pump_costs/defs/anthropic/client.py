@@ -12,6 +12,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -24,8 +25,13 @@ from pump_costs import __version__
 from pump_costs.defs.anthropic.models import (
     COST_GROUP_BY,
     USAGE_GROUP_BY,
+    AnalyticsCostRow,
+    AnalyticsPage,
+    AnalyticsUsageRow,
     ApiKey,
     Bucket,
+    ClaudeCodePage,
+    ClaudeCodeRecord,
     CostResult,
     ErrorBody,
     Organization,
@@ -50,6 +56,21 @@ NOTHING_STORED = ". Nothing was stored and the stored days are unchanged; run th
 # would otherwise reach requests' own error message (which quotes the header value) in full.
 PLAUSIBLE_KEY = re.compile(r"sk-ant-admin[A-Za-z0-9_-]{1,300}")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+ANALYTICS_BETA = "analytics-usage-cost-2026-08-24"
+ANALYTICS_FIRST_DAY = date(2026, 1, 1)  # the analytics API serves nothing earlier...
+ANALYTICS_LOOKBACK_DAYS = 364  # ...nor a day whose midnight is more than 365 days ago
+ANALYTICS_MAX_DAYS = 31  # the longest range one request may cover
+ANALYTICS_PAGE_ROWS = 1000  # the most rows a page may hold
+# The mart's grain has eight dimensions and a request may group by five (cost_type and token_type come
+# free on cost). Two groupings meet at workspace x model: BY_PRICE is the legacy cost report's line (the
+# price's tier, context window and geo); BY_KEY is who spent it. BY_KEY is then asked again once per
+# (tier, window, geo) that BY_PRICE found, filtered to it, which gives every row of the full grain
+# exactly; what the filtered answers leave of BY_KEY is usage without a tier (code execution, sessions).
+BY_PRICE = ("workspace_id", "model", "service_tier", "context_window", "inference_geo")
+BY_KEY = ("workspace_id", "api_key_id", "actor", "product", "model")
+COST_FAN_OUT = ("cost_type", "token_type")
+UNSET_GEO = "not_available"  # the inference_geos[] value that selects rows whose geo is null
 
 Item = TypeVar("Item", bound=BaseModel)
 
@@ -134,6 +155,21 @@ def today_utc() -> datetime:
     return utc_midnight(datetime.now(UTC).date())
 
 
+def analytics_first_day(today: date) -> date:
+    """The earliest day the analytics API serves today."""
+    return max(ANALYTICS_FIRST_DAY, today - timedelta(days=ANALYTICS_LOOKBACK_DAYS))
+
+
+@dataclass(frozen=True)
+class AnalyticsAnswer:
+    """The rows of one grouping (and filter) over one window."""
+
+    query: str  # by_price, by_key, or by_key_and_price (BY_KEY filtered to one tier x window x geo)
+    group_by: tuple[str, ...]
+    filters: dict[str, str]
+    rows: list
+
+
 def last_completed_days(days: int) -> tuple[date, date]:
     """The first and last of the `days` most recent completed UTC days."""
     yesterday = datetime.now(UTC).date() - timedelta(days=1)
@@ -178,7 +214,7 @@ class AnthropicAdminClient:
 
     # -- one request ------------------------------------------------------------------------
 
-    def get(self, path: str, params: dict[str, Any] | None = None) -> dict:
+    def get(self, path: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> dict:
         """GET with retries on 429/5xx/529 and transport errors, honouring retry-after.
 
         Redirects are not followed: the key is only ever sent to the configured base URL.
@@ -188,7 +224,9 @@ class AnthropicAdminClient:
         for attempt in range(self.max_retries + 1):
             self.requests_made += 1
             try:
-                response = self._session.get(url, params=params, timeout=self.timeout, allow_redirects=False)
+                response = self._session.get(
+                    url, params=params, headers=headers, timeout=self.timeout, allow_redirects=False
+                )
                 succeeded = 200 <= response.status_code < 300  # a redirect is not followed, nor is it success
                 body = response.json() if succeeded else None
             except TRANSPORT_ERRORS as error:
@@ -277,11 +315,13 @@ class AnthropicAdminClient:
 
     # -- pagination -------------------------------------------------------------------------
 
-    def _report_pages(self, path: str, params: dict[str, Any], page_type: type[ReportPage]) -> Iterator[ReportPage]:
+    def _report_pages(
+        self, path: str, params: dict[str, Any], page_type: type, headers: dict[str, str] | None = None
+    ) -> Iterator:
         """Follow the opaque `next_page` cursor until `has_more` is false."""
         params = dict(params)
         for _ in range(self.max_pages):
-            raw = self.get(path, params)
+            raw = self.get(path, params, headers)
             try:
                 page = page_type.model_validate(raw)
             except ValidationError as error:
@@ -369,9 +409,86 @@ class AnthropicAdminClient:
         check_buckets("cost_report", buckets, start, end, today_utc(), CostResult.grain)
         return buckets
 
+    def analytics_report(self, report: str, start: datetime, end: datetime) -> list[AnalyticsAnswer]:
+        """The analytics `usage` or `cost` report for [start, end) by day, at the mart's grain (BY_PRICE,
+        BY_KEY, then BY_KEY per tier x window x geo), in windows of at most 31 days."""
+        answers = []
+        window_start = start
+        while window_start < end:
+            window_end = min(end, window_start + timedelta(days=ANALYTICS_MAX_DAYS))
+            by_price = self._analytics(report, window_start, window_end, "by_price", BY_PRICE, {})
+            prices = sorted(
+                {
+                    (g.service_tier, g.context_window, g.inference_geo or UNSET_GEO)
+                    for g in (row.group for row in by_price.rows)
+                    if g.service_tier and g.context_window
+                }
+            )
+            answers += [by_price, self._analytics(report, window_start, window_end, "by_key", BY_KEY, {})]
+            for tier, context_window, geo in prices:
+                price = {"service_tiers[]": tier, "context_windows[]": context_window, "inference_geos[]": geo}
+                answers.append(self._analytics(report, window_start, window_end, "by_key_and_price", BY_KEY, price))
+            window_start = window_end
+        return answers
+
+    def _analytics(
+        self, report: str, start: datetime, end: datetime, query: str, group_by: tuple, filters: dict[str, str]
+    ) -> AnalyticsAnswer:
+        path = f"analytics/{report}"
+        row_type = AnalyticsCostRow if report == "cost" else AnalyticsUsageRow
+        params = {
+            "starting_at": iso(start),
+            "ending_at": iso(end),
+            "time_bucket_width": "1d",
+            "limit": ANALYTICS_PAGE_ROWS,
+            "group_by[]": [*group_by, *(COST_FAN_OUT if report == "cost" else ())],
+            **filters,
+        }
+        pages = self._report_pages(path, params, AnalyticsPage[row_type], {"anthropic-beta": ANALYTICS_BETA})
+        rows = [row for page in pages for row in page.data]
+        check_rows(path, rows, start, end)
+        return AnalyticsAnswer(query, group_by, filters, rows)
+
+    def claude_code_report(self, day: date) -> list[ClaudeCodeRecord]:
+        """The Claude Code report of one UTC day (the endpoint takes one day a request)."""
+        params = {"starting_at": day.isoformat(), "limit": ANALYTICS_PAGE_ROWS}
+        path = "usage_report/claude_code"
+        records = [r for page in self._report_pages(path, params, ClaudeCodePage) for r in page.data]
+        where = f"GET /v1/organizations/{path} ({day.isoformat()})"
+        for record in records:
+            if record.date.astimezone(UTC).date() != day:
+                raise MalformedResponseError(
+                    f"{where} returned a record for {record.date:%Y-%m-%d}, another day{NOTHING_STORED}"
+                )
+        return records
+
 
 def _window(params: dict[str, Any]) -> str:
+    if "ending_at" not in params:
+        return params["starting_at"]
     return f"[{params['starting_at']}, {params['ending_at']})"
+
+
+def check_rows(path: str, rows: Sequence, start: datetime, end: datetime) -> None:
+    """Refuse an analytics answer with a row that is not one UTC day inside [start, end), or the same
+    combination twice on a day: storing it would lose or double money. Empty combinations (and empty
+    days) are simply absent."""
+    where = f"GET /v1/organizations/{path} ([{iso(start)}, {iso(end)}))"
+    seen: set[tuple] = set()
+    for row in rows:
+        day = row.starting_at.astimezone(UTC)
+        if not (start <= day < end) or row.ending_at - row.starting_at != timedelta(days=1) or day.hour:
+            raise MalformedResponseError(
+                f"{where} returned the row [{iso(row.starting_at)}, {iso(row.ending_at)}), which is not one UTC "
+                f"day inside the window{NOTHING_STORED}"
+            )
+        key = (day, row.group.grain())
+        if key in seen:
+            raise MalformedResponseError(
+                f"{where} returned the same combination twice on {day:%Y-%m-%d} "
+                f"({', '.join(str(v) for v in row.group.grain() if v is not None)}){NOTHING_STORED}"
+            )
+        seen.add(key)
 
 
 def _first_error(error: ValidationError, raw: Any) -> str:

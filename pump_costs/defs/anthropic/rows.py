@@ -3,15 +3,19 @@ report row, every field kept. Timestamps are UTC without a zone, as the tables s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 
+from pump_costs.defs.anthropic.client import UNSET_GEO, AnalyticsAnswer
 from pump_costs.defs.anthropic.models import (
     COST_GROUP_BY,
     USAGE_GROUP_BY,
+    AnalyticsRow,
     ApiKey,
     Bucket,
+    ClaudeCodeRecord,
     CostResult,
     Organization,
     UsageResult,
@@ -139,3 +143,123 @@ def api_key_rows(api_keys: list[ApiKey], loaded_at: datetime) -> pa.Table:
         ],
         tables.API_KEYS,
     )
+
+
+def _analytics_dimensions(row: AnalyticsRow, answer: AnalyticsAnswer) -> dict:
+    group, actor = row.group, row.group.actor
+    price = answer.filters  # by_key_and_price rows stand for the tier, window and geo they were filtered to
+    geo = price.get("inference_geos[]", group.inference_geo)
+    return {
+        "bucket_start": naive_utc(row.starting_at),
+        "bucket_end": naive_utc(row.ending_at),
+        "query": answer.query,
+        "workspace_id": group.workspace_id,
+        "api_key_id": group.api_key_id,
+        "actor_type": actor.type if actor else group.actor_type,
+        "actor_id": actor.id if actor else None,
+        "actor_name": actor.name if actor else None,
+        "actor_email": actor.email_address if actor else None,
+        "actor_deleted": actor.deleted if actor else None,
+        "product": group.product,
+        "model": group.model,
+        "service_tier": price.get("service_tiers[]", group.service_tier),
+        "context_window": price.get("context_windows[]", group.context_window),
+        "inference_geo": None if geo == UNSET_GEO else geo,
+        "speed": group.speed,
+        "group_by": ",".join(answer.group_by),
+        "filters": json.dumps(answer.filters, sort_keys=True),
+        "raw_json": _raw(row),
+    }
+
+
+def analytics_usage_rows(answers: list[AnalyticsAnswer], loaded_at: datetime) -> pa.Table:
+    rows = []
+    for answer in answers:
+        for row in answer.rows:
+            usage = row.usage
+            rows.append(
+                {
+                    **_analytics_dimensions(row, answer),
+                    "uncached_input_tokens": usage.uncached_input_tokens,
+                    "cache_read_input_tokens": usage.cache_read_input_tokens,
+                    "cache_creation_5m_input_tokens": usage.cache_creation.ephemeral_5m_input_tokens,
+                    "cache_creation_1h_input_tokens": usage.cache_creation.ephemeral_1h_input_tokens,
+                    "output_tokens": usage.output_tokens,
+                    "web_search_requests": usage.server_tool_use.web_search_requests,
+                    "requests": usage.requests,
+                    "loaded_at": loaded_at,
+                }
+            )
+    return _table(rows, tables.ANALYTICS_USAGE)
+
+
+def analytics_cost_rows(answers: list[AnalyticsAnswer], loaded_at: datetime) -> pa.Table:
+    rows = []
+    for answer in answers:
+        for row in answer.rows:
+            cost = row.cost
+            rows.append(
+                {
+                    **_analytics_dimensions(row, answer),
+                    "cost_type": row.group.cost_type,
+                    "token_type": row.group.token_type,
+                    "currency": cost.currency,
+                    "amount_cents": cost.amount,
+                    "list_amount_cents": cost.list_amount,
+                    "requests": cost.requests,
+                    "loaded_at": loaded_at,
+                }
+            )
+    return _table(rows, tables.ANALYTICS_COST)
+
+
+def covered_days(start: datetime, end: datetime, loaded_at: datetime) -> pa.Table:
+    """One row per UTC day of [start, end): the days a pull answered for, empty ones included."""
+    days = []
+    day = naive_utc(start)
+    while day < naive_utc(end):
+        days.append({"bucket_start": day, "bucket_end": day + timedelta(days=1), "loaded_at": loaded_at})
+        day += timedelta(days=1)
+    return _table(days, tables.ANALYTICS_COST_DAYS)
+
+
+def claude_code_rows(records: list[ClaudeCodeRecord], loaded_at: datetime) -> pa.Table:
+    rows = []
+    for record in records:
+        metrics, actions = record.core_metrics, record.tool_actions.values()
+        shared = {
+            "bucket_start": naive_utc(record.date),
+            "actor_type": record.actor.type,
+            "actor_email": record.actor.email_address,
+            "actor_api_key_name": record.actor.api_key_name,
+            "organization_id": record.organization_id,
+            "customer_type": record.customer_type,
+            "subscription_type": record.subscription_type,
+            "terminal_type": record.terminal_type,
+            "is_remote": record.is_remote,
+            "num_sessions": metrics.num_sessions,
+            "lines_added": metrics.lines_of_code.added,
+            "lines_removed": metrics.lines_of_code.removed,
+            "commits": metrics.commits_by_claude_code,
+            "pull_requests": metrics.pull_requests_by_claude_code,
+            "tool_actions_accepted": sum(a.accepted for a in actions),
+            "tool_actions_rejected": sum(a.rejected for a in actions),
+            "raw_json": _raw(record),
+            "loaded_at": loaded_at,
+        }
+        for index, item in enumerate(record.model_breakdown or [None]):
+            cost = item.estimated_cost if item else None
+            rows.append(
+                {
+                    **shared,
+                    "model_index": index,
+                    "model": item.model if item else None,
+                    "input_tokens": item.tokens.input if item else 0,
+                    "output_tokens": item.tokens.output if item else 0,
+                    "cache_read_tokens": item.tokens.cache_read if item else 0,
+                    "cache_creation_tokens": item.tokens.cache_creation if item else 0,
+                    "estimated_cost_cents": cost.amount if cost else None,
+                    "currency": cost.currency if cost else None,
+                }
+            )
+    return _table(rows, tables.CLAUDE_CODE)
