@@ -620,21 +620,34 @@ def test_cloud_rows_built_under_an_older_source_name_are_rebuilt(fake_api, yeste
     assert query(gcp) == expected
 
 
-def test_a_mart_whose_columns_changed_stops_before_changing_anything_and_says_how_to_rebuild(fake_api, yesterday):
-    """An upgrade that adds a column to a model refreshed in place (incremental_in_place): the run fails,
-    the table keeps every row, and dbt's message names the columns and the rebuild."""
+def test_a_mart_refreshed_in_place_gains_new_columns_and_stops_on_gone_ones(fake_api, yesterday):
+    """An upgrade of a model refreshed in place (incremental_in_place): a column the model gained is added
+    to the table (the rows already there keep theirs, empty in it); a column the model lost stops the run
+    before anything changes, and dbt's message names it and the rebuild."""
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     before = query("select count(*), sum(BilledCost) from marts.fct_cloud_spend")
     with duckdb.connect(str(warehouse_path())) as conn:  # the table of an older version, without x_AiChannel
         conn.execute("alter table marts.fct_cloud_spend drop column x_AiChannel")
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-09"])  # something to insert
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    by_period = """
+        select strftime(BillingPeriodStart, '%Y-%m'), count(*), count(x_AiChannel)
+        from marts.fct_cloud_spend group by 1 order by 1
+    """
+    september, october = query(by_period)
+    assert october == ("2026-10", before[0][0], 0)  # kept, not refreshed: the new column is empty there
+    assert september[2] > 0  # the inserted period has it
+    after = query("select count(*), sum(BilledCost) from marts.fct_cloud_spend")
+
+    with duckdb.connect(str(warehouse_path())) as conn:  # a column a later version no longer makes
+        conn.execute("alter table marts.fct_cloud_spend add column x_Retired varchar")
+    write_aws_cur2(data_dir() / "exports" / "aws", ["2026-08"])
     assert not materialize_days(yesterday, yesterday, selection=exports_job.selection, raise_on_error=False).success
     results = json.loads((warehouse_path().parent / "dbt_target" / "run_results.json").read_text())["results"]
     message = next(r["message"] for r in results if r["unique_id"] == "model.pump_costs.fct_cloud_spend")
     assert (
-        '"marts"."fct_cloud_spend" has other columns than its model (new in the model: x_aichannel; gone from '
-        "the model: none), as after an upgrade. Nothing was changed. Rebuild it with `dbt build --full-refresh "
-        "--select fct_cloud_spend` (from dbt_project/)"
+        '"marts"."fct_cloud_spend" has columns its model no longer has (x_retired), as after an upgrade. Nothing '
+        "was changed. Rebuild it with `dbt build --full-refresh --select fct_cloud_spend` (from dbt_project/)"
     ) in message
-    assert query("select count(*), sum(BilledCost) from marts.fct_cloud_spend") == before
+    assert query("select count(*), sum(BilledCost) from marts.fct_cloud_spend") == after

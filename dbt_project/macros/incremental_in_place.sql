@@ -3,14 +3,15 @@
   rows straight into the table, in one transaction. dbt-duckdb's own incremental materialization first
   stores the whole result in an in-memory temporary table and then copies it: for a 10,000,000-row
   billing period that doubles the time and holds ~6 GiB. A first build (or --full-refresh) creates the
-  table. The columns never change silently: when the model's differ from the table's (an upgrade added or
-  removed one), the run stops before it changes anything and says how to rebuild.
+  table. A column the model gained (an upgrade) is added to the table, empty on the rows already there
+  until their unit is refreshed; a column the model lost stops the run before it changes anything, and
+  says how to rebuild.
 -#}
 {% materialization incremental_in_place, adapter='duckdb' %}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set updating = in_place_update() -%}
     {%- if updating -%}
-        {%- do fail_on_changed_columns(target_relation, sql) -%}
+        {%- do add_new_columns_or_fail_on_gone(target_relation, sql) -%}
     {%- endif -%}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
@@ -40,17 +41,21 @@
     {{ return(existing is not none and existing.is_table) }}
 {%- endmacro %}
 
-{% macro fail_on_changed_columns(relation, sql) -%}
+{% macro add_new_columns_or_fail_on_gone(relation, sql) -%}
     {%- set table_columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
-    {%- set model_columns = get_column_schema_from_query(sql) | map(attribute='name') | map('lower') | list -%}
-    {%- set added = model_columns | reject('in', table_columns) | list -%}
-    {%- set gone = table_columns | reject('in', model_columns) | list -%}
-    {%- if added or gone -%}
+    {%- set model_columns = get_column_schema_from_query(sql) -%}
+    {%- set model_names = model_columns | map(attribute='name') | map('lower') | list -%}
+    {%- set gone = table_columns | reject('in', model_names) | list -%}
+    {%- if gone -%}
         {{ exceptions.raise_compiler_error(
-            relation ~ " has other columns than its model (new in the model: " ~ (added | join(', ') or 'none')
-            ~ "; gone from the model: " ~ (gone | join(', ') or 'none') ~ "), as after an upgrade. Nothing was "
-            ~ "changed. Rebuild it with `dbt build --full-refresh --select " ~ relation.identifier
+            relation ~ " has columns its model no longer has (" ~ (gone | join(', ')) ~ "), as after an upgrade. "
+            ~ "Nothing was changed. Rebuild it with `dbt build --full-refresh --select " ~ relation.identifier
             ~ "` (from dbt_project/), then, for a model refreshed by day, run the backfill again (`make backfill`)."
         ) }}
     {%- endif -%}
+    {%- for column in model_columns if column.name | lower not in table_columns -%}
+        {%- call statement('add_column_' ~ loop.index) -%}
+            alter table {{ relation }} add column "{{ column.name }}" {{ column.data_type }}
+        {%- endcall -%}
+    {%- endfor -%}
 {%- endmacro %}

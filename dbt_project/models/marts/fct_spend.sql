@@ -1,7 +1,9 @@
 {#-
   Every provider's cost and usage in one FOCUS 1.2 table (with the 1.3 provider names and x_ columns): a
   view over the tables each source refreshes by its own unit (Anthropic by day, cloud exports by file).
-  Anthropic rows get the organization's and workspaces' current names here, so a rename shows on every day.
+  Anthropic rows get the organization's, workspaces' and API keys' current names here, so a rename shows
+  on every day. The analytics API reports the default workspace under its real id, which the workspace
+  list leaves out: an id the list lacks is that workspace, 'default', as the legacy reports have it.
 -#}
 {{ config(materialized='view') }}
 
@@ -17,6 +19,10 @@ workspaces as (
     select * from {{ ref('stg_anthropic__workspaces') }}
 ),
 
+api_keys as (
+    select * from {{ ref('stg_anthropic__api_keys') }}
+),
+
 cloud_exports as (
     select * from {{ ref('fct_cloud_spend') }}
 ),
@@ -26,11 +32,18 @@ anthropic_named as (
         anthropic.* replace (
             organization.organization_id as BillingAccountId,
             organization.organization_name as BillingAccountName,
-            coalesce(workspaces.workspace_name, anthropic.SubAccountId) as SubAccountName
+            coalesce(workspaces.workspace_id, default_workspace.workspace_id, anthropic.SubAccountId)
+                as SubAccountId,
+            coalesce(workspaces.workspace_name, default_workspace.workspace_name, anthropic.SubAccountId)
+                as SubAccountName,
+            api_keys.api_key_name as x_ApiKeyName
         )
     from anthropic
     left join organization on true
     left join workspaces on anthropic.SubAccountId = workspaces.workspace_id
+    left join workspaces as default_workspace
+        on workspaces.workspace_id is null and default_workspace.workspace_id = 'default'
+    left join api_keys on anthropic.x_ApiKeyId = api_keys.api_key_id
 ),
 
 final as (

@@ -132,36 +132,37 @@ def _analytics_window(context: dg.AssetExecutionContext) -> tuple[datetime, date
 
 def _pull_analytics(
     context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource, report: str
-) -> dg.MaterializeResult:
+) -> dict[tables.RawTable, dict]:
+    """Pull the analytics `usage` or `cost` report for the served part of the run's window and replace
+    that part in one transaction (with, for cost, the days it covered). Returns each table's metadata."""
+    table = tables.ANALYTICS_COST if report == "cost" else tables.ANALYTICS_USAGE
+    outputs = [table, tables.ANALYTICS_COST_DAYS] if report == "cost" else [table]
     if skipped := _turned_off(context, "analytics"):
-        return skipped
+        return {output: skipped.metadata for output in outputs}
     start, end = _analytics_window(context)
     if end <= start:
         context.log.info("The analytics API serves no day of this window; the legacy reports count for it")
-        return dg.MaterializeResult(metadata={**_window_metadata(start, start, 0, 0), "pulled": False})
+        return {output: {**_window_metadata(start, start, 0, 0), "pulled": False} for output in outputs}
     client = anthropic.get_client(context.log)
     answers = client.analytics_report(report, start, end)
     loaded_at = rows.loaded_now()
-    if report == "usage":
-        batches = {tables.ANALYTICS_USAGE.qualified: rows.analytics_usage_rows(answers, loaded_at)}
-    else:
-        batches = {
-            tables.ANALYTICS_COST.qualified: rows.analytics_cost_rows(answers, loaded_at),
-            tables.ANALYTICS_COST_DAYS.qualified: rows.covered_days(start, end, loaded_at),
-        }
+    make_rows = rows.analytics_cost_rows if report == "cost" else rows.analytics_usage_rows
+    batches = {table.qualified: make_rows(answers, loaded_at)}
+    if report == "cost":
+        batches[tables.ANALYTICS_COST_DAYS.qualified] = rows.covered_days(start, end, loaded_at)
     with duckdb.get_connection() as conn:
         tables.create_raw_layer(conn)
         written = replace_tables_rows(
             conn, batches, "bucket_start >= ? and bucket_start < ?", [rows.naive_utc(start), rows.naive_utc(end)]
         )
-    metadata = {
-        **_window_metadata(start, end, sum(written.values()), client.requests_made),
-        "queries": ", ".join(sorted({a.query for a in answers})),
-    }
+    metadata = {}
+    for output in outputs:
+        metadata[output] = _window_metadata(start, end, written[output.qualified], client.requests_made)
+    metadata[table]["queries"] = ", ".join(sorted({a.query for a in answers}))
     if report == "cost":
         by_price = (row.cost.amount for a in answers if a.query == "by_price" for row in a.rows)
-        metadata["billed_usd"] = f"{sum(by_price, start=0) / 100:.2f}"  # shown rounded; stored exactly
-    return dg.MaterializeResult(metadata=metadata)
+        metadata[table]["billed_usd"] = f"{sum(by_price, start=0) / 100:.2f}"  # shown rounded; stored exactly
+    return metadata
 
 
 @dg.asset(key=tables.ANALYTICS_USAGE.asset_key, **REPORT_ASSET_ARGS)
@@ -170,16 +171,33 @@ def analytics_usage(
 ) -> dg.MaterializeResult:
     """Daily tokens and requests from the Usage and Cost Analytics API, by workspace, API key, actor,
     product, model, service tier, context window and inference geo."""
-    return _pull_analytics(context, anthropic, duckdb, "usage")
+    return dg.MaterializeResult(metadata=_pull_analytics(context, anthropic, duckdb, "usage")[tables.ANALYTICS_USAGE])
 
 
-@dg.asset(key=tables.ANALYTICS_COST.asset_key, **REPORT_ASSET_ARGS)
-def analytics_cost(
-    context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource
-) -> dg.MaterializeResult:
-    """Daily cost and list-price cost from the Usage and Cost Analytics API at the same grain, by token
-    type and cost type. The days it covers take their cost from it; the others keep the legacy report's."""
-    return _pull_analytics(context, anthropic, duckdb, "cost")
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            tables.ANALYTICS_COST.asset_key,
+            description="Daily cost and list-price cost from the Usage and Cost Analytics API, at the grain of "
+            "analytics_usage, by token type and cost type.",
+            kinds={"anthropic", "duckdb"},
+        ),
+        dg.AssetSpec(
+            tables.ANALYTICS_COST_DAYS.asset_key,
+            description="The days an analytics cost pull covered: they take their cost from it, the others "
+            "keep the legacy cost report's.",
+            kinds={"duckdb"},
+        ),
+    ],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="raw_anthropic",
+    can_subset=False,
+)
+def analytics_cost(context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource):
+    """Analytics cost and the days it covers, replaced together."""
+    for table, metadata in _pull_analytics(context, anthropic, duckdb, "cost").items():
+        yield dg.MaterializeResult(asset_key=table.asset_key, metadata=metadata)
 
 
 @dg.asset(key=tables.CLAUDE_CODE.asset_key, **REPORT_ASSET_ARGS)

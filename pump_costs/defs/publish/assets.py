@@ -31,8 +31,11 @@ WHOLE_MARTS = [
     "fct_daily_spend",
     "fct_anthropic_token_usage",
     "fct_contract_commitments",
+    "fct_anthropic_daily_cost_by_key",
+    "fct_claude_code_usage",
     "dim_workspaces",
     "dim_api_keys",
+    "dim_actors",
 ]
 PUBLISHED_DATABASE = "pump_costs.duckdb"
 PARQUET_LINK = "parquet"

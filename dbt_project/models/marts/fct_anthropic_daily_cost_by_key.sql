@@ -1,0 +1,30 @@
+{#- Anthropic cost per day, workspace, API key, actor and product: the chargeback view. Reported rows
+    are exact; legacy-only days carry cost allocated to keys by usage share (x_CostAllocation). -#}
+{{ config(materialized='view') }}
+
+with spend as (
+    select * from {{ ref('fct_spend') }}
+    where x_Source = 'anthropic_admin_api'
+),
+
+final as (
+    select
+        cast(ChargePeriodStart as date) as charge_date,
+        SubAccountId as workspace_id,
+        SubAccountName as workspace_name,
+        x_ApiKeyId as api_key_id,
+        x_ApiKeyName as api_key_name,
+        x_ActorType as actor_type,
+        x_ActorId as actor_id,
+        x_ActorName as actor_name,
+        x_Product as product,
+        x_CostAllocation as cost_allocation,
+        sum(BilledCost) as billed_cost,
+        sum(ListCost) as list_cost,
+        sum(x_Requests) as requests,
+        BillingCurrency as billing_currency
+    from spend
+    group by all
+)
+
+select * from final
