@@ -2,12 +2,12 @@
     floating point, so an amount is split in proportions on whole units instead. -#}
 {% macro money_units(amount) -%}
     (cast(trunc({{ amount }}) as hugeint) * 1000000000000000000
-    + cast(({{ amount }} - trunc({{ amount }})) * 1000000000000000000 as hugeint))
+    + cast((({{ amount }}) - trunc({{ amount }})) * 1000000000000000000 as hugeint))
 {%- endmacro %}
 
 {% macro units_to_money(units) -%}
-    (cast({{ units }} // 1000000000000000000 as decimal(38, 18))
-    + cast(cast({{ units }} % 1000000000000000000 as decimal(38, 0)) * 0.000000000000000001 as decimal(38, 18)))
+    (cast(({{ units }}) // 1000000000000000000 as decimal(38, 18))
+    + cast(cast(({{ units }}) % 1000000000000000000 as decimal(38, 0)) * 0.000000000000000001 as decimal(38, 18)))
 {%- endmacro %}
 
 {#- One row's part of `amount` when it is split in proportion to `weight`: `weight_through` is the
@@ -16,7 +16,7 @@
     amount exactly, to the last of its 18 decimals. -#}
 {% macro proportional_part(amount, weight, weight_through, weight_total) -%}
     {{ units_to_money(
-        '(' ~ money_units(amount) ~ ' * ' ~ weight_through ~ ') // ' ~ weight_total
-        ~ ' - (' ~ money_units(amount) ~ ' * (' ~ weight_through ~ ' - ' ~ weight ~ ')) // ' ~ weight_total
+        '(' ~ money_units(amount) ~ ' * ' ~ weight_through ~ ') // (' ~ weight_total ~ ')'
+        ~ ' - (' ~ money_units(amount) ~ ' * (' ~ weight_through ~ ' - ' ~ weight ~ ')) // (' ~ weight_total ~ ')'
     ) }}
 {%- endmacro %}

@@ -349,3 +349,39 @@ def _offset(page: str | None, fingerprint: str) -> int:
     if bound != fingerprint:
         raise invalid("page: the cursor belongs to a query with other parameters")
     return offset
+
+
+@dataclass(frozen=True)
+class AnalyticsTruth:
+    """What the analytics API reports for [start, end), per API key, actor and product, for tests to
+    compare the mart to: cost and list cost in cents, and requests (tokens' requests, not code execution
+    spans). The default workspace's key is its real id here."""
+
+    cost_cents: dict[str, dict[str | None, Decimal]]  # by dimension ("api_key_id", "actor_id", "product")
+    list_cents: dict[str, dict[str | None, Decimal]]
+    requests: dict[str, dict[str | None, int]]
+
+
+def truth(start: date, end: date, prices_priority: bool = True) -> AnalyticsTruth:
+    cost: dict = {d: defaultdict(Decimal) for d in ("api_key_id", "actor_id", "product")}
+    listed: dict = {d: defaultdict(Decimal) for d in cost}
+    requests: dict = {d: defaultdict(int) for d in cost}
+    for day in org.days(start, end):
+        for fact in cost_facts(day, prices_priority):
+            keys = {"api_key_id": fact.group["api_key_id"], "actor_id": _actor_id(fact.group["actor"])}
+            keys["product"] = fact.group["product"]
+            for dimension, key in keys.items():
+                cost[dimension][key] += fact.metrics["amount"]
+                listed[dimension][key] += fact.metrics["list_amount"]
+        for fact in usage_facts(day):
+            if fact.group["model"] is None:  # code execution spans
+                continue
+            keys = {"api_key_id": fact.group["api_key_id"], "actor_id": _actor_id(fact.group["actor"])}
+            keys["product"] = fact.group["product"]
+            for dimension, key in keys.items():
+                requests[dimension][key] += fact.metrics["requests"]
+    return AnalyticsTruth(
+        {d: dict(v) for d, v in cost.items()},
+        {d: dict(v) for d, v in listed.items()},
+        {d: dict(v) for d, v in requests.items()},
+    )

@@ -1,0 +1,55 @@
+"""Reconciliation: on every day both APIs cover, the analytics API's cost equals the legacy cost report's
+line for line, to the last digit. The check blocks: a failure stops the run before the marts are published."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+RECONCILIATION = dg.AssetKey(["intermediate", "int_anthropic__cost_reconciliation"])
+SPEND = dg.AssetKey(["marts", "fct_spend"])
+LINES_NAMED = 10  # a failure names this many differing lines, then counts the rest
+
+
+@dg.asset_check(
+    asset=SPEND,
+    additional_deps=[RECONCILIATION],
+    blocking=True,
+    description="On days both the analytics API and the legacy cost report cover, they agree per day x workspace "
+    "x model x token type x cost type to the last digit (Priority Tier aside: the legacy report never priced it).",
+)
+def analytics_cost_matches_cost_report(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        compared, days = conn.execute(
+            f"select count(*), count(distinct cost_date) from {'.'.join(RECONCILIATION.path)}"
+        ).fetchone()
+        differing = conn.execute(
+            f"""
+            select cost_date, workspace_id, concat_ws(' ', cost_type, model, token_type, service_tier,
+                   context_window, inference_geo), analytics_cents, legacy_cents
+            from {".".join(RECONCILIATION.path)}
+            where not amounts_match
+            order by all
+            """
+        ).fetchall()
+    metadata = {"lines_compared": compared, "days_compared": days, "lines_differing": len(differing)}
+    if not differing:
+        return dg.AssetCheckResult(passed=True, metadata=metadata)
+    named = [
+        f"{day} {workspace} {line}: analytics {_cents(analytics)}, cost report {_cents(legacy)}"
+        for day, workspace, line, analytics, legacy in differing[:LINES_NAMED]
+    ]
+    more = len(differing) - LINES_NAMED
+    return dg.AssetCheckResult(
+        passed=False,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata=metadata,
+        description=(
+            f"The analytics API and the legacy cost report disagree on {len(differing)} of {compared} lines "
+            f"(amounts in cents); nothing was published:\n"
+            + "\n".join(named)
+            + (f"\n… and {more} more" if more > 0 else "")
+        ),
+    )
+
+
+def _cents(amount) -> str:
+    return "no line" if amount is None else f"{amount.normalize():f}"
