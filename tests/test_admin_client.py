@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from pump_costs.defs.anthropic import client as client_module
 from pump_costs.defs.anthropic.client import (
     AdminKeyError,
     AnthropicAdminClient,
@@ -167,3 +168,66 @@ def test_slow_responses_time_out_and_are_retried_within_bounds(fake_api):
     with pytest.raises(AnthropicAdminError, match=r"failed \(ReadTimeout: .*read timeout=0.2\)\) after 2 retries"):
         client.organization()
     assert len(waits) == 2 and client.requests_made == 3
+
+
+def test_analytics_report_asks_each_window_once_per_query_and_follows_pages(fake_api, monkeypatch):
+    """40 days are two windows (31 + 9 days). Each window: by_price, by_key, then by_key once per tier x
+    window x geo that by_price found, every one followed through its pages (of 1,000 rows; 200 here, as the
+    fake organization is small), with the beta header."""
+    monkeypatch.setattr(client_module, "ANALYTICS_PAGE_ROWS", 200)
+    client = client_for(fake_api)
+    start, end = utc_midnight(START), utc_midnight(START + timedelta(days=40))
+    answers = client.analytics_report("cost", start, end)
+    requests = [r for r in fake_api.requests if r.path.endswith("/analytics/cost")]
+    windows = sorted({(r.query["starting_at"][0], r.query["ending_at"][0]) for r in requests})
+    assert windows == [
+        ("2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"),
+        ("2026-04-01T00:00:00Z", "2026-04-10T00:00:00Z"),
+    ]
+    assert {r.query["limit"][0] for r in requests} == {"200"}
+    assert {r.query["time_bucket_width"][0] for r in requests} == {"1d"}
+    second_window = [i for i, a in enumerate(answers) if a.query == "by_price"][1]
+    first_window, by_price = answers[:second_window], answers[0]
+    assert [a.query for a in first_window[:2]] == ["by_price", "by_key"]
+    assert [r.query.get("page") is not None for r in requests[:3]] == [False, True, False]  # by_price: 2 pages
+    prices = {
+        (g.service_tier, g.context_window, g.inference_geo or "not_available")
+        for g in (r.group for r in by_price.rows)
+        if g.service_tier and g.context_window
+    }
+    filters = {tuple(a.filters.values()) for a in first_window[2:]}
+    assert {a.query for a in first_window[2:]} == {"by_key_and_price"} and filters == prices
+    assert len(requests) == len(answers) + sum(1 for r in requests if "page" in r.query)
+    # one organization, one truth: each grouping of a window sums to the same cost
+    total = {
+        q: sum(r.cost.amount for a in first_window if a.query == q for r in a.rows) for q in ("by_price", "by_key")
+    }
+    assert total["by_price"] == total["by_key"] > 0
+
+
+def test_analytics_rows_outside_the_window_are_refused(fake_api):
+    fake_api.faults.rewrite = lambda path, body: (
+        {
+            **body,
+            "data": [{**body["data"][0], "starting_at": "2026-02-27T00:00:00Z", "ending_at": "2026-02-28T00:00:00Z"}],
+        }
+        if "/analytics/" in path and body.get("data")
+        else body
+    )
+    with pytest.raises(MalformedResponseError) as raised:
+        client_for(fake_api).analytics_report("usage", utc_midnight(START), utc_midnight(START + timedelta(days=2)))
+    assert str(raised.value) == (
+        "GET /v1/organizations/analytics/usage ([2026-03-01T00:00:00Z, 2026-03-03T00:00:00Z)) returned the row "
+        "[2026-02-27T00:00:00Z, 2026-02-28T00:00:00Z), which is not one UTC day inside the window. Nothing was "
+        "stored and the stored days are unchanged; run the partitions again later."
+    )
+
+
+def test_claude_code_report_is_one_request_a_day_with_its_records(fake_api):
+    records = client_for(fake_api).claude_code_report(START + timedelta(days=1))
+    assert [r.path for r in fake_api.requests] == ["/v1/organizations/usage_report/claude_code"]
+    assert fake_api.requests[0].query["starting_at"] == ["2026-03-02"]
+    assert [(r.actor.email_address, r.is_remote) for r in records] == [
+        ("alice@example.com", False),
+        ("alice@example.com", True),
+    ]

@@ -44,14 +44,18 @@ def mart_lines(where: str = "true") -> dict[tuple, Decimal]:
     return {(day, workspace, model): usd for day, workspace, model, usd in rows}
 
 
-def test_analytics_days_give_exact_cost_per_key_actor_and_product(yesterday):
+def test_analytics_days_give_exact_cost_per_key_actor_and_product(fake_api, yesterday):
     """Days the analytics API serves: cost, list cost and requests per API key, per actor and per product
-    equal the fake organization's truth; Priority Tier is priced (the fake's default choice); every other
-    line equals the legacy cost report's, which the reconciliation check confirms; the Claude Code mart
-    equals the report."""
+    equal the fake organization's truth. Here the analytics cost prices Priority Tier (one choice for what
+    the reference leaves open): every other line equals the legacy cost report's, which the reconciliation
+    check confirms. The Claude Code mart equals the report."""
     first = yesterday - timedelta(days=2)
-    result = materialize_days(first, yesterday)
-    truth = analytics.truth(first, yesterday + timedelta(days=1))
+    fake_api.analytics_prices_priority = True
+    try:
+        result = materialize_days(first, yesterday)
+    finally:
+        fake_api.analytics_prices_priority = False
+    truth = analytics.truth(first, yesterday + timedelta(days=1), prices_priority=True)
 
     assert by("x_ApiKeyId") == in_usd(truth.cost_cents["api_key_id"])
     assert by("x_ActorId") == in_usd(truth.cost_cents["actor_id"])
@@ -94,19 +98,13 @@ def test_analytics_days_give_exact_cost_per_key_actor_and_product(yesterday):
     assert len(records) > 0
 
 
-def test_with_priority_unpriced_the_analytics_mart_equals_the_legacy_report_to_the_digit(fake_api, yesterday):
-    """Under the other choice for what the reference leaves open (the analytics cost leaves Priority Tier
-    out, as the legacy report does), every total by day, workspace and model equals the legacy report's."""
-    fake_api.analytics_prices_priority = False
-    try:
-        first = yesterday - timedelta(days=1)
-        materialize_days(first, yesterday)
-    finally:
-        fake_api.analytics_prices_priority = True
+def test_with_priority_unpriced_the_analytics_mart_equals_the_legacy_report_to_the_digit(yesterday):
+    """Under the other choice (the fake's default: the analytics cost leaves Priority Tier out, as the
+    legacy report does), every total by day, workspace and model equals the legacy report's."""
+    first = yesterday - timedelta(days=1)
+    materialize_days(first, yesterday)
     assert mart_lines() == legacy_lines(first, yesterday)
-    assert by("x_ApiKeyId") == in_usd(
-        analytics.truth(first, yesterday + timedelta(days=1), False).cost_cents["api_key_id"]
-    )
+    assert by("x_ApiKeyId") == in_usd(analytics.truth(first, yesterday + timedelta(days=1)).cost_cents["api_key_id"])
     assert query(f"select sum(BilledCost), bool_or(x_CostReported) {ANTHROPIC} and x_ServiceTier = 'priority'") == [
         (0, False)
     ]
@@ -120,8 +118,7 @@ def test_legacy_reports_alone_allocate_cost_to_keys_by_usage_share(monkeypatch, 
     materialize_days(first, yesterday)
     assert query("select count(*) from raw_anthropic.analytics_cost") == [(0,)]
     assert mart_lines() == legacy_lines(first, yesterday)
-    unpriced = analytics.truth(first, yesterday + timedelta(days=1), prices_priority=False)
-    assert by("x_ApiKeyId") == in_usd(unpriced.cost_cents["api_key_id"])
+    assert by("x_ApiKeyId") == in_usd(analytics.truth(first, yesterday + timedelta(days=1)).cost_cents["api_key_id"])
     allocation = dict(query(f"select x_CostAllocation, count(*) {ANTHROPIC} group by 1"))
     assert set(allocation) == {"usage_share", "reported"}  # code execution has no key: reported whole
     assert query(

@@ -197,18 +197,20 @@ CASES = [
     # -- the Admin API: incomplete or inconsistent pulls --------------------------------------------------
     Case(
         "page promises more without a cursor",
-        rewrite("usage_report", lambda body: body.update(has_more=True, next_page=None)),
+        rewrite("usage_report/messages", lambda body: body.update(has_more=True, next_page=None)),
         "said has_more=true but gave no next_page, so the rest of the window cannot be fetched",
     ),
-    Case("usage page with no buckets", rewrite("usage_report", no_buckets), "(the API sends one for every day"),
+    Case(
+        "usage page with no buckets", rewrite("usage_report/messages", no_buckets), "(the API sends one for every day"
+    ),
     Case("cost page with no buckets", rewrite("cost_report", no_buckets), "(the API sends one for every day"),
-    Case("bucket without results", rewrite("usage_report", remove_results), "results: Field required"),
+    Case("bucket without results", rewrite("usage_report/messages", remove_results), "results: Field required"),
     Case(
         "bucket outside the window", rewrite("cost_report", stray_day), "[2020-01-01T00:00:00Z, 2020-01-02T00:00:00Z)"
     ),
-    Case("a day sent twice", rewrite("usage_report", duplicate_day), "twice. Nothing was stored"),
+    Case("a day sent twice", rewrite("usage_report/messages", duplicate_day), "twice. Nothing was stored"),
     Case("an hourly bucket in a daily report", rewrite("cost_report", hourly_bucket), "not one UTC day inside"),
-    Case("a usage row sent twice", rewrite("usage_report", repeated_row), "returned the same row twice on"),
+    Case("a usage row sent twice", rewrite("usage_report/messages", repeated_row), "returned the same row twice on"),
     Case("a cost row sent twice", rewrite("cost_report", repeated_row), "returned the same row twice on"),
     Case(
         "cost in euros",
@@ -237,17 +239,17 @@ CASES = [
     ),
     Case(
         "absurd token count",
-        rewrite("usage_report", first_result(lambda r: r.update(output_tokens=10**30))),
+        rewrite("usage_report/messages", first_result(lambda r: r.update(output_tokens=10**30))),
         "output_tokens: Input should be less than or equal to 9223372036854775807",
     ),
     Case(
         "negative token count",
-        rewrite("usage_report", first_result(lambda r: r.update(uncached_input_tokens=-5))),
+        rewrite("usage_report/messages", first_result(lambda r: r.update(uncached_input_tokens=-5))),
         "uncached_input_tokens: Input should be greater than or equal to 0",
     ),
     Case(
         "token count as text",
-        rewrite("usage_report", first_result(lambda r: r.update(output_tokens="many"))),
+        rewrite("usage_report/messages", first_result(lambda r: r.update(output_tokens="many"))),
         "output_tokens: Input should be a valid integer",
     ),
     Case("workspace without a name", rewrite("workspaces", without_name), "name: Field required"),

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from pump_costs.definitions import defs
+from pump_costs.defs.anthropic.checks import analytics_cost_matches_cost_report
 from pump_costs.defs.dbt.assets import dbt_daily_models, dbt_models
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
@@ -61,8 +62,17 @@ def test_only_anthropic_reports_and_models_refreshed_by_day_are_partitioned():
     assert partitioned == {
         "raw_anthropic/usage_report",
         "raw_anthropic/cost_report",
+        "raw_anthropic/analytics_usage",
+        "raw_anthropic/analytics_cost",
+        "raw_anthropic/analytics_cost_days",
+        "raw_anthropic/claude_code",
         "staging/stg_anthropic__usage",
         "staging/stg_anthropic__costs",
+        "staging/stg_anthropic__analytics_usage",
+        "staging/stg_anthropic__analytics_costs",
+        "staging/stg_anthropic__analytics_cost_days",
+        "intermediate/int_anthropic__legacy_lines",
+        "intermediate/int_anthropic__analytics_lines",
         "intermediate/int_anthropic__spend_focus",
         "marts/fct_anthropic_spend",
     }
@@ -79,9 +89,17 @@ def test_every_dbt_test_is_an_asset_check():
     manifest = json.loads(dbt_project.manifest_path.read_text())
     tests = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"}
     checks = {spec.name for assets in (dbt_models, dbt_daily_models) for spec in assets.check_specs}
-    assert checks == tests and len(tests) == 65
+    assert checks == tests and len(tests) == 77
     reconciliation = next(s for s in dbt_models.check_specs if s.name == "assert_anthropic_spend_matches_cost_report")
     assert reconciliation.asset_key == dg.AssetKey(["marts", "fct_spend"])
+
+
+def test_the_two_anthropic_apis_are_reconciled_before_anything_is_published():
+    (spec,) = analytics_cost_matches_cost_report.check_specs
+    assert spec.asset_key == dg.AssetKey(["marts", "fct_spend"]) and spec.blocking
+    assert dg.AssetKey(["intermediate", "int_anthropic__cost_reconciliation"]) in {
+        dep.asset_key for dep in spec.additional_deps
+    }
 
 
 def test_schedule_and_sensor_run_without_being_switched_on():

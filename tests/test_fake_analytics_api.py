@@ -65,21 +65,20 @@ COST_LINE = {"group_by[]": ["workspace_id", "model", "cost_type", "token_type"],
 def test_cost_by_any_grouping_equals_the_legacy_cost_lines_to_the_last_digit(fake_api):
     first, params = window(fake_api, 10)
     legacy = legacy_cost_lines(first, fake_api.today)
-    # Priority Tier: priced here (the fake's choice), absent from the legacy report.
-    by_tier = {**COST_LINE, "group_by[]": [*COST_LINE["group_by[]"], "service_tier"]}
-    every = every_row(fake_api, "cost", **params, **by_tier)
+    assert analytics_cost_lines(every_row(fake_api, "cost", **params, **COST_LINE)) == legacy
+    by_actor = every_row(fake_api, "cost", **params, **{"group_by[]": ["actor", "product"], "limit": 1000})
+    assert sum(Decimal(row["cost"]["amount"]) for row in by_actor) == sum(legacy.values())
+
+    # Priority Tier when the analytics cost prices it (the other choice): the only lines it adds.
+    fake_api.analytics_prices_priority = True
+    try:
+        by_tier = {**COST_LINE, "group_by[]": [*COST_LINE["group_by[]"], "service_tier"]}
+        every = every_row(fake_api, "cost", **params, **by_tier)
+    finally:
+        fake_api.analytics_prices_priority = False
     priority = [row for row in every if row["group"]["service_tier"] == "priority"]
     assert priority and analytics_cost_lines([row for row in every if row not in priority]) == legacy
     assert {row["group"]["cost_type"] for row in every} == {"tokens", "web_search", "code_execution"}
-
-    fake_api.analytics_prices_priority = False
-    try:
-        assert analytics_cost_lines(every_row(fake_api, "cost", **params, **COST_LINE)) == legacy
-        by_actor = every_row(fake_api, "cost", **params, **{"group_by[]": ["actor", "product"], "limit": 1000})
-    finally:
-        fake_api.analytics_prices_priority = True
-    total = sum(Decimal(row["cost"]["amount"]) for row in by_actor)
-    assert total == sum(legacy.values())
 
 
 def test_tokens_equal_the_legacy_usage_report(fake_api):

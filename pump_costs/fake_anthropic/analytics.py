@@ -5,7 +5,9 @@ One organization, one truth: a cost row is one stream's cost for one day, token 
 computed exactly as the legacy cost report's lines are, so any grouping sums to the legacy lines to the
 last digit, and usage rows carry the legacy usage report's tokens. Where the reference does not know, the
 fake picks, and says so:
-- Priority Tier is priced here (`prices_priority`, on by default; the legacy cost report leaves it out).
+- Priority Tier is left out of the cost, as the legacy cost report leaves it out, so the two reports agree
+  line for line; `FakeAdminApi.analytics_prices_priority = True` prices it (the filter enum suggests the real
+  API may), and the pipeline is tested both ways.
 - `list_amount` is the price before the batch discount; the US-inference premium is part of the list price.
 - `amount` strings keep every digit the cost has (no fixed number of decimals).
 - A missing beta header is a 400.
@@ -120,7 +122,7 @@ def usage_facts(day: date) -> list[Fact]:
     return facts
 
 
-def cost_facts(day: date, prices_priority: bool = True) -> list[Fact]:
+def cost_facts(day: date, prices_priority: bool = False) -> list[Fact]:
     """Cost at the grain of stream and token type (and web search per stream, code execution per day).
     A stream-day's requests ride on its first row, so sums over any grouping count them once."""
     facts = []
@@ -362,7 +364,7 @@ class AnalyticsTruth:
     requests: dict[str, dict[str | None, int]]
 
 
-def truth(start: date, end: date, prices_priority: bool = True) -> AnalyticsTruth:
+def truth(start: date, end: date, prices_priority: bool = False) -> AnalyticsTruth:
     cost: dict = {d: defaultdict(Decimal) for d in ("api_key_id", "actor_id", "product")}
     listed: dict = {d: defaultdict(Decimal) for d in cost}
     requests: dict = {d: defaultdict(int) for d in cost}

@@ -165,8 +165,9 @@ class FakeAdminApi:
         self.admin_key = admin_key
         self._today = today
         self.faults = FaultPlan()
-        # Whether the analytics cost prices Priority Tier (unknown for the real API; the legacy report does not).
-        self.analytics_prices_priority = True
+        # Whether the analytics cost prices Priority Tier (unknown for the real API; the legacy report does not,
+        # and neither does the fake unless a test turns this on).
+        self.analytics_prices_priority = False
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._in_flight = 0

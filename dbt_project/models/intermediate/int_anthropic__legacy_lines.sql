@@ -160,10 +160,10 @@ final as (
         context_window,
         inference_geo,
         description,
-        case
+        {{ money("case
             when amount_usd is null or line_quantity is null then amount_usd
-            else {{ proportional_part('amount_usd', 'quantity', 'quantity_through', 'line_quantity') }}
-        end as amount_usd,
+            else " ~ proportional_part('amount_usd', 'quantity', 'quantity_through', 'line_quantity') ~ "
+        end") }} as amount_usd,
         null as list_amount_usd,
         quantity,
         quantity_unit,

@@ -18,7 +18,7 @@ legacy_lines as (
     select * from {{ ref('int_anthropic__legacy_lines') }}
 ),
 
-lines as (
+chosen_lines as (
     select * from analytics_lines
     where charge_date in (select cost_date from analytics_days)
     union all by name
@@ -26,7 +26,7 @@ lines as (
     where charge_date not in (select cost_date from analytics_days)
 ),
 
-described_lines as (
+lines as (
     -- the analytics API has no line descriptions: one is made of what the line is
     select
         *,
@@ -34,7 +34,7 @@ described_lines as (
             description,
             concat_ws(' - ', coalesce(model, cost_type), token_type, service_tier, context_window, inference_geo)
         ) as line_description
-    from lines
+    from chosen_lines
 ),
 
 focus_rows as (
@@ -90,7 +90,7 @@ focus_rows as (
         lines.cost_allocation as x_CostAllocation,
         'Claude' as x_AiModelFamily,
         'anthropic_api' as x_AiChannel
-    from described_lines as lines
+    from lines
 ),
 
 final as (
