@@ -9,9 +9,11 @@ import pytest
 from pump_costs.defs.anthropic import client as client_module
 from pump_costs.defs.anthropic.client import (
     AdminKeyError,
+    AnalyticsAnswer,
     AnthropicAdminClient,
     AnthropicAdminError,
     MalformedResponseError,
+    complete_until,
     utc_midnight,
 )
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, Fault, ground_truth
@@ -231,3 +233,14 @@ def test_claude_code_report_is_one_request_a_day_with_its_records(fake_api):
         ("alice@example.com", False),
         ("alice@example.com", True),
     ]
+
+
+def test_analytics_days_after_the_watermark_are_not_complete():
+    """Data past an answer's data_refreshed_at may still be filling in: only whole days before the
+    earliest watermark count as covered."""
+    end = utc_midnight(START + timedelta(days=5))
+    answer = lambda refreshed: AnalyticsAnswer("by_price", (), {}, [], refreshed)  # noqa: E731
+    watermark = utc_midnight(START + timedelta(days=3)) + timedelta(hours=4)
+    assert complete_until([answer(None), answer(watermark)], end) == utc_midnight(START + timedelta(days=3))
+    assert complete_until([answer(None)], end) == end
+    assert complete_until([answer(end + timedelta(hours=6))], end) == end

@@ -11,7 +11,7 @@ with analytics_days as (
 analytics_cost as (
     select amount_cents * 0.01 as usd
     from {{ source('anthropic', 'analytics_cost') }}
-    where query = 'by_price'
+    where query = 'by_price' and cast(bucket_start as date) in (select cost_date from analytics_days)
 ),
 
 analytics_tokens as (

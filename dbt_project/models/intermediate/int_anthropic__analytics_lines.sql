@@ -264,8 +264,9 @@ token_lines as (
         where cost_type = 'tokens'
     ) as c
     full outer join token_usage as u
-        on {{ analytics_grain_matches('c', 'u') }}
-        and c.token_type = u.token_type
+        on
+            {{ analytics_grain_matches('c', 'u') }}
+            and c.token_type = u.token_type
 ),
 
 web_search_lines as (
@@ -292,7 +293,8 @@ web_search_lines as (
         where cost_type = 'web_search'
     ) as c
     full outer join web_search_usage as u
-        on {{ analytics_grain_matches('c', 'u') }}
+        on
+            {{ analytics_grain_matches('c', 'u') }}
 ),
 
 other_lines as (

@@ -79,7 +79,7 @@ final as (
         coalesce(a.inference_geo, l.inference_geo) as inference_geo,
         a.analytics_cents,
         l.legacy_cents,
-        a.analytics_cents is not distinct from l.legacy_cents as amounts_match
+        coalesce(a.analytics_cents = l.legacy_cents, false) as amounts_match
     from analytics_lines as a
     full outer join legacy_lines as l
         on

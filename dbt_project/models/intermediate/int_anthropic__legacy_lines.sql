@@ -139,8 +139,8 @@ weighed as (
             as quantity_through
     from shares
     window line_keys as (
-        partition by charge_date, workspace_id, cost_type, model, token_type, service_tier, context_window,
-        inference_geo
+        partition by
+            charge_date, workspace_id, cost_type, model, token_type, service_tier, context_window, inference_geo
     )
 ),
 
@@ -160,10 +160,10 @@ final as (
         context_window,
         inference_geo,
         description,
-        {{ money("case
-            when amount_usd is null or line_quantity is null then amount_usd
-            else " ~ proportional_part('amount_usd', 'quantity', 'quantity_through', 'line_quantity') ~ "
-        end") }} as amount_usd,
+        case
+            when amount_usd is null or line_quantity is null then {{ money('amount_usd') }}
+            else {{ proportional_part('amount_usd', 'quantity', 'quantity_through', 'line_quantity') }}
+        end as amount_usd,
         null as list_amount_usd,
         quantity,
         quantity_unit,

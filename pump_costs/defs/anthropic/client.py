@@ -155,6 +155,15 @@ def today_utc() -> datetime:
     return utc_midnight(datetime.now(UTC).date())
 
 
+def complete_until(answers: Sequence[AnalyticsAnswer], end: datetime) -> datetime:
+    """The end of the whole UTC days every answer's data_refreshed_at vouches for (or `end`): the days
+    after may still be filling in, so they do not count as covered yet."""
+    watermarks = [a.refreshed_at.astimezone(UTC) for a in answers if a.refreshed_at is not None]
+    if not watermarks:
+        return end
+    return min(end, utc_midnight(min(watermarks).date()))
+
+
 def analytics_first_day(today: date) -> date:
     """The earliest day the analytics API serves today."""
     return max(ANALYTICS_FIRST_DAY, today - timedelta(days=ANALYTICS_LOOKBACK_DAYS))
@@ -168,6 +177,7 @@ class AnalyticsAnswer:
     group_by: tuple[str, ...]
     filters: dict[str, str]
     rows: list
+    refreshed_at: datetime | None  # the answer's data_refreshed_at: data after it may be incomplete
 
 
 def last_completed_days(days: int) -> tuple[date, date]:
@@ -444,10 +454,12 @@ class AnthropicAdminClient:
             "group_by[]": [*group_by, *(COST_FAN_OUT if report == "cost" else ())],
             **filters,
         }
-        pages = self._report_pages(path, params, AnalyticsPage[row_type], {"anthropic-beta": ANALYTICS_BETA})
+        pages = list(self._report_pages(path, params, AnalyticsPage[row_type], {"anthropic-beta": ANALYTICS_BETA}))
         rows = [row for page in pages for row in page.data]
-        check_rows(path, rows, start, end)
-        return AnalyticsAnswer(query, group_by, filters, rows)
+        # Rows without an actor the API could render come one per identity, alike: they are not repeats.
+        check_rows(path, rows, start, end, repeats_allowed=lambda row: "actor" in group_by and row.group.actor is None)
+        watermarks = [page.data_refreshed_at for page in pages if page.data_refreshed_at is not None]
+        return AnalyticsAnswer(query, group_by, filters, rows, min(watermarks) if watermarks else None)
 
     def claude_code_report(self, day: date) -> list[ClaudeCodeRecord]:
         """The Claude Code report of one UTC day (the endpoint takes one day a request)."""
@@ -469,10 +481,12 @@ def _window(params: dict[str, Any]) -> str:
     return f"[{params['starting_at']}, {params['ending_at']})"
 
 
-def check_rows(path: str, rows: Sequence, start: datetime, end: datetime) -> None:
+def check_rows(
+    path: str, rows: Sequence, start: datetime, end: datetime, repeats_allowed: Callable = lambda row: False
+) -> None:
     """Refuse an analytics answer with a row that is not one UTC day inside [start, end), or the same
-    combination twice on a day: storing it would lose or double money. Empty combinations (and empty
-    days) are simply absent."""
+    combination twice on a day (unless `repeats_allowed` says it may be): storing it would lose or double
+    money. Empty combinations (and empty days) are simply absent."""
     where = f"GET /v1/organizations/{path} ([{iso(start)}, {iso(end)}))"
     seen: set[tuple] = set()
     for row in rows:
@@ -483,7 +497,7 @@ def check_rows(path: str, rows: Sequence, start: datetime, end: datetime) -> Non
                 f"day inside the window{NOTHING_STORED}"
             )
         key = (day, row.group.grain())
-        if key in seen:
+        if key in seen and not repeats_allowed(row):
             raise MalformedResponseError(
                 f"{where} returned the same combination twice on {day:%Y-%m-%d} "
                 f"({', '.join(str(v) for v in row.group.grain() if v is not None)}){NOTHING_STORED}"
