@@ -31,10 +31,12 @@ from pump_costs.warehouse import warehouse_path
 
 def analytics_minimum(conn: duckdb.DuckDBPyConnection, report: str, first: date) -> int:
     """The fewest requests that fetch the stored analytics rows: each query of each 31-day window, one
-    page per 1,000 rows (and one for an empty answer)."""
+    page per 1,000 rows (and one for an empty answer). A cost row's cost and token types ride along with
+    their combination, so pages count combinations, not rows."""
     table = "analytics_cost" if report == "cost" else "analytics_usage"
+    combination = "bucket_start, workspace_id, api_key_id, actor_id, product, model, service_tier, context_window"
     counts = conn.execute(
-        f"""select count(*) from raw_anthropic.{table}
+        f"""select count(distinct ({combination}, inference_geo)) from raw_anthropic.{table}
             group by (cast(bucket_start as date) - ?::date) // {ANALYTICS_MAX_DAYS}, query, filters""",
         [first],
     ).fetchall()
@@ -65,7 +67,7 @@ def main() -> None:
     print(f"cost report requests:       {requests['cost_report']} (minimum {math.ceil(days / 31)})")
     for report in ("usage", "cost"):
         print(
-            f"analytics {report} requests: {requests[f'analytics/{report}']} (minimum {minimum[report]}: "
+            f"{f'analytics {report} requests:':<28}{requests[f'analytics/{report}']} (minimum {minimum[report]}: "
             f"{math.ceil(((last - max(first, served_from)).days + 1) / 31)} windows from {max(first, served_from)})"
         )
     print(f"claude code requests:       {requests['usage_report/claude_code']} (minimum {claude_code_days})")
