@@ -1,5 +1,6 @@
 """The Admin API client against the fake server: key checks, retries, pagination, exact money."""
 
+import json
 import logging
 from datetime import date, timedelta
 from decimal import Decimal
@@ -7,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from pump_costs.defs.anthropic import client as client_module
+from pump_costs.defs.anthropic import rows
 from pump_costs.defs.anthropic.client import (
     AdminKeyError,
     AnalyticsAnswer,
@@ -16,6 +18,7 @@ from pump_costs.defs.anthropic.client import (
     complete_until,
     utc_midnight,
 )
+from pump_costs.defs.anthropic.models import AnalyticsCostRow
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, Fault, ground_truth
 
 START = date(2026, 3, 1)
@@ -244,3 +247,21 @@ def test_analytics_days_after_the_watermark_are_not_complete():
     assert complete_until([answer(None), answer(watermark)], end) == utc_midnight(START + timedelta(days=3))
     assert complete_until([answer(None)], end) == end
     assert complete_until([answer(end + timedelta(hours=6))], end) == end
+
+
+def test_unknown_analytics_fields_are_ignored_and_kept_in_the_raw_json():
+    row = AnalyticsCostRow.model_validate(
+        {
+            "starting_at": "2026-03-01T00:00:00Z",
+            "ending_at": "2026-03-02T00:00:00Z",
+            "group": {"workspace_id": "wrkspc_a", "actor": {"type": "user_actor", "user_id": "user_a", "team": "x"}},
+            "cost": {"amount": "12.3456789", "list_amount": "20", "currency": "USD", "requests": None, "tax": "1"},
+            "region_label": "eu",
+        }
+    )
+    (stored,) = rows.analytics_cost_rows(
+        [AnalyticsAnswer("by_key", (), {}, [row], None)], rows.loaded_now()
+    ).to_pylist()
+    assert stored["amount_cents"] == Decimal("12.3456789") and stored["actor_id"] == "user_a"
+    raw = json.loads(stored["raw_json"])
+    assert raw["region_label"] == "eu" and raw["cost"]["tax"] == "1" and raw["group"]["actor"]["team"] == "x"
