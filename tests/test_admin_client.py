@@ -15,7 +15,7 @@ from pump_costs.defs.anthropic.client import (
     AnthropicAdminClient,
     AnthropicAdminError,
     MalformedResponseError,
-    complete_until,
+    analytics_complete_until,
     utc_midnight,
 )
 from pump_costs.defs.anthropic.models import AnalyticsCostRow
@@ -244,9 +244,9 @@ def test_analytics_days_after_the_watermark_are_not_complete():
     end = utc_midnight(START + timedelta(days=5))
     answer = lambda refreshed: AnalyticsAnswer("by_price", (), {}, [], refreshed)  # noqa: E731
     watermark = utc_midnight(START + timedelta(days=3)) + timedelta(hours=4)
-    assert complete_until([answer(None), answer(watermark)], end) == utc_midnight(START + timedelta(days=3))
-    assert complete_until([answer(None)], end) == end
-    assert complete_until([answer(end + timedelta(hours=6))], end) == end
+    assert analytics_complete_until([answer(None), answer(watermark)], end) == utc_midnight(START + timedelta(days=3))
+    assert analytics_complete_until([answer(None)], end) == end
+    assert analytics_complete_until([answer(end + timedelta(hours=6))], end) == end
 
 
 def test_unknown_analytics_fields_are_ignored_and_kept_in_the_raw_json():

@@ -14,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from pump_costs import settings
 from pump_costs.defs.anthropic import rows
-from pump_costs.defs.anthropic.client import analytics_first_day, complete_until, utc_midnight
+from pump_costs.defs.anthropic.client import analytics_complete_until, analytics_first_day, utc_midnight
 from pump_costs.defs.anthropic.models import Workspace
 from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.defs.partitions import daily_partitions
@@ -149,7 +149,7 @@ def _pull_analytics(
     make_rows = rows.analytics_cost_rows if report == "cost" else rows.analytics_usage_rows
     batches = {table.qualified: make_rows(answers, loaded_at)}
     if report == "cost":
-        covered_until = complete_until(answers, end)
+        covered_until = analytics_complete_until(answers, end)
         if covered_until < end:
             context.log.warning(
                 f"The analytics API's data is complete until {covered_until:%Y-%m-%d} (data_refreshed_at): the "

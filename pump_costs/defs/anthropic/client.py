@@ -155,7 +155,7 @@ def today_utc() -> datetime:
     return utc_midnight(datetime.now(UTC).date())
 
 
-def complete_until(answers: Sequence[AnalyticsAnswer], end: datetime) -> datetime:
+def analytics_complete_until(answers: Sequence[AnalyticsAnswer], end: datetime) -> datetime:
     """The end of the whole UTC days every answer's data_refreshed_at vouches for (or `end`): the days
     after may still be filling in, so they do not count as covered yet."""
     watermarks = [a.refreshed_at.astimezone(UTC) for a in answers if a.refreshed_at is not None]
@@ -481,6 +481,19 @@ def _window(params: dict[str, Any]) -> str:
     return f"[{params['starting_at']}, {params['ending_at']})"
 
 
+def _one_day_inside(
+    where: str, what: str, starting_at: datetime, ending_at: datetime, start: datetime, end: datetime
+) -> datetime:
+    """The UTC day [starting_at, ending_at) is, refused unless it is one whole UTC day inside [start, end)."""
+    day = starting_at.astimezone(UTC)
+    if not (start <= day < end) or ending_at - starting_at != timedelta(days=1) or day.hour:
+        raise MalformedResponseError(
+            f"{where} returned the {what} [{iso(starting_at)}, {iso(ending_at)}), which is not one UTC day inside "
+            f"the window{NOTHING_STORED}"
+        )
+    return day
+
+
 def check_rows(
     path: str, rows: Sequence, start: datetime, end: datetime, repeats_allowed: Callable = lambda row: False
 ) -> None:
@@ -490,12 +503,7 @@ def check_rows(
     where = f"GET /v1/organizations/{path} ([{iso(start)}, {iso(end)}))"
     seen: set[tuple] = set()
     for row in rows:
-        day = row.starting_at.astimezone(UTC)
-        if not (start <= day < end) or row.ending_at - row.starting_at != timedelta(days=1) or day.hour:
-            raise MalformedResponseError(
-                f"{where} returned the row [{iso(row.starting_at)}, {iso(row.ending_at)}), which is not one UTC "
-                f"day inside the window{NOTHING_STORED}"
-            )
+        day = _one_day_inside(where, "row", row.starting_at, row.ending_at, start, end)
         key = (day, row.group.grain())
         if key in seen and not repeats_allowed(row):
             raise MalformedResponseError(
@@ -527,12 +535,7 @@ def check_buckets(
     where = f"GET /v1/organizations/{path} ([{iso(start)}, {iso(end)}))"
     seen: set[datetime] = set()
     for bucket in buckets:
-        day = bucket.starting_at.astimezone(UTC)
-        if not (start <= day < end) or bucket.ending_at - bucket.starting_at != timedelta(days=1) or day.hour:
-            raise MalformedResponseError(
-                f"{where} returned the bucket [{iso(bucket.starting_at)}, {iso(bucket.ending_at)}), which is not "
-                f"one UTC day inside the window{NOTHING_STORED}"
-            )
+        day = _one_day_inside(where, "bucket", bucket.starting_at, bucket.ending_at, start, end)
         if day in seen:
             raise MalformedResponseError(f"{where} returned the day {day:%Y-%m-%d} twice{NOTHING_STORED}")
         seen.add(day)
