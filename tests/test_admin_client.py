@@ -232,9 +232,13 @@ def test_claude_code_report_is_one_request_a_day_with_its_records(fake_api):
     records = client_for(fake_api).claude_code_report(START + timedelta(days=1))
     assert [r.path for r in fake_api.requests] == ["/v1/organizations/usage_report/claude_code"]
     assert fake_api.requests[0].query["starting_at"] == ["2026-03-02"]
-    assert [(r.actor.email_address, r.is_remote) for r in records] == [
-        ("alice@example.com", False),
-        ("alice@example.com", True),
+    assert [(r.actor.type, r.actor.email_address or r.actor.api_key_name, r.is_remote) for r in records] == [
+        ("user_actor", "alice@example.com", False),
+        ("user_actor", "alice@example.com", True),
+        ("api_actor", "claude-code-ci", False),
+        ("api_actor", "claude-code-ci", True),
+        ("user_actor", "dana@example.com", False),
+        ("user_actor", "dana@example.com", True),
     ]
 
 

@@ -85,7 +85,8 @@ def test_analytics_days_give_exact_cost_per_key_actor_and_product(fake_api, yest
     ]
     expected = defaultdict(lambda: [0, 0, 0, Decimal(0)])
     for r in records:
-        row = expected[(r["actor"]["email_address"], "remote" if r["is_remote"] else "local")]
+        actor = r["actor"].get("email_address") or r["actor"]["api_key_name"]
+        row = expected[(actor, "remote" if r["is_remote"] else "local")]
         row[0] += r["core_metrics"]["num_sessions"]
         row[1] += r["core_metrics"]["lines_of_code"]["added"]
         row[2] += r["model_breakdown"][0]["tokens"]["output"]
@@ -95,7 +96,7 @@ def test_analytics_days_give_exact_cost_per_key_actor_and_product(fake_api, yest
            from marts.fct_claude_code_usage group by all"""
     )
     assert {(a, e): [s, la, o, c] for a, e, s, la, o, c in stored} == dict(expected)
-    assert len(records) > 0
+    assert {a for a, _ in expected} == {"alice@example.com", "dana@example.com", "claude-code-ci"}
 
 
 def test_with_priority_unpriced_the_analytics_mart_equals_the_legacy_report_to_the_digit(yesterday):
@@ -112,13 +113,17 @@ def test_with_priority_unpriced_the_analytics_mart_equals_the_legacy_report_to_t
 
 def test_legacy_reports_alone_allocate_cost_to_keys_by_usage_share(monkeypatch, yesterday):
     """With the analytics API turned off, each legacy cost line is split across the keys that used its
-    tokens: in the fake organization one key per line, so each key's share equals its true cost."""
+    tokens. A line has one price per token, so each key's share equals its true cost exactly, also where
+    two keys share a line (Alice's and the CI's Claude Code keys)."""
     monkeypatch.setenv(ANTHROPIC_REPORTS.name, "legacy")
     first = yesterday - timedelta(days=1)
     materialize_days(first, yesterday)
     assert query("select count(*) from raw_anthropic.analytics_cost") == [(0,)]
     assert mart_lines() == legacy_lines(first, yesterday)
     assert by("x_ApiKeyId") == in_usd(analytics.truth(first, yesterday + timedelta(days=1)).cost_cents["api_key_id"])
+    shared = f"""select count(distinct x_ApiKeyId) {ANTHROPIC} and x_CostType = 'tokens'
+                  group by ChargePeriodStart, SubAccountId, x_Model, x_TokenType, x_ServiceTier order by 1 desc"""
+    assert query(shared)[0] == (2,)
     allocation = dict(query(f"select x_CostAllocation, count(*) {ANTHROPIC} group by 1"))
     assert set(allocation) == {"usage_share", "reported"}  # code execution has no key: reported whole
     assert query(

@@ -211,7 +211,12 @@ def test_lists_page_by_after_id(fake_api):
     first = get(fake_api, "api_keys", limit=4).json()
     assert len(first["data"]) == 4 and first["has_more"] is True
     second = get(fake_api, "api_keys", limit=4, after_id=first["last_id"]).json()
-    assert [k["name"] for k in second["data"]] == ["claude_code_key_alice", "legacy-prototype"]
+    assert [k["name"] for k in second["data"]] == [
+        "claude_code_key_alice",
+        "legacy-prototype",
+        "claude-code-ci",
+        "claude_code_key_dana",
+    ]
     assert second["has_more"] is False
     sandbox = next(k for k in first["data"] if k["name"] == "default-sandbox")
     assert sandbox["workspace_id"] is None
@@ -233,11 +238,13 @@ def test_claude_code_report_pages_through_its_ground_truth_and_splits_tokens_exa
             ).json()
         )
     records = [record for page in pages for record in page["data"]]
-    assert records == org.claude_code_records(day) and len(records) == 2
-    alice = next(f for f in org.usage_facts(day) if f.stream.product == "claude_code")
-    split = [r["model_breakdown"][0]["tokens"]["output"] for r in records]
+    users = [f for f in org.usage_facts(day) if f.stream.product == "claude_code"]
+    assert records == org.claude_code_records(day) and len(records) == 2 * len(users) > 2
+    alice = users[0]
+    split = [r["model_breakdown"][0]["tokens"]["output"] for r in records[:2]]  # Alice's local and remote rows
     assert sum(split) == alice.tokens["output_tokens"] and split[0] == alice.tokens["output_tokens"] * 4 // 5
     assert records[0]["actor"] == {"type": "user_actor", "email_address": "alice@example.com"}
+    assert {"type": "api_actor", "api_key_name": "claude-code-ci"} in [r["actor"] for r in records]
     other_day = org.claude_code_records(day + timedelta(days=1))
     assert other_day[0]["core_metrics"] != records[0]["core_metrics"]  # activity varies by day
 

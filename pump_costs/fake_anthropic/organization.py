@@ -105,6 +105,10 @@ API_KEYS = [
         "2024-01-11T10:00:00Z",
         "archived",
     ),
+    ApiKey("apikey_01ClaudeCodeCiBot0000", "claude-code-ci", "wrkspc_01ClaudeCodeSynthetic00", "2025-03-01T10:00:00Z"),
+    ApiKey(
+        "apikey_01ClaudeCodeDana00000", "claude_code_key_dana", "wrkspc_01ClaudeCodeSynthetic00", "2025-04-01T10:00:00Z"
+    ),
 ]
 
 MODEL_NAMES = {
@@ -267,6 +271,30 @@ STREAMS = [
         "not_available",
         400_000,
         active_until=ARCHIVED_ON,
+    ),
+    # Claude Code run by CI under its own key (no user: an api_actor), on the same price line as Alice's,
+    # so the legacy cost report's line is shared by two keys.
+    Stream(
+        "apikey_01ClaudeCodeCiBot0000",
+        "wrkspc_01ClaudeCodeSynthetic00",
+        "claude-sonnet-4-5-20250929",
+        "standard",
+        "0-200k",
+        "global",
+        600_000,
+        uses_1h_cache=True,
+        product="claude_code",
+    ),
+    Stream(
+        "apikey_01ClaudeCodeDana00000",
+        "wrkspc_01ClaudeCodeSynthetic00",
+        "claude-opus-4-6",
+        "standard",
+        "0-200k",
+        "global",
+        500_000,
+        actor_id="user_01DanaSynthetic0000000",
+        product="claude_code",
     ),
 ]
 CODE_EXECUTION_WORKSPACE = "wrkspc_01ResearchSynthetic0000"
@@ -498,9 +526,16 @@ CLAUDE_CODE_TOKENS = {  # the report's token names -> the usage report's
 }
 
 
+def claude_code_actor(stream: Stream) -> dict:
+    """The report names people by e-mail and keys acting on their own by name."""
+    if stream.actor_id:
+        return {"type": "user_actor", "email_address": ACTORS[stream.actor_id]["email_address"]}
+    return {"type": "api_actor", "api_key_name": next(k.name for k in API_KEYS if k.id == stream.api_key_id)}
+
+
 def claude_code_records(day: date) -> list[dict]:
-    """The Claude Code report's records for a day: per user of Claude Code, a local and a remote row that
-    split that user's tokens exactly (four fifths local), activity that varies by day, and the cost
+    """The Claude Code report's records for a day: per user (or API key) of Claude Code, a local and a
+    remote row that split its tokens exactly (four fifths local), activity that varies by day, and the cost
     estimated at list price in whole cents (attribution only: the same spend is in the cost report)."""
     records = []
     for fact in usage_facts(day):
@@ -510,12 +545,12 @@ def claude_code_records(day: date) -> list[dict]:
         local = {usage_type: count * 4 // 5 for usage_type, count in fact.tokens.items()}
         remote = {usage_type: count - local[usage_type] for usage_type, count in fact.tokens.items()}
         for is_remote, tokens in ((False, local), (True, remote)):
-            rng = _rng("claude_code", day.isoformat(), stream.actor_id, is_remote)
+            rng = _rng("claude_code", day.isoformat(), stream.actor_id or stream.api_key_id, is_remote)
             estimate = sum((token_cost_cents(stream, t, count) for t, count in tokens.items()), Decimal(0))
             records.append(
                 {
                     "date": f"{day.isoformat()}T00:00:00Z",
-                    "actor": {"type": "user_actor", "email_address": ACTORS[stream.actor_id]["email_address"]},
+                    "actor": claude_code_actor(stream),
                     "organization_id": ORGANIZATION["id"],
                     "customer_type": "api",
                     "subscription_type": None,
