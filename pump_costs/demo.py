@@ -66,6 +66,19 @@ SUMMARY_QUERIES = {
         select SubAccountName, round(sum(BilledCost), 2)
         from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc""",
     ),
+    "Anthropic by API key, actor and product (top 8)": (
+        ("api key", "actor", "product", "billed usd"),
+        """
+        select coalesce(api_key_name, '(no key)'), coalesce(actor_name, actor_id, '(none)'),
+               coalesce(product, '(none)'), round(sum(billed_cost), 2)
+        from marts.fct_anthropic_daily_cost_by_key group by all order by 4 desc limit 8""",
+    ),
+    "Claude Code by user or key (estimated cost: attribution, already in the spend above)": (
+        ("actor", "sessions", "lines added", "commits", "estimated usd"),
+        """
+        select actor, sum(sessions), sum(lines_added), sum(commits), round(sum(estimated_cost_usd), 2)
+        from marts.fct_claude_code_usage group by all order by 5 desc""",
+    ),
     "Claude across channels": (
         ("channel", "provider", "billed"),
         """

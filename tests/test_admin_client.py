@@ -269,3 +269,26 @@ def test_unknown_analytics_fields_are_ignored_and_kept_in_the_raw_json():
     assert stored["amount_cents"] == Decimal("12.3456789") and stored["actor_id"] == "user_a"
     raw = json.loads(stored["raw_json"])
     assert raw["region_label"] == "eu" and raw["cost"]["tax"] == "1" and raw["group"]["actor"]["team"] == "x"
+
+
+def test_analytics_and_claude_code_requests_are_retried_like_the_legacy_reports(fake_api):
+    """A 429 with retry-after and a 529 on the analytics API, a 500 on the Claude Code report: waited
+    out and retried; a 403 is not retried."""
+    fake_api.faults.queue.extend(
+        [
+            Fault(429, path="/v1/organizations/analytics/cost", retry_after="2", after=1),
+            Fault(529, path="/v1/organizations/analytics/cost"),
+            Fault(500, path="/v1/organizations/usage_report/claude_code"),
+        ]
+    )
+    waits: list[float] = []
+    client = client_for(fake_api, waits)
+    answers = client.analytics_report("cost", utc_midnight(START), utc_midnight(START + timedelta(days=2)))
+    assert answers[0].query == "by_price" and answers[0].rows
+    assert client.claude_code_report(START)
+    assert waits[0] == 2.0 and len(waits) == 3
+    assert [r.status for r in fake_api.requests if r.status != 200] == [429, 529, 500]
+    fake_api.faults.queue.append(Fault(403, path="/v1/organizations/analytics/usage"))
+    with pytest.raises(AdminKeyError):
+        client.analytics_report("usage", utc_midnight(START), utc_midnight(START + timedelta(days=1)))
+    assert fake_api.requests[-1].status == 403 and fake_api.requests[-2].path.endswith("/claude_code")

@@ -101,7 +101,7 @@ def test_workspaces_and_keys_have_names_and_default_is_named(fake_api, yesterday
         "wrkspc_01LegacyPrototypeSynth0": "Legacy Prototype",
     }
     keys = query("select api_key_name, workspace_id, status from raw_anthropic.api_keys order by api_key_name")
-    assert len(keys) == 6
+    assert len(keys) == 8 and ("claude-code-ci", "wrkspc_01ClaudeCodeSynthetic00", "active") in keys
     assert ("default-sandbox", None, "active") in keys
     assert query("select organization_name from raw_anthropic.organization") == [("Synthetic Demo Org (fake data)",)]
 
