@@ -61,6 +61,10 @@ def test_analytics_days_give_exact_cost_per_key_actor_and_product(fake_api, yest
     assert by("x_ActorId") == in_usd(truth.cost_cents["actor_id"])
     assert by("x_Product") == in_usd(truth.cost_cents["product"])
     assert by("x_ApiKeyId", "ListCost") == in_usd(truth.list_cents["api_key_id"])
+    unit_prices = f"""select count(*), count(*) filter (where ListUnitPrice * PricingQuantity = ListCost)
+                      {ANTHROPIC} and x_CostType = 'tokens' and x_CostReported"""
+    priced, exact = query(unit_prices)[0]
+    assert exact == priced > 0  # the list price per token, exactly
     requests = {k: v for k, v in by("x_ActorId", "x_Requests").items() if k is not None}
     assert requests == {k: v for k, v in truth.requests["actor_id"].items() if k is not None}
     assert query(f"select distinct x_CostAllocation {ANTHROPIC}") == [("reported",)]

@@ -58,6 +58,12 @@ focus_rows as (
         coalesce(lines.amount_usd, 0) as EffectiveCost,
         'Anthropic' as InvoiceIssuerName,
         coalesce(lines.list_amount_usd, lines.amount_usd, 0) as ListCost,
+        -- the list price per unit, where the analytics API gives the list amount (exact for a price list's
+        -- rates: the amount is split in whole 10^-18 dollars, as DuckDB divides decimals in floating point)
+        case
+            when lines.list_amount_usd is not null and lines.quantity > 0
+                then {{ units_to_money('(' ~ money_units('lines.list_amount_usd') ~ ') // lines.quantity') }}
+        end as ListUnitPrice,
         'Standard' as PricingCategory,
         lines.quantity as PricingQuantity,
         case when lines.quantity is not null then lines.quantity_unit end as PricingUnit,
