@@ -4,6 +4,7 @@ report row, every field kept. Timestamps are UTC without a zone, as the tables s
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
@@ -12,7 +13,9 @@ from pump_costs.defs.anthropic.client import UNSET_GEO, AnalyticsAnswer
 from pump_costs.defs.anthropic.models import (
     COST_GROUP_BY,
     USAGE_GROUP_BY,
+    AnalyticsCostRow,
     AnalyticsRow,
+    AnalyticsUsageRow,
     ApiKey,
     Bucket,
     ClaudeCodeRecord,
@@ -42,6 +45,18 @@ def _raw(payload) -> str:
     return payload.model_dump_json(exclude_unset=True)
 
 
+def _token_counts(usage: UsageResult) -> dict:
+    """A usage row's counters as the raw tables name them (the legacy and analytics usage share them)."""
+    return {
+        "uncached_input_tokens": usage.uncached_input_tokens,
+        "cache_read_input_tokens": usage.cache_read_input_tokens,
+        "cache_creation_5m_input_tokens": usage.cache_creation.ephemeral_5m_input_tokens,
+        "cache_creation_1h_input_tokens": usage.cache_creation.ephemeral_1h_input_tokens,
+        "output_tokens": usage.output_tokens,
+        "web_search_requests": usage.server_tool_use.web_search_requests,
+    }
+
+
 def usage_rows(buckets: list[Bucket[UsageResult]], loaded_at: datetime) -> pa.Table:
     rows = [
         {
@@ -53,12 +68,7 @@ def usage_rows(buckets: list[Bucket[UsageResult]], loaded_at: datetime) -> pa.Ta
             "service_tier": r.service_tier,
             "context_window": r.context_window,
             "inference_geo": r.inference_geo,
-            "uncached_input_tokens": r.uncached_input_tokens,
-            "cache_read_input_tokens": r.cache_read_input_tokens,
-            "cache_creation_5m_input_tokens": r.cache_creation.ephemeral_5m_input_tokens,
-            "cache_creation_1h_input_tokens": r.cache_creation.ephemeral_1h_input_tokens,
-            "output_tokens": r.output_tokens,
-            "web_search_requests": r.server_tool_use.web_search_requests,
+            **_token_counts(r),
             "group_by": ",".join(USAGE_GROUP_BY),
             "raw_json": _raw(r),
             "loaded_at": loaded_at,
@@ -172,45 +182,39 @@ def _analytics_dimensions(row: AnalyticsRow, answer: AnalyticsAnswer) -> dict:
     }
 
 
+def _analytics_table(
+    answers: list[AnalyticsAnswer],
+    loaded_at: datetime,
+    table: tables.RawTable,
+    measures: Callable[[AnalyticsRow], dict],
+) -> pa.Table:
+    rows = [
+        {**_analytics_dimensions(row, answer), **measures(row), "loaded_at": loaded_at}
+        for answer in answers
+        for row in answer.rows
+    ]
+    return _table(rows, table)
+
+
 def analytics_usage_rows(answers: list[AnalyticsAnswer], loaded_at: datetime) -> pa.Table:
-    rows = []
-    for answer in answers:
-        for row in answer.rows:
-            usage = row.usage
-            rows.append(
-                {
-                    **_analytics_dimensions(row, answer),
-                    "uncached_input_tokens": usage.uncached_input_tokens,
-                    "cache_read_input_tokens": usage.cache_read_input_tokens,
-                    "cache_creation_5m_input_tokens": usage.cache_creation.ephemeral_5m_input_tokens,
-                    "cache_creation_1h_input_tokens": usage.cache_creation.ephemeral_1h_input_tokens,
-                    "output_tokens": usage.output_tokens,
-                    "web_search_requests": usage.server_tool_use.web_search_requests,
-                    "requests": usage.requests,
-                    "loaded_at": loaded_at,
-                }
-            )
-    return _table(rows, tables.ANALYTICS_USAGE)
+    def measures(row: AnalyticsUsageRow) -> dict:
+        return {**_token_counts(row.usage), "requests": row.usage.requests}
+
+    return _analytics_table(answers, loaded_at, tables.ANALYTICS_USAGE, measures)
 
 
 def analytics_cost_rows(answers: list[AnalyticsAnswer], loaded_at: datetime) -> pa.Table:
-    rows = []
-    for answer in answers:
-        for row in answer.rows:
-            cost = row.cost
-            rows.append(
-                {
-                    **_analytics_dimensions(row, answer),
-                    "cost_type": row.group.cost_type,
-                    "token_type": row.group.token_type,
-                    "currency": cost.currency,
-                    "amount_cents": cost.amount,
-                    "list_amount_cents": cost.list_amount,
-                    "requests": cost.requests,
-                    "loaded_at": loaded_at,
-                }
-            )
-    return _table(rows, tables.ANALYTICS_COST)
+    def measures(row: AnalyticsCostRow) -> dict:
+        return {
+            "cost_type": row.group.cost_type,
+            "token_type": row.group.token_type,
+            "currency": row.cost.currency,
+            "amount_cents": row.cost.amount,
+            "list_amount_cents": row.cost.list_amount,
+            "requests": row.cost.requests,
+        }
+
+    return _analytics_table(answers, loaded_at, tables.ANALYTICS_COST, measures)
 
 
 def covered_days(start: datetime, end: datetime, loaded_at: datetime) -> pa.Table:
