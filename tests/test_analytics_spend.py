@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pump_costs.fake_anthropic import analytics, organization
+from pump_costs.fake_anthropic import Fault, analytics, organization
 from pump_costs.runs import materialize_days
 from pump_costs.settings import ANTHROPIC_REPORTS
 from pump_costs.warehouse import published_dir
@@ -181,3 +181,17 @@ def test_an_unknown_report_name_is_refused(monkeypatch, yesterday):
         "PUMP_COSTS_ANTHROPIC_REPORTS names 'costs', which is not a report pump-costs pulls; use any of "
         "analytics, legacy, claude_code (`,`-separated), or unset it for all three."
     ) in failure.step_failure_data.error.to_string()
+
+
+def test_an_organization_the_analytics_api_refuses_is_told_how_to_leave_it_out(fake_api, yesterday):
+    """The analytics API refuses some organizations (HIPAA readiness): the run fails, naming the refusal
+    and the setting that leaves the report out."""
+    fake_api.faults.queue.append(Fault(400, path="/v1/organizations/analytics/cost"))
+    result = materialize_days(yesterday, yesterday, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "analytics_cost")
+    message = failure.step_failure_data.error.to_string()
+    assert "/v1/organizations/analytics/cost failed with 400 " in message
+    assert (
+        "). If your organization cannot use this report, leave it out: PUMP_COSTS_ANTHROPIC_REPORTS=legacy,claude_code."
+    ) in message

@@ -5,6 +5,8 @@ run that asks for its whole window with as few pages as the API allows, then rep
 window in DuckDB in one transaction.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
@@ -14,7 +16,12 @@ from dagster_duckdb import DuckDBResource
 
 from pump_costs import settings
 from pump_costs.defs.anthropic import rows
-from pump_costs.defs.anthropic.client import analytics_complete_until, analytics_first_day, utc_midnight
+from pump_costs.defs.anthropic.client import (
+    AnthropicAdminError,
+    analytics_complete_until,
+    analytics_first_day,
+    utc_midnight,
+)
 from pump_costs.defs.anthropic.models import Workspace
 from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.defs.partitions import daily_partitions
@@ -56,6 +63,20 @@ def _turned_off(context: dg.AssetExecutionContext, report: str) -> dg.Materializ
         return None
     context.log.info(f"{settings.ANTHROPIC_REPORTS.name} leaves out {report!r}: nothing pulled, nothing replaced")
     return dg.MaterializeResult(metadata={"pulled": False, "rows_written": 0, "requests_made": 0})
+
+
+@contextmanager
+def _optional_report(report: str) -> Iterator[None]:
+    """The newer reports are not open to every organization (the analytics API refuses HIPAA-enabled ones,
+    for one): a failure says how to run without the report."""
+    try:
+        yield
+    except AnthropicAdminError as error:
+        others = ",".join(name for name in settings.ANTHROPIC_REPORT_NAMES if name != report)
+        raise type(error)(
+            f"{str(error).rstrip('.')}. If your organization cannot use this report, leave it out: "
+            f"{settings.ANTHROPIC_REPORTS.name}={others}."
+        ) from None
 
 
 def _window_metadata(start: datetime, end: datetime, written: int, requests: int) -> dict:
@@ -144,7 +165,8 @@ def _pull_analytics(
         context.log.info("The analytics API serves no day of this window; the legacy reports count for it")
         return {output: {**_window_metadata(start, start, 0, 0), "pulled": False} for output in outputs}
     client = anthropic.get_client(context.log)
-    answers = client.analytics_report(report, start, end)
+    with _optional_report("analytics"):
+        answers = client.analytics_report(report, start, end)
     loaded_at = rows.loaded_now()
     make_rows = rows.analytics_cost_rows if report == "cost" else rows.analytics_usage_rows
     batches = {table.qualified: make_rows(answers, loaded_at)}
@@ -221,9 +243,10 @@ def claude_code_report(
     client = anthropic.get_client(context.log)
     records = []
     day = start
-    while day < end:
-        records += client.claude_code_report(day.date())
-        day += timedelta(days=1)
+    with _optional_report("claude_code"):
+        while day < end:
+            records += client.claude_code_report(day.date())
+            day += timedelta(days=1)
     batch = rows.claude_code_rows(records, rows.loaded_now())
     written = _replace_window(duckdb, tables.CLAUDE_CODE, batch, start, end)
     return dg.MaterializeResult(metadata=_window_metadata(start, end, written, client.requests_made))
