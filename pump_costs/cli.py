@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from pump_costs import settings
 from pump_costs.defs.anthropic.client import (
+    AdminKeyError,
     AnthropicAdminClient,
     AnthropicAdminError,
     last_completed_days,
@@ -33,7 +34,24 @@ def check_key() -> int:
     for workspace in workspaces:
         archived = " (archived)" if workspace.archived_at else ""
         print(f"  - {workspace.name} [{workspace.id}]{archived}")
+    if "analytics" in settings.anthropic_reports():
+        print(analytics_availability(client, day))
     return 0
+
+
+def analytics_availability(client: AnthropicAdminClient, day: date) -> str:
+    """Whether the Usage and Cost Analytics API answers for this key; without it the legacy reports serve."""
+    try:
+        client.analytics_probe(utc_midnight(day), utc_midnight(day + timedelta(days=1)))
+    except AnthropicAdminError as error:
+        # The key reads the legacy reports, so a refusal here is about this API, not the key.
+        reason = "it refused this key" if isinstance(error, AdminKeyError) else str(error).rstrip(".")
+        others = ",".join(name for name in settings.ANTHROPIC_REPORT_NAMES if name != "analytics")
+        return (
+            f"Usage and Cost Analytics API: not available ({reason}). Cost per API key will be allocated from the "
+            f"legacy reports; set {settings.ANTHROPIC_REPORTS.name}={others} so runs do not ask for it."
+        )
+    return "Usage and Cost Analytics API: available (exact cost per API key, actor and product)"
 
 
 def backfill(days: int) -> int:

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from pump_costs import settings
-from pump_costs.fake_anthropic import FAKE_ADMIN_KEY
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, Fault
 from pump_costs.settings import ADMIN_API_KEY, BASE_URL, PROJECT_ROOT, data_dir
 
 
@@ -30,10 +30,26 @@ def test_check_key_prints_the_organization_and_its_workspaces(fake_api):
         "  - Research [wrkspc_01ResearchSynthetic0000]",
         "  - Claude Code [wrkspc_01ClaudeCodeSynthetic00]",
         "  - Legacy Prototype [wrkspc_01LegacyPrototypeSynth0] (archived)",
+        "Usage and Cost Analytics API: available (exact cost per API key, actor and product)",
     ]
     paths = [r.path for r in fake_api.requests]
-    assert paths == ["/v1/organizations/me", "/v1/organizations/usage_report/messages", "/v1/organizations/workspaces"]
+    assert paths == [
+        "/v1/organizations/me",
+        "/v1/organizations/usage_report/messages",
+        "/v1/organizations/workspaces",
+        "/v1/organizations/analytics/usage",
+    ]
     assert FAKE_ADMIN_KEY not in result.stdout + result.stderr
+
+
+def test_check_key_says_when_the_analytics_api_is_not_available_and_what_to_set(fake_api):
+    fake_api.faults.queue.append(Fault(403, path="/v1/organizations/analytics/usage"))
+    result = check_key(fake_api, FAKE_ADMIN_KEY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "Usage and Cost Analytics API: not available (it refused this key). Cost per API key will be allocated "
+        "from the legacy reports; set PUMP_COSTS_ANTHROPIC_REPORTS=legacy,claude_code so runs do not ask for it."
+    )
 
 
 def test_check_key_refuses_a_standard_key_without_calling_the_api(fake_api):

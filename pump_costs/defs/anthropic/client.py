@@ -461,6 +461,11 @@ class AnthropicAdminClient:
         watermarks = [page.data_refreshed_at for page in pages if page.data_refreshed_at is not None]
         return AnalyticsAnswer(query, group_by, filters, rows, min(watermarks) if watermarks else None)
 
+    def analytics_probe(self, start: datetime, end: datetime) -> None:
+        """One small request that the analytics API answers only if this organization and key may use it."""
+        params = {"starting_at": iso(start), "ending_at": iso(end), "limit": 1}
+        self.get("analytics/usage", params, {"anthropic-beta": ANALYTICS_BETA})
+
     def claude_code_report(self, day: date) -> list[ClaudeCodeRecord]:
         """The Claude Code report of one UTC day (the endpoint takes one day a request)."""
         params = {"starting_at": day.isoformat(), "limit": ANALYTICS_PAGE_ROWS}
