@@ -1,4 +1,4 @@
-"""`pump-costs`: check an Admin key, backfill from the command line, or run the demo.
+"""`pump-costs`: check an Admin key, backfill from the command line, rebuild the report, or run the demo.
 
 Dagster and dbt are imported by the commands that run them, so `check-key` starts in a moment.
 """
@@ -91,6 +91,27 @@ def forget_exports(source_name: str) -> int:
     return 0
 
 
+def report() -> int:
+    """Rebuild the spend report from what is published now (the pipeline rebuilds it after every publish)."""
+    from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
+    from pump_costs.defs.report.assets import report_path
+    from pump_costs.defs.report.spend_report import write_report
+    from pump_costs.warehouse import published_dir
+
+    database = published_dir() / PUBLISHED_DATABASE
+    if not database.exists():
+        print(
+            f"pump-costs report: nothing is published in {published_dir()} yet; run the pipeline first "
+            f"(`make backfill` or `make dev`). The demo publishes to data/demo: {settings.DATA_DIR.name}=data/demo "
+            "pump-costs report",
+            file=sys.stderr,
+        )
+        return 1
+    result = write_report(database, report_path())
+    print(f"Spend report through {result.as_of}: {report_path()}")
+    return 0
+
+
 def dev() -> int:
     """The Dagster UI. Without a key it runs on the fake Admin API, with the demo's data and run history."""
     from pump_costs.defs.housekeeping import fail_orphaned_runs
@@ -144,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         "forget-exports", help="drop every landed row of one export source (after removing its folders)"
     )
     forget_parser.add_argument("source", choices=["aws", "gcp", "azure", "focus"])
+    commands.add_parser("report", help="rebuild the HTML spend report from the published marts")
     demo_parser = commands.add_parser("demo", help="run the whole pipeline on the fake Admin API")
     demo_parser.add_argument("--days", type=day_count, default=settings.DEMO_DAYS.number())
     args = parser.parse_args(argv)
@@ -155,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         return backfill(args.days)
     if args.command == "forget-exports":
         return forget_exports(args.source)
+    if args.command == "report":
+        return report()
     from pump_costs.demo import run_demo  # the demo package is only needed here
 
     return run_demo(args.days)

@@ -9,6 +9,7 @@ import duckdb
 
 from pump_costs.defs.anthropic.client import last_completed_days
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
+from pump_costs.defs.report.assets import report_path
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
 from pump_costs.instance import default_instance
 from pump_costs.runs import materialize_days
@@ -18,6 +19,23 @@ from pump_costs.warehouse import published_dir, warehouse_path
 
 SYNTHETIC = "SYNTHETIC DEMO DATA (fake Admin API)"
 DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
+# Set so the demo's report shows each budget state: the Anthropic budget is forecast to be passed, the CI
+# key's is passed, the total stays within.
+DEMO_BUDGETS = """\
+# Monthly budgets for the demo (the README's Budgets section explains the format).
+budgets:
+  - scope: total
+    monthly: 3000
+  - scope: provider
+    name: Anthropic
+    monthly: 1500
+  - scope: api_key
+    name: claude-code-ci
+    monthly: 50
+  - scope: service
+    name: AmazonEC2
+    monthly: 25
+"""
 
 
 def use_demo_environment(api: FakeAdminApi) -> None:
@@ -117,6 +135,7 @@ def run_demo(days: int) -> int:
         first, last = last_completed_days(days)
         periods = sorted({(first + timedelta(days=n)).strftime("%Y-%m") for n in range(days)})
         write_demo_exports(data_dir() / "exports", periods)
+        (data_dir() / "budgets.yaml").write_text(DEMO_BUDGETS)
         print(f"{SYNTHETIC} at {api.base_url}; sample cloud exports in {data_dir() / 'exports'}")
         run_log = data_dir() / "demo-run.log"
         print(f"Materializing {first}..{last} ({days} days) in one run; dbt's output goes to {run_log}")
@@ -130,4 +149,5 @@ def run_demo(days: int) -> int:
         f"\nDemo finished in {time.monotonic() - started:.0f}s. BI tools read {published_dir()} "
         f"(working warehouse: {warehouse_path()})"
     )
+    print(f"Spend report (open it in a browser; it needs no network): {report_path()}")
     return 0

@@ -86,6 +86,18 @@ FOCUS_DIRS = Setting(
     "Folders with FOCUS 1.0 to 1.3 files from any provider.",
     shown_default="$PUMP_COSTS_DATA_DIR/exports/focus",
 )
+BUDGETS_FILE = Setting(
+    "PUMP_COSTS_BUDGETS_FILE",
+    None,
+    "Monthly budgets per scope (see Budgets below); without the file, no budgets are checked.",
+    shown_default="$PUMP_COSTS_DATA_DIR/budgets.yaml",
+)
+ALERT_WEBHOOK_URL = Setting(
+    "PUMP_COSTS_ALERT_WEBHOOK_URL",
+    None,
+    "A Slack incoming webhook (or anything taking its JSON): budget breaches, anomalies and failed runs are "
+    "posted there, each once. Never logged.",
+)
 DEMO_DAYS = Setting("PUMP_COSTS_DEMO_DAYS", "30", "Days `make demo` pulls.")
 RUN_RETENTION_DAYS = Setting(
     "PUMP_COSTS_RUN_RETENTION_DAYS",
@@ -109,6 +121,8 @@ SETTINGS = (
     GCP_BILLING_DIRS,
     AZURE_EXPORT_DIRS,
     FOCUS_DIRS,
+    BUDGETS_FILE,
+    ALERT_WEBHOOK_URL,
     DEMO_DAYS,
     RUN_RETENTION_DAYS,
     DAGSTER_HOME,
@@ -132,6 +146,10 @@ def anthropic_reports() -> frozenset[str]:
 
 def data_dir() -> Path:
     return (PROJECT_ROOT / Path(DATA_DIR.value() or "data").expanduser()).resolve()
+
+
+def budgets_file() -> Path:
+    return Path(BUDGETS_FILE.value() or data_dir() / "budgets.yaml").expanduser()
 
 
 def markdown_table() -> str:

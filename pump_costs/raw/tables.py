@@ -15,6 +15,7 @@ from pump_costs.raw.export_formats import ALL_FORMATS, ExportFormat
 
 ANTHROPIC_SCHEMA = "raw_anthropic"
 EXPORTS_SCHEMA = "raw_exports"
+CONFIG_SCHEMA = "raw_config"
 
 # What landing adds to every export row: where it came from, and when its file was landed (fct_cloud_spend
 # rebuilds a file's rows when that changes).
@@ -223,6 +224,21 @@ EXPORT_NUMBER_TYPE = "decimal(38, 18)"  # the mart's money type (dbt's money mac
 EXPORT_TIMESTAMP_TYPE = "timestamp"  # UTC
 
 
+# The budgets file as last loaded (pump_costs/defs/report/budgets.py validates it): one row per budget.
+BUDGETS = RawTable(
+    CONFIG_SCHEMA,
+    "budgets",
+    (
+        ("scope_type", "varchar"),
+        ("scope_name", "varchar"),
+        ("billing_currency", "varchar"),
+        ("monthly_amount", "decimal(38, 10)"),
+        ("loaded_at", "timestamp"),
+    ),
+    frozenset({"scope_type", "scope_name", "billing_currency", "monthly_amount", "loaded_at"}),
+)
+
+
 def export_column_type(fmt: ExportFormat, name: str) -> str:
     if name in fmt.numbers:
         return EXPORT_NUMBER_TYPE
@@ -251,7 +267,9 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
 
 def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
     """Every raw table, empty until its first load, so dbt builds before any data arrives."""
-    conn.execute(f"create schema if not exists {ANTHROPIC_SCHEMA}; create schema if not exists {EXPORTS_SCHEMA};")
+    for schema in (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA):
+        conn.execute(f"create schema if not exists {schema}")
+    conn.execute(BUDGETS.ddl())
     for table in ANTHROPIC_TABLES:
         conn.execute(table.ddl())
     conn.execute(LANDED_FILES.ddl())

@@ -1,4 +1,4 @@
-{#- Daily spend by provider, service, sub account and model: the table most dashboards start from. -#}
+{#- Daily spend by provider, service, sub account, model and API key: the table most dashboards start from. -#}
 with spend as (
     select * from {{ ref('fct_spend') }}
 ),
@@ -12,6 +12,7 @@ final as (
         SubAccountId as sub_account_id,
         SubAccountName as sub_account_name,
         x_Model as model,
+        x_ApiKeyName as api_key_name,
         x_AiModelFamily as ai_model_family,
         x_AiChannel as ai_channel,
         BillingCurrency as billing_currency,

@@ -29,6 +29,9 @@ MART_SCHEMA = "marts"
 SPEND_MART = "fct_spend"
 WHOLE_MARTS = [
     "fct_daily_spend",
+    "fct_daily_spend_by_scope",
+    "fct_budget_status",
+    "fct_spend_anomalies",
     "fct_anthropic_token_usage",
     "fct_contract_commitments",
     "fct_anthropic_daily_cost_by_key",

@@ -1,0 +1,97 @@
+"""What people look at: the spend report (rebuilt after every publish), budget and anomaly checks, and
+alerts for what they find and for failed runs."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pump_costs.defs.publish.assets import PUBLISHED_DATABASE, published_marts
+from pump_costs.defs.report import alerts
+from pump_costs.defs.report.spend_report import REPORT_FILE, write_report
+from pump_costs.warehouse import published_dir
+
+BUDGET_STATUS = dg.AssetKey(["marts", "fct_budget_status"])
+ANOMALIES = dg.AssetKey(["marts", "fct_spend_anomalies"])
+LISTED = 20  # a check's description lists this many findings, then counts the rest
+
+
+def report_path():
+    return published_dir() / REPORT_FILE
+
+
+@dg.asset(deps=[published_marts], group_name="published", kinds={"html", "plotly"})
+def spend_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """data/published/spend-report.html: charts of the published marts, one file that opens offline."""
+    path = report_path()
+    report = write_report(published_dir() / PUBLISHED_DATABASE, path)
+    context.log.info(f"Spend report: {path}")
+    # Numeric, so Dagster plots each provider's month-to-date spend across runs.
+    spend = {
+        f"month_to_date {currency} {provider}": dg.MetadataValue.float(float(amount))
+        for (currency, provider), amount in sorted(report.month_to_date.items())
+    }
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "last_complete_day": str(report.as_of),
+            "budgets_over_or_forecast_over": report.budgets_breached,
+            "anomalies_last_30_days": report.anomalies_recent,
+            **spend,
+        }
+    )
+
+
+@dg.asset(deps=[published_marts], group_name="published", kinds={"slack"})
+def spend_alerts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Budget breaches and recent anomalies, each recorded once and posted once to the alert webhook when
+    one is set. A webhook that refuses is logged and retried by the next run; it never fails this one."""
+    with duckdb.get_connection() as conn:
+        budgets, anomalies = alerts.current_findings(conn)
+    new, posted = alerts.record_and_post([*budgets, *anomalies], context.log, context.run_id)
+    return dg.MaterializeResult(
+        metadata={"budget_findings": len(budgets), "anomaly_findings": len(anomalies), "new": new, "posted": posted}
+    )
+
+
+def _listed(findings: list[alerts.Finding]) -> str:
+    more = len(findings) - LISTED
+    return "\n".join(f.text for f in findings[:LISTED]) + (f"\n… and {more} more" if more > 0 else "")
+
+
+@dg.asset_check(
+    asset=BUDGET_STATUS,
+    description="No budget's scope has spent, or is forecast to spend, more than its budget this month.",
+)
+def spend_within_budgets(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        findings = alerts.budget_findings(conn.execute(alerts.BUDGET_FINDINGS_SQL).fetchall())
+    over = sum(1 for f in findings if f.finding_id.startswith("budget:over_budget"))
+    return dg.AssetCheckResult(
+        passed=not findings,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"over_budget": over, "forecast_over_budget": len(findings) - over},
+        description=_listed(findings) if findings else None,
+    )
+
+
+@dg.asset_check(
+    asset=ANOMALIES,
+    description=f"No spend anomaly in the last {alerts.RECENT_DAYS} complete days that no earlier run reported.",
+)
+def no_new_spend_anomalies(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        recent = alerts.anomaly_findings(conn.execute(alerts.ANOMALY_FINDINGS_SQL, [alerts.RECENT_DAYS]).fetchall())
+    new = alerts.unseen(recent, context.run.run_id)
+    return dg.AssetCheckResult(
+        passed=not new,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"new_anomalies": len(new), "recent_anomalies": len(recent)},
+        description=_listed(new) if new else None,
+    )
+
+
+@dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING, monitor_all_code_locations=False)
+def failed_run_alerts(context: dg.RunFailureSensorContext) -> None:
+    """Each failed run, posted once to the alert webhook (when one is set)."""
+    run = context.dagster_run
+    finding = alerts.run_failure_finding(run.run_id, run.job_name, context.failure_event.message or "")
+    alerts.record_and_post([finding], context.log, run.run_id)

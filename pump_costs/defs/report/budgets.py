@@ -1,0 +1,162 @@
+"""Budgets: one YAML file of monthly amounts per scope, validated on load and landed as raw_config.budgets.
+
+    budgets:
+      - scope: total             # every provider together
+        monthly: 2500            # in the currency below, each calendar month
+      - scope: provider          # ProviderName: Anthropic, AWS, Google Cloud, Microsoft, ...
+        name: Anthropic
+        monthly: "1500.00"
+      - scope: service           # ServiceName, e.g. Amazon Elastic Compute Cloud
+        name: Claude API
+        monthly: 1200
+        currency: USD            # optional; USD when left out
+      - scope: workspace         # an Anthropic workspace, by name
+        name: Research
+        monthly: 400
+      - scope: api_key           # an Anthropic API key, by name
+        name: claude-code-ci
+        monthly: 100
+
+fct_budget_status compares each with the spend in its currency (amounts in other currencies never count).
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+import pyarrow as pa
+import yaml
+from dagster_duckdb import DuckDBResource
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from pump_costs import settings
+from pump_costs.raw.tables import BUDGETS, create_raw_layer
+from pump_costs.warehouse import replace_rows
+
+Scope = Literal["total", "provider", "service", "workspace", "api_key"]
+TOTAL_NAME = "Total"
+
+
+class BudgetFileError(ValueError):
+    """The budgets file cannot be used; the message names the file, the entry and the fix."""
+
+
+class Budget(BaseModel):
+    # A config file a person types: a misspelt key is an error, not a budget silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+    scope: Scope
+    name: str | None = None
+    monthly: Decimal
+    currency: str = "USD"
+
+    @field_validator("monthly", mode="before")
+    @classmethod
+    def exact_amount(cls, value: object) -> Decimal:
+        # YAML reads 1500.10 as a float; its shortest repr is the number as typed.
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(f'{value!r} is not an amount; write a number such as 1500 or "1500.00"') from None
+        if not amount.is_finite() or amount <= 0:
+            raise ValueError(f"{value!r} is not an amount above zero")
+        return amount
+
+    @field_validator("currency")
+    @classmethod
+    def currency_code(cls, value: str) -> str:
+        if len(value) != 3 or not value.isalpha():
+            raise ValueError(f"{value!r} is not a three-letter currency code such as USD")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def name_matches_scope(self) -> "Budget":
+        if self.scope == "total" and self.name:
+            raise ValueError("a total budget has no name (it covers every provider); remove `name`")
+        if self.scope != "total" and not (self.name or "").strip():
+            raise ValueError(f"a {self.scope} budget needs `name`: which {self.scope.replace('_', ' ')} it covers")
+        return self
+
+    @property
+    def scope_name(self) -> str:
+        return TOTAL_NAME if self.scope == "total" else (self.name or "").strip()
+
+
+class BudgetFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    budgets: list[Budget]
+
+
+def _location(error: dict, budgets: list) -> str:
+    where = error["loc"]
+    if len(where) >= 2 and where[0] == "budgets" and isinstance(where[1], int):
+        number = where[1]
+        entry = budgets[number] if number < len(budgets) and isinstance(budgets[number], dict) else {}
+        label = " ".join(str(entry[k]) for k in ("scope", "name") if entry.get(k))
+        field = ".".join(str(part) for part in where[2:])
+        return f"budget {number + 1}{f' ({label})' if label else ''}{f', {field}' if field else ''}"
+    return ".".join(str(part) for part in where) or "the file"
+
+
+def load_budgets(path: Path) -> list[Budget]:
+    """The budgets in `path` (none when there is no file), or a BudgetFileError saying what to fix."""
+    if not path.exists():
+        return []
+    fix = f"Fix {path} (the README's Budgets section shows the format) or unset {settings.BUDGETS_FILE.name}."
+    try:
+        document = yaml.safe_load(path.read_text()) or {"budgets": []}
+    except yaml.YAMLError as error:
+        raise BudgetFileError(f"Budgets file {path} is not valid YAML ({error}). {fix}") from None
+    if not isinstance(document, dict):
+        raise BudgetFileError(f"Budgets file {path} must hold a mapping with a `budgets:` list. {fix}")
+    try:
+        budgets = BudgetFile.model_validate(document).budgets
+    except ValidationError as error:
+        entries = document.get("budgets") if isinstance(document.get("budgets"), list) else []
+        problems = "; ".join(
+            f"{_location(e, entries)}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()
+        )
+        raise BudgetFileError(f"Budgets file {path}: {problems}. {fix}") from None
+    seen: set[tuple[str, str, str]] = set()
+    for budget in budgets:
+        key = (budget.scope, budget.scope_name, budget.currency)
+        if key in seen:
+            raise BudgetFileError(
+                f"Budgets file {path} has two {budget.currency} budgets for {budget.scope} {budget.scope_name!r}; "
+                f"keep one. {fix}"
+            )
+        seen.add(key)
+    return budgets
+
+
+def budget_rows(budgets: list[Budget], loaded_at: datetime) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "scope_type": b.scope,
+                "scope_name": b.scope_name,
+                "billing_currency": b.currency,
+                "monthly_amount": b.monthly,
+                "loaded_at": loaded_at,
+            }
+            for b in budgets
+        ],
+        schema=BUDGETS.arrow_schema(),
+    )
+
+
+@dg.asset(key=BUDGETS.asset_key, group_name="raw_config", kinds={"yaml", "duckdb"})
+def budgets(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """The budgets file (PUMP_COSTS_BUDGETS_FILE), validated, as raw_config.budgets. A bad file fails
+    the run before anything is replaced."""
+    path = settings.budgets_file()
+    loaded = load_budgets(path)
+    with duckdb.get_connection() as conn:
+        create_raw_layer(conn)
+        replace_rows(conn, BUDGETS.qualified, budget_rows(loaded, datetime.now(UTC).replace(tzinfo=None)))
+    if not path.exists():
+        context.log.info(f"No budgets file at {path}: no budgets are checked")
+    return dg.MaterializeResult(metadata={"budgets": len(loaded), "file": dg.MetadataValue.path(str(path))})
