@@ -10,6 +10,10 @@ PIP_QUIET := grep -v -e "^WARNING: Location" -e "^\s*$$" || true
 
 .PHONY: install demo test dev lint backfill clean
 
+# The report test opens the spend report in Debian's Chromium, driven by Playwright (no browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip 2>&1 | $(PIP_QUIET)
@@ -24,10 +28,14 @@ $(MANIFEST): $(BIN)/.installed dbt_project/dbt_project.yml $(shell find dbt_proj
 
 install: $(BIN)/.installed $(MANIFEST)
 
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -q chromium >/dev/null || \
+		($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null)
+
 demo: install
 	$(BIN)/pump-costs demo
 
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/ruff check pump_costs tests benchmarks
 	cd dbt_project && ../$(BIN)/sqlfluff lint models tests
 	$(BIN)/pytest

@@ -77,7 +77,16 @@ def test_only_anthropic_reports_and_models_refreshed_by_day_are_partitioned():
         "marts/fct_anthropic_spend",
     }
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert groups == {"raw_anthropic", "raw_exports", "seeds", "staging", "intermediate", "marts", "published"}
+    assert groups == {
+        "raw_anthropic",
+        "raw_exports",
+        "raw_config",
+        "seeds",
+        "staging",
+        "intermediate",
+        "marts",
+        "published",
+    }
     exports_job = defs.resolve_job_def("exports_job")
     assert not exports_job.partitions_def and all(
         not graph.get(key).partitions_def for key in exports_job.asset_layer.selected_asset_keys
@@ -89,7 +98,7 @@ def test_every_dbt_test_is_an_asset_check():
     manifest = json.loads(dbt_project.manifest_path.read_text())
     tests = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"}
     checks = {spec.name for assets in (dbt_models, dbt_daily_models) for spec in assets.check_specs}
-    assert checks == tests and len(tests) == 77
+    assert checks == tests and len(tests) == 91
     reconciliation = next(s for s in dbt_models.check_specs if s.name == "assert_anthropic_spend_matches_cost_report")
     assert reconciliation.asset_key == dg.AssetKey(["marts", "fct_spend"])
 

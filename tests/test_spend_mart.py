@@ -537,7 +537,7 @@ def test_every_dbt_unit_test_passes(mart, tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=7 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]
+    assert "PASS=9 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]
 
 
 def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fake_api, yesterday):
