@@ -103,6 +103,14 @@ SUMMARY_QUERIES = {
         select x_AiChannel, ProviderName, round(sum(BilledCost), 2)
         from marts.fct_spend where x_AiModelFamily = 'Claude' group by all order by 3 desc""",
     ),
+    "Budgets this month, through the last complete day (data/demo/budgets.yaml)": (
+        ("scope", "name", "budget", "actual", "forecast", "status", "passed on", "forecast to pass on"),
+        """
+        select scope_type, scope_name, round(budget_amount, 2), round(actual_cost, 2), round(forecast_cost, 2),
+               budget_status, coalesce(cast(breach_date as varchar), ''),
+               coalesce(cast(forecast_breach_date as varchar), '')
+        from marts.fct_budget_status where budget_month = date_trunc('month', as_of_date) order by all""",
+    ),
     "Anthropic tokens by type": (
         ("type", "tokens"),
         """

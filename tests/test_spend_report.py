@@ -237,7 +237,13 @@ def report_run(tmp_path_factory, fake_api):
         first_run = materialize_days(first, last, instance=instance)
         posted_after_first = list(receiver.texts)
         second_run = materialize_days(last, last, instance=instance)
-        yield folder, first_run, second_run, posted_after_first, receiver.texts, last
+        posted_after_second = list(receiver.texts)
+        # A third run finds one more breach (a total budget of 1) while the webhook refuses everything.
+        budgets_file = data_dir() / "budgets.yaml"
+        budgets_file.write_text(budgets_file.read_text().replace("monthly: 1000000", "monthly: 1"))
+        receiver.status = 500
+        refused_run = materialize_days(last, last, instance=instance)
+        yield folder, first_run, second_run, posted_after_first, posted_after_second, last, refused_run
     receiver.close()
 
 
@@ -254,7 +260,7 @@ def check(result: dg.ExecuteInProcessResult, name: str) -> dg.AssetCheckEvaluati
 
 
 def test_an_injected_spike_is_the_only_anomaly_and_is_reported_once(report_run, published):
-    _, first_run, second_run, _, _, last = report_run
+    _, first_run, second_run, _, _, last, _ = report_run
     anomalies = published.execute(
         "select charge_date, scope_type, scope_name, billed_cost, expected_cost, deviation, direction "
         "from marts.fct_spend_anomalies"
@@ -273,7 +279,7 @@ def test_an_injected_spike_is_the_only_anomaly_and_is_reported_once(report_run, 
 
 
 def test_budget_breaches_are_reported_with_their_dates_and_amounts(report_run, published):
-    _, first_run, _, _, _, last = report_run
+    _, first_run, _, _, _, last, _ = report_run
     in_month, rate = spiky_month(last)
     actual = sum(in_month)
     month_start = last.replace(day=1)
@@ -320,15 +326,21 @@ def test_budget_breaches_are_reported_with_their_dates_and_amounts(report_run, p
 
 
 def test_each_finding_reaches_the_webhook_once_across_two_runs(report_run):
-    _, _, _, after_first, after_second, last = report_run
+    _, _, _, after_first, after_second, last, refused_run = report_run
     assert after_second == after_first
     kinds = sorted(text.split(":")[1] for text in after_first)
     expected_budgets = 2 if (last + timedelta(days=1)).month == last.month else 1
     assert kinds == sorted(["chart_with_upwards_trend", *["rotating_light", "warning"][:expected_budgets]])
+    # A receiver that refuses fails nothing: the run succeeds and its new finding waits for the next run.
+    assert refused_run.success
+    (alerts_step,) = [
+        m for m in refused_run.get_asset_materialization_events() if m.asset_key == dg.AssetKey("spend_alerts")
+    ]
+    assert {k: alerts_step.materialization.metadata[k].value for k in ("new", "posted")} == {"new": 1, "posted": 0}
 
 
 def test_the_report_opens_offline_and_its_charts_equal_the_published_marts(report_run, published):
-    _, first_run, _, _, _, last = report_run
+    _, first_run, _, _, _, last, _ = report_run
     path = report_path()
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium package"
     with sync_playwright() as playwright:
