@@ -201,8 +201,8 @@ def test_daily_spend_mart_adds_up_to_fct_spend(mart):
         "select sum(BilledCost) from marts.fct_spend"
     )
     (unique,) = query("""select count(*) = count(distinct (charge_date, provider_name, service_name, sub_account_id,
-                                model, billing_currency, service_category, sub_account_name, ai_model_family,
-                                ai_channel)) from marts.fct_daily_spend""")[0]
+                                model, api_key_name, billing_currency, service_category, sub_account_name,
+                                ai_model_family, ai_channel)) from marts.fct_daily_spend""")[0]
     assert unique
 
 

@@ -2,7 +2,12 @@
     summed across currencies). A scope's `last_data_date` is its provider's last day with data: a day after
     it has not arrived yet, while a day before it with no row for the scope is a day of zero spend. -#}
 with daily_spend as (
-    select * from {{ ref('fct_daily_spend') }}
+    select
+        * replace (
+            coalesce(provider_name, '(no provider)') as provider_name,
+            coalesce(service_name, '(no service)') as service_name
+        )
+    from {{ ref('fct_daily_spend') }}
 ),
 
 provider_freshness as (

@@ -1,23 +1,6 @@
-"""Budgets: one YAML file of monthly amounts per scope, validated on load and landed as raw_config.budgets.
-
-    budgets:
-      - scope: total             # every provider together
-        monthly: 2500            # in the currency below, each calendar month
-      - scope: provider          # ProviderName: Anthropic, AWS, Google Cloud, Microsoft, ...
-        name: Anthropic
-        monthly: "1500.00"
-      - scope: service           # ServiceName, e.g. Amazon Elastic Compute Cloud
-        name: Claude API
-        monthly: 1200
-        currency: USD            # optional; USD when left out
-      - scope: workspace         # an Anthropic workspace, by name
-        name: Research
-        monthly: 400
-      - scope: api_key           # an Anthropic API key, by name
-        name: claude-code-ci
-        monthly: 100
-
-fct_budget_status compares each with the spend in its currency (amounts in other currencies never count).
+"""Budgets: one YAML file of monthly amounts per scope (total, provider, service, workspace, api_key;
+the README's Budgets section shows the format), validated on load and landed as raw_config.budgets, which
+fct_budget_status compares with the spend in each budget's currency.
 """
 
 from datetime import UTC, datetime

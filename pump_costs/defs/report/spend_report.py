@@ -44,11 +44,7 @@ TOKEN_TYPE_NAMES = {
     "cache_creation.ephemeral_5m_input_tokens": "cache writes (5 min)",
     "cache_creation.ephemeral_1h_input_tokens": "cache writes (1 h)",
 }
-CACHE_TOKEN_TYPES = {
-    "cache_read_input_tokens": "cache reads",
-    "cache_creation.ephemeral_5m_input_tokens": "cache writes (5 min)",
-    "cache_creation.ephemeral_1h_input_tokens": "cache writes (1 h)",
-}
+CACHE_TOKEN_TYPES = [token_type for token_type in TOKEN_TYPE_NAMES if token_type.startswith("cache")]
 UNCACHED_INPUT = "uncached_input_tokens"
 
 
@@ -251,8 +247,8 @@ class ReportBuilder:
         return {
             (currency, provider): amount
             for currency, provider, amount in self.rows(
-                "select billing_currency, provider_name, sum(billed_cost) from marts.fct_daily_spend "
-                "where charge_date between ? and ? group by all",
+                "select billing_currency, coalesce(provider_name, '(no provider)'), sum(billed_cost) "
+                "from marts.fct_daily_spend where charge_date between ? and ? group by all",
                 [month_start, as_of],
             )
         }
@@ -263,7 +259,8 @@ class ReportBuilder:
         self.heading(f"Daily spend, last {DAILY_DAYS} days: {span(first, self.as_of)}")
         rows = self.rows(
             """
-            select billing_currency, provider_name, service_name, charge_date, sum(billed_cost)
+            select billing_currency, coalesce(provider_name, '(no provider)'), coalesce(service_name, '(no service)'),
+                   charge_date, sum(billed_cost)
             from marts.fct_daily_spend where charge_date between ? and ? group by all""",
             [first, self.as_of],
         )
@@ -271,7 +268,7 @@ class ReportBuilder:
         by_service: dict[tuple[str, str], dict[str, dict[date, Decimal]]] = defaultdict(lambda: defaultdict(dict))
         for currency, provider, service, day, amount in rows:
             by_provider[currency][provider][day] = by_provider[currency][provider].get(day, Decimal(0)) + amount
-            by_service[(currency, provider)][service or "(no service)"][day] = amount
+            by_service[(currency, provider)][service][day] = amount
         for currency, series in sorted(by_provider.items()):
             self.stacked_daily(
                 f"daily-by-provider-{currency}",
@@ -311,7 +308,7 @@ class ReportBuilder:
         )
         series: dict[str, dict[str, dict[date, Decimal]]] = defaultdict(lambda: defaultdict(dict))
         for currency, channel, day, amount in rows:
-            series[currency][CHANNEL_NAMES.get(channel, channel)][day] = amount
+            series[currency][CHANNEL_NAMES.get(channel, channel or "(other)")][day] = amount
         if not series:
             self.paragraph("No Claude spend in these days.")
         for currency, by_channel in sorted(series.items()):
@@ -378,9 +375,9 @@ class ReportBuilder:
             input_cost, input_tokens = types.get(UNCACHED_INPUT, (Decimal(0), Decimal(0)))
             if not input_tokens:
                 continue
-            for token_type, label in CACHE_TOKEN_TYPES.items():
+            for token_type in CACHE_TOKEN_TYPES:
                 cost, tokens = types.get(token_type, (Decimal(0), Decimal(0)))
-                effect[currency][label] += tokens * input_cost / input_tokens - cost
+                effect[currency][TOKEN_TYPE_NAMES[token_type]] += tokens * input_cost / input_tokens - cost
         for currency, costs in sorted(by_type.items()):
             self.bars(
                 f"anthropic-by-token-type-{currency}",
