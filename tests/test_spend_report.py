@@ -415,4 +415,11 @@ def test_the_report_opens_offline_and_its_charts_equal_the_published_marts(repor
         [last.replace(day=1), last],
     ).fetchone()
     assert metadata["month_to_date USD Anthropic"].value == float(anthropic_to_date)
+    (anthropic_in_window,) = published.execute(
+        "select sum(billed_cost) from marts.fct_daily_spend where provider_name = 'Anthropic' "
+        "and charge_date between ? and ?",
+        [last - timedelta(days=29), last],
+    ).fetchone()
+    assert metadata["run_window USD Anthropic"].value == float(anthropic_in_window)
+    assert metadata["run_window"].value == f"{last - timedelta(days=29)} to {last}"
     assert metadata["path"].value == str(path)

@@ -1,9 +1,13 @@
 """What people look at: the spend report (rebuilt after every publish), budget and anomaly checks, and
 alerts for what they find and for failed runs."""
 
+from collections.abc import Mapping
+from datetime import date
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pump_costs.defs.partitions import partition_range_tags
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE, published_marts
 from pump_costs.defs.report import alerts
 from pump_costs.defs.report.spend_report import REPORT_FILE, write_report
@@ -18,21 +22,30 @@ def report_path():
     return published_dir() / REPORT_FILE
 
 
+def run_window(tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """The days a partitioned run covers (a schedule tick, a backfill), from its partition range tags."""
+    first, last = (tags.get(name) for name in partition_range_tags("", ""))
+    return (date.fromisoformat(first), date.fromisoformat(last)) if first and last else None
+
+
 @dg.asset(deps=[published_marts], group_name="published", kinds={"html", "plotly"})
 def spend_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """data/published/spend-report.html: charts of the published marts, one file that opens offline."""
     path = report_path()
-    report = write_report(published_dir() / PUBLISHED_DATABASE, path)
+    window = run_window(context.run.tags)
+    report = write_report(published_dir() / PUBLISHED_DATABASE, path, window)
     context.log.info(f"Spend report: {path}")
-    # Numeric, so Dagster plots each provider's month-to-date spend across runs.
+    # Numeric, so Dagster plots each provider's spend across runs: month to date, and in the run's days.
     spend = {
-        f"month_to_date {currency} {provider}": dg.MetadataValue.float(float(amount))
-        for (currency, provider), amount in sorted(report.month_to_date.items())
+        f"{label} {currency} {provider}": dg.MetadataValue.float(float(amount))
+        for label, amounts in (("month_to_date", report.month_to_date), ("run_window", report.window_spend))
+        for (currency, provider), amount in sorted(amounts.items())
     }
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(path)),
             "last_complete_day": str(report.as_of),
+            "run_window": " to ".join(str(day) for day in window) if window else f"{report.as_of} (no window)",
             "budgets_over_or_forecast_over": report.budgets_breached,
             "anomalies_last_30_days": report.anomalies_recent,
             **spend,

@@ -66,8 +66,10 @@ def run_rate_forecast(to_date: Decimal, last_days: Decimal, days_left: int) -> D
 class Report:
     as_of: date | None
     html: str
-    # For the Dagster materialization: month-to-date spend per (currency, provider), findings counted.
+    # For the Dagster materialization: spend per (currency, provider) month to date and in the run's window
+    # of days, findings counted.
     month_to_date: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    window_spend: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     budgets_breached: int = 0
     anomalies_recent: int = 0
 
@@ -244,12 +246,15 @@ class ReportBuilder:
             headline,
             "No spend this month or last.",
         )
+        return self.spend_by_provider(month_start, as_of)
+
+    def spend_by_provider(self, first: date, last: date) -> dict[tuple[str, str], Decimal]:
         return {
             (currency, provider): amount
             for currency, provider, amount in self.rows(
                 "select billing_currency, coalesce(provider_name, '(no provider)'), sum(billed_cost) "
                 "from marts.fct_daily_spend where charge_date between ? and ? group by all",
-                [month_start, as_of],
+                [first, last],
             )
         }
 
@@ -559,8 +564,11 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
-def build_report(conn: duckdb.DuckDBPyConnection, generated_at: datetime | None = None) -> Report:
-    """The report from a connection to the published marts."""
+def build_report(
+    conn: duckdb.DuckDBPyConnection, window: tuple[date, date] | None = None, generated_at: datetime | None = None
+) -> Report:
+    """The report from a connection to the published marts; `window` (first and last day) is the run's,
+    whose spend per provider the materialization records (the last complete day when there is none)."""
     generated_at = generated_at or datetime.now(UTC)
     builder = ReportBuilder(conn)
     header = (
@@ -583,6 +591,7 @@ def build_report(conn: duckdb.DuckDBPyConnection, generated_at: datetime | None 
         as_of=builder.as_of,
         html=page(header + "".join(builder.parts)),
         month_to_date=month_to_date,
+        window_spend=builder.spend_by_provider(*(window or (builder.as_of, builder.as_of))),
         budgets_breached=breached,
         anomalies_recent=anomalies,
     )
@@ -595,11 +604,11 @@ def page(body: str) -> str:
     )
 
 
-def write_report(published_database: Path, target: Path) -> Report:
+def write_report(published_database: Path, target: Path, window: tuple[date, date] | None = None) -> Report:
     """Build from the published DuckDB file and replace `target` in one rename: a reader opening the
     report never sees half of it."""
     with duckdb.connect(str(published_database), read_only=True) as conn:
-        report = build_report(conn)
+        report = build_report(conn, window)
     staged = target.with_name(f".{target.name}.tmp")
     staged.write_text(report.html, encoding="utf-8")
     os.replace(staged, target)
