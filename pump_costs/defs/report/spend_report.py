@@ -84,6 +84,11 @@ class ReportBuilder:
         ).fetchone()[0]
 
     # --- helpers ---------------------------------------------------------------------------------------
+    def last_days(self, count: int) -> tuple[date, list[date]]:
+        """The first of the `count` days ending with the last complete day, and all of them."""
+        first = self.as_of - timedelta(days=count - 1)
+        return first, [first + timedelta(days=n) for n in range(count)]
+
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
         return self.conn.execute(sql, params or []).fetchall()
 
@@ -259,8 +264,7 @@ class ReportBuilder:
         }
 
     def daily_spend(self) -> None:
-        first = self.as_of - timedelta(days=DAILY_DAYS - 1)
-        days = [first + timedelta(days=n) for n in range(DAILY_DAYS)]
+        first, days = self.last_days(DAILY_DAYS)
         self.heading(f"Daily spend, last {DAILY_DAYS} days: {span(first, self.as_of)}")
         rows = self.rows(
             """
@@ -298,8 +302,7 @@ class ReportBuilder:
             )
 
     def claude_channels(self) -> None:
-        first = self.as_of - timedelta(days=DAILY_DAYS - 1)
-        days = [first + timedelta(days=n) for n in range(DAILY_DAYS)]
+        first, days = self.last_days(DAILY_DAYS)
         self.heading(
             f"Claude by channel: {span(first, self.as_of)}",
             "Claude bought directly from Anthropic and through each cloud's marketplace.",
