@@ -24,6 +24,13 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- `sum(m) as m` for each of `measures`. -#}
+{% macro summed(measures) -%}
+    {%- for measure in measures %}
+    sum({{ measure }}) as {{ measure }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- `relation`'s analytics rows at the full grain (plus `extra_columns`), `measures` summed: the
     by_key_and_price rows, and per key combination what they leave of its by_key row, which is the part
     with no tier, context window or geo (code execution, session time). -#}
@@ -32,9 +39,7 @@
     with priced as (
         select
             {{ (key_columns + analytics_price_columns()) | join(', ') }},
-            {%- for measure in measures %}
-            sum({{ measure }}) as {{ measure }}{{ ',' if not loop.last }}
-            {%- endfor %}
+            {{ summed(measures) }}
         from {{ relation }}
         where query_name = 'by_key_and_price'
         group by all
@@ -43,9 +48,7 @@
     by_key as (
         select
             {{ key_columns | join(', ') }},
-            {%- for measure in measures %}
-            sum({{ measure }}) as {{ measure }}{{ ',' if not loop.last }}
-            {%- endfor %}
+            {{ summed(measures) }}
         from {{ relation }}
         where query_name = 'by_key'
         group by all
@@ -54,9 +57,7 @@
     priced_by_key as (
         select
             {{ key_columns | join(', ') }},
-            {%- for measure in measures %}
-            sum({{ measure }}) as {{ measure }}{{ ',' if not loop.last }}
-            {%- endfor %}
+            {{ summed(measures) }}
         from priced
         group by all
     ),
