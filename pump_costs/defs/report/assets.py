@@ -59,7 +59,7 @@ def spend_alerts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> d
     one is set. A webhook that refuses is logged and retried by the next run; it never fails this one."""
     with duckdb.get_connection() as conn:
         budgets, anomalies = alerts.current_findings(conn)
-    new, posted = alerts.record_and_post([*budgets, *anomalies], context.log, context.run_id)
+    new, posted = alerts.record_and_post([*budgets, *anomalies], context.log, context.run.run_id)
     return dg.MaterializeResult(
         metadata={"budget_findings": len(budgets), "anomaly_findings": len(anomalies), "new": new, "posted": posted}
     )
