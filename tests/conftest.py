@@ -41,15 +41,3 @@ def query(sql: str, params: list | None = None) -> list[tuple]:
     """Read the test's warehouse (read-only, after the run has closed it)."""
     with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
         return conn.execute(sql, params or []).fetchall()
-
-
-# Module-scoped fixtures that run the whole pipeline once for many tests: their tests go to one xdist
-# worker (`--dist loadgroup`), or each worker would make the same run again.
-SHARED_RUNS = ("built_mart", "report_run")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        for fixture in SHARED_RUNS:
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(fixture))
