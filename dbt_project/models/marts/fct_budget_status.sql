@@ -1,6 +1,8 @@
 {#- Each budget against its scope's spend, per month up to the last complete day (`as_of_date`: the
-    latest day with spend before today, UTC). The month of that day is forecast to its end by run rate:
-    spend to date plus the average daily spend of the last 7 days (as_of_date included) for each day left.
+    latest day with spend before today, UTC). Actual spend counts through `actual_through`: the month's
+    end, as_of_date, or the scope's provider's last day with data when its export lags. The month is
+    forecast to its end from there by run rate: spend to date plus the average daily spend of the last 7
+    days through actual_through for each day left, so a late export is not forecast as zero spend.
     Money stays exact: the average is taken in whole 10^-18 units, rounded down. -#}
 with budgets as (
     select * from {{ ref('stg_config__budgets') }}
@@ -16,6 +18,16 @@ as_of as (
     where charge_date < current_date
 ),
 
+scope_freshness as (
+    select
+        scope_type,
+        scope_name,
+        billing_currency,
+        max(last_data_date) as last_data_date
+    from daily_by_scope
+    group by all
+),
+
 months as (
     select distinct date_trunc('month', daily_by_scope.charge_date) as budget_month
     from daily_by_scope
@@ -29,10 +41,19 @@ budget_months as (
         cast(months.budget_month as date) as budget_month,
         as_of.as_of_date,
         cast(last_day(months.budget_month) as date) as month_end,
-        least(cast(last_day(months.budget_month) as date), as_of.as_of_date) as actual_through
+        least(
+            cast(last_day(months.budget_month) as date),
+            as_of.as_of_date,
+            coalesce(scope_freshness.last_data_date, as_of.as_of_date)
+        ) as actual_through
     from budgets
     cross join months
     cross join as_of
+    left join scope_freshness
+        on
+            budgets.scope_type = scope_freshness.scope_type
+            and budgets.scope_name = scope_freshness.scope_name
+            and budgets.billing_currency = scope_freshness.billing_currency
 ),
 
 budget_days as (
@@ -81,8 +102,8 @@ run_rates as (
         budget_months.*,
         coalesce(month_actuals.actual_cost, {{ money(0) }}) as actual_cost,
         month_actuals.breach_date,
-        -- Days the forecast adds: those after as_of_date in as_of_date's month, none in a month gone by.
-        greatest(budget_months.month_end - budget_months.as_of_date, 0) as days_left,
+        -- Days the forecast adds: those after actual_through in as_of_date's month, none in a month gone by.
+        greatest(budget_months.month_end - budget_months.actual_through, 0) as days_left,
         {{ money_units('coalesce(month_actuals.last_7_days_cost, 0)') }} // 7 as daily_rate_units
     from budget_months
     left join month_actuals
@@ -103,7 +124,7 @@ forecasts as (
         -- The first day the run rate takes spend past the budget: whole days, rounded up.
         case
             when breach_date is null and daily_rate_units > 0
-                then as_of_date + cast(
+                then actual_through + cast(
                     ({{ money_units('budget_amount - actual_cost') }} + daily_rate_units) // daily_rate_units
                     as integer
                 )

@@ -105,19 +105,19 @@ def post(url: str, text: str, log: logging.Logger) -> bool:
 
 def budget_findings(rows: Iterable[tuple]) -> list[Finding]:
     """From fct_budget_status rows of the current month that are not within budget: (scope_type, scope_name,
-    currency, month, as_of_date, budget, actual, forecast, status, breach_date, forecast_breach_date)."""
+    currency, month, actual_through, budget, actual, forecast, status, breach_date, forecast_breach_date)."""
     findings = []
-    for scope_type, name, currency, month, as_of, budget, actual, forecast, status, breached, forecast_on in rows:
+    for scope_type, name, currency, month, through, budget, actual, forecast, status, breached, forecast_on in rows:
         scope = f"{scope_type.replace('_', ' ')} {name}" if scope_type != "total" else "total spend"
         if status == "over_budget":
             text = (
                 f":rotating_light: Budget passed: {scope} spent {actual:,.2f} {currency} in {month:%Y-%m} through "
-                f"{as_of}, over its {budget:,.2f} budget since {breached}."
+                f"{through}, over its {budget:,.2f} budget since {breached}."
             )
         else:
             text = (
                 f":warning: Budget forecast: {scope} is forecast to spend {forecast:,.2f} {currency} in "
-                f"{month:%Y-%m}, over its {budget:,.2f} budget from {forecast_on} ({actual:,.2f} through {as_of})."
+                f"{month:%Y-%m}, over its {budget:,.2f} budget from {forecast_on} ({actual:,.2f} through {through})."
             )
         findings.append(Finding(f"budget:{status}:{scope_type}:{name}:{currency}:{month:%Y-%m}", "budget", text))
     return findings
@@ -137,7 +137,7 @@ def anomaly_findings(rows: Iterable[tuple]) -> list[Finding]:
 
 
 BUDGET_FINDINGS_SQL = """
-select scope_type, scope_name, billing_currency, budget_month, as_of_date, budget_amount, actual_cost,
+select scope_type, scope_name, billing_currency, budget_month, actual_through, budget_amount, actual_cost,
        forecast_cost, budget_status, breach_date, forecast_breach_date
 from marts.fct_budget_status
 where budget_month = date_trunc('month', as_of_date) and budget_status != 'within_budget'

@@ -435,7 +435,7 @@ class ReportBuilder:
         rows = self.rows(
             """
             select billing_currency, scope_type, scope_name, budget_amount, actual_cost, forecast_cost,
-                   budget_status, breach_date, forecast_breach_date
+                   budget_status, breach_date, forecast_breach_date, actual_through
             from marts.fct_budget_status where budget_month = date_trunc('month', cast(? as date))
             order by billing_currency, scope_type, scope_name""",
             [self.as_of],
@@ -463,10 +463,21 @@ class ReportBuilder:
                 currency,
             )
         self.table(
-            ["Currency", "Scope", "Name", "Budget", "Actual", "Forecast", "Status", "Passed on", "Forecast to pass on"],
             [
-                [c, SCOPE_NAMES[t], n, f"{b:,.2f}", f"{a:,.2f}", f"{f:,.2f}", s.replace("_", " "), bd, fbd]
-                for c, t, n, b, a, f, s, bd, fbd in rows
+                "Currency",
+                "Scope",
+                "Name",
+                "Budget",
+                "Actual",
+                "Actual through",
+                "Forecast",
+                "Status",
+                "Passed on",
+                "Forecast to pass on",
+            ],
+            [
+                [c, SCOPE_NAMES[t], n, f"{b:,.2f}", f"{a:,.2f}", th, f"{f:,.2f}", s.replace("_", " "), bd, fbd]
+                for c, t, n, b, a, f, s, bd, fbd, th in rows
             ],
             "No budgets: add a budgets file (see the README's Budgets section).",
         )
