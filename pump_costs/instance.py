@@ -25,6 +25,9 @@ run_monitoring:
   enabled: true
   start_timeout_seconds: 300
   poll_interval_seconds: 60
+# Self-hosted billing data: Dagster sends no usage events anywhere (dbt's are off in dbt_project.yml).
+telemetry:
+  enabled: false
 retention:
   schedule:
     purge_after_days: 90
