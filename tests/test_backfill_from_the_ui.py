@@ -8,6 +8,7 @@ import dagster as dg
 
 from pump_costs.defs.anthropic.checks import analytics_cost_matches_cost_report
 from pump_costs.defs.dbt.assets import dbt_models
+from pump_costs.defs.report.assets import no_new_spend_anomalies, spend_within_budgets
 from tests.conftest import query
 from tests.dagster_dev import ASSET_KEYS
 
@@ -59,11 +60,15 @@ def test_ui_asset_backfill_evaluates_every_check_on_fct_spend(dagster_dev, yeste
         assert {"assert_anthropic_spend_matches_cost_report", "analytics_cost_matches_cost_report"} <= {
             check.name for check in checks
         }
+        # The report's checks too (no budgets file, and 7 days are too few for anomalies: both pass).
+        checks += [*spend_within_budgets.check_keys, *no_new_spend_anomalies.check_keys]
         latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(checks)
         outcomes = {
             check.name: (record.status.value if record else None, record and record.run_id in backfill_runs)
             for check, record in ((c, latest.get(c)) for c in checks)
         }
+        report = instance.get_latest_materialization_event(dg.AssetKey("spend_report"))
+        assert report and report.run_id in backfill_runs
     assert outcomes == {check.name: ("SUCCEEDED", True) for check in checks}
     assert query(
         "select min(cast(ChargePeriodStart as date)), max(cast(ChargePeriodStart as date)), sum(BilledCost) "

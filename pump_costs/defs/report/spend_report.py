@@ -78,7 +78,6 @@ class ReportBuilder:
     def __init__(self, conn: duckdb.DuckDBPyConnection):
         self.conn = conn
         self.parts: list[str] = []
-        self.chart_count = 0
         self.as_of: date | None = conn.execute(
             "select max(charge_date) from marts.fct_daily_spend where charge_date < current_date"
         ).fetchone()[0]
@@ -117,7 +116,6 @@ class ReportBuilder:
             legend={"orientation": "h", "y": -0.15},
             yaxis_title=y_title,
         )
-        self.chart_count += 1
         self.parts.append(
             figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart_id, config={"displaylogo": False})
         )
