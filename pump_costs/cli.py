@@ -1,9 +1,10 @@
-"""`pump-costs`: check an Admin key, backfill from the command line, rebuild the report, or run the demo.
+"""`pump-costs`: check or store an Admin key, backfill from the command line, rebuild the report, or run the demo.
 
 Dagster and dbt are imported by the commands that run them, so `check-key` starts in a moment.
 """
 
 import argparse
+import getpass
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -16,27 +17,57 @@ from pump_costs.defs.anthropic.client import (
     last_completed_days,
     utc_midnight,
 )
+from pump_costs.defs.anthropic.key_sources import AdminKey, find_admin_key, store_in_keyring
 
 
 def check_key() -> int:
-    """Validate the key as the product's Connect step would: prefix, organization, one day of usage."""
+    """Validate the key runs would use (environment, key file or keyring) as the product's Connect step would."""
     try:
-        client = AnthropicAdminClient(settings.ADMIN_API_KEY.value(), base_url=settings.BASE_URL.value())
-        organization = client.organization()
-        day, _ = last_completed_days(1)
-        client.usage_report(utc_midnight(day), utc_midnight(day + timedelta(days=1)))
-        workspaces = client.workspaces()
+        key = find_admin_key()
+        lines = validate_key(key)
     except AnthropicAdminError as error:
         print(f"pump-costs check-key: FAILED: {error}", file=sys.stderr)
         return 1
-    print(f"OK: the key reads usage and cost for organization {organization.name!r} ({organization.id})")
-    print(f"Workspaces: Default and {len(workspaces)} more")
+    print("\n".join([f"Key: from {key.source}", *lines]))
+    return 0
+
+
+def connect() -> int:
+    """Validate a key typed (or piped) in, then keep it in the operating system's keyring for later runs."""
+    prompt = "Anthropic Admin key (sk-ant-admin..., not shown): "
+    typed = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+    key = AdminKey(typed.strip(), "the key given to `pump-costs connect`")
+    try:
+        lines = validate_key(key)
+        backend = store_in_keyring(key.value or "")
+    except AnthropicAdminError as error:
+        print(f"pump-costs connect: FAILED: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    print(f"Stored in the keyring ({backend}) for this user; runs and check-key read it from there.")
+    for setting in (settings.ADMIN_API_KEY, settings.ADMIN_API_KEY_FILE):
+        if setting.value():
+            print(f"Note: {setting.name} is set here and is used before the keyring; unset it to use the stored key.")
+    return 0
+
+
+def validate_key(key: AdminKey) -> list[str]:
+    """The organization the key reads and one day of its usage, or AnthropicAdminError saying why not."""
+    client = AnthropicAdminClient(key.value, base_url=settings.BASE_URL.value(), key_source=key.source)
+    organization = client.organization()
+    day, _ = last_completed_days(1)
+    client.usage_report(utc_midnight(day), utc_midnight(day + timedelta(days=1)))
+    workspaces = client.workspaces()
+    lines = [
+        f"OK: the key reads usage and cost for organization {organization.name!r} ({organization.id})",
+        f"Workspaces: Default and {len(workspaces)} more",
+    ]
     for workspace in workspaces:
         archived = " (archived)" if workspace.archived_at else ""
-        print(f"  - {workspace.name} [{workspace.id}]{archived}")
+        lines.append(f"  - {workspace.name} [{workspace.id}]{archived}")
     if "analytics" in settings.anthropic_reports():
-        print(analytics_availability(client, day))
-    return 0
+        lines.append(analytics_availability(client, day))
+    return lines
 
 
 def analytics_availability(client: AnthropicAdminClient, day: date) -> str:
@@ -118,13 +149,18 @@ def dev() -> int:
     from pump_costs.instance import default_instance, use_dagster_home
 
     api = None
-    if not settings.ADMIN_API_KEY.value():
+    try:
+        key = find_admin_key()
+    except AnthropicAdminError as error:
+        print(f"pump-costs dev: {error}", file=sys.stderr)
+        return 1
+    if key.value is None:
         from pump_costs.demo import SYNTHETIC, use_demo_environment
         from pump_costs.fake_anthropic import FakeAdminApi
 
         api = FakeAdminApi().start()
         use_demo_environment(api)
-        print(f"{settings.ADMIN_API_KEY.name} is not set: the UI runs on {SYNTHETIC} at {api.base_url}")
+        print(f"No Admin key is set or stored: the UI runs on {SYNTHETIC} at {api.base_url}")
     print(f"Run history: {use_dagster_home()}")
     with default_instance() as instance:
         for run_id in fail_orphaned_runs(instance):
@@ -158,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pump-costs", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("dev", help="start the Dagster UI (on the fake Admin API when no key is set)")
-    commands.add_parser("check-key", help=f"validate {settings.ADMIN_API_KEY.name} against the Admin API")
+    commands.add_parser("check-key", help="validate the Admin key runs would use against the Admin API")
+    commands.add_parser("connect", help="validate an Admin key and keep it in this user's keyring")
     backfill_parser = commands.add_parser("backfill", help="pull the last N completed days in one run")
     backfill_parser.add_argument("--days", type=day_count, default=365)
     forget_parser = commands.add_parser(
@@ -171,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check-key":
         return check_key()
+    if args.command == "connect":
+        return connect()
     if args.command == "dev":
         return dev()
     if args.command == "backfill":

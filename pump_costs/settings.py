@@ -42,6 +42,13 @@ ADMIN_API_KEY = Setting(
     "The Admin key. Read by environment-variable name when a run starts: its value never reaches run config, "
     "logs or storage.",
 )
+ADMIN_API_KEY_FILE = Setting(
+    "ANTHROPIC_ADMIN_API_KEY_FILE",
+    None,
+    "A file holding the Admin key (the Docker and Kubernetes secrets convention), read when "
+    "`ANTHROPIC_ADMIN_API_KEY` is unset; refused when other users could read it (`chmod 600`). Without either, "
+    "the key `pump-costs connect` stored in the keyring is used.",
+)
 BASE_URL = Setting(
     "ANTHROPIC_BASE_URL",
     "https://api.anthropic.com",
@@ -113,6 +120,7 @@ DAGSTER_HOME = Setting(
 
 SETTINGS = (
     ADMIN_API_KEY,
+    ADMIN_API_KEY_FILE,
     BASE_URL,
     DATA_DIR,
     ANTHROPIC_REPORTS,

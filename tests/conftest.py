@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, FaultPlan
-from pump_costs.settings import ADMIN_API_KEY, BASE_URL
+from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, BASE_URL
 from pump_costs.warehouse import warehouse_path
 from tests.dagster_dev import dagster_dev  # noqa: F401 (a fixture for the end-to-end tests)
 
@@ -25,6 +25,9 @@ def pipeline_env(fake_api: FakeAdminApi, tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv(BASE_URL.name, fake_api.base_url)
     monkeypatch.setenv(ADMIN_API_KEY.name, FAKE_ADMIN_KEY)
     monkeypatch.setenv("PUMP_COSTS_DATA_DIR", str(tmp_path / "data"))
+    # No key from this machine's own keyring or key file: tests that want one set their own.
+    monkeypatch.delenv(ADMIN_API_KEY_FILE.name, raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     fake_api.faults = FaultPlan()
     fake_api.requests.clear()
     yield tmp_path / "data"

@@ -12,7 +12,7 @@ import pytest
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, Fault, ground_truth
 from pump_costs.fake_anthropic.organization import DEFAULT_WORKSPACE_ID
 from pump_costs.runs import materialize_days
-from pump_costs.settings import ADMIN_API_KEY
+from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE
 from tests.conftest import query
 
 ANTHROPIC_RAW = [
@@ -175,7 +175,13 @@ def test_missing_or_standard_key_fails_the_run_before_any_request(fake_api, yest
     assert fake_api.requests == []
 
 
-def test_the_key_is_never_stored_or_logged(fake_api, yesterday, tmp_path, capfd, caplog):
+def test_the_key_is_never_stored_or_logged(fake_api, yesterday, tmp_path, capfd, caplog, monkeypatch):
+    """The run reads the key from a secret file (every other test uses the environment variable)."""
+    secret = tmp_path.parent / f"{tmp_path.name}-secret"
+    secret.write_text(FAKE_ADMIN_KEY)
+    secret.chmod(0o600)
+    monkeypatch.delenv(ADMIN_API_KEY.name)
+    monkeypatch.setenv(ADMIN_API_KEY_FILE.name, str(secret))
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
     with caplog.at_level(logging.DEBUG), dg.DagsterInstance.local_temp(str(dagster_home)) as instance:

@@ -87,30 +87,31 @@ class MalformedResponseError(AnthropicAdminError):
     """The API answered with a shape we cannot store exactly."""
 
 
-def check_admin_key(key: str | None) -> str:
-    """Refuse, before any request, a key that cannot read usage and cost."""
+def check_admin_key(key: str | None, source: str = "ANTHROPIC_ADMIN_API_KEY") -> str:
+    """Refuse, before any request, a key that cannot read usage and cost; `source` names where it came from."""
     if not key or not key.strip():
         raise AdminKeyError(
-            "No Anthropic Admin API key: set ANTHROPIC_ADMIN_API_KEY to an Admin key (sk-ant-admin...). "
+            "No Anthropic Admin API key: set ANTHROPIC_ADMIN_API_KEY to an Admin key (sk-ant-admin...), or "
+            "ANTHROPIC_ADMIN_API_KEY_FILE to a file holding it, or store it with `pump-costs connect`. "
             f"An organization admin creates one at {ADMIN_KEYS_URL}. "
             "To try pump-costs without a key, run `make demo`, which uses the built-in fake Admin API."
         )
     key = key.strip()
     if key.startswith("sk-ant-api"):
         raise AdminKeyError(
-            "ANTHROPIC_ADMIN_API_KEY holds a standard API key (sk-ant-api...), which can call models but "
+            f"{source} holds a standard API key (sk-ant-api...), which can call models but "
             "cannot read usage or cost. Use an Admin key (sk-ant-admin...): an organization admin creates "
             f"one at {ADMIN_KEYS_URL}."
         )
     if not key.startswith("sk-ant-admin"):
         raise AdminKeyError(
-            "ANTHROPIC_ADMIN_API_KEY is not an Anthropic Admin key: Admin keys start with 'sk-ant-admin' and "
+            f"{source} is not an Anthropic Admin key: Admin keys start with 'sk-ant-admin' and "
             "are read-only for usage and cost reports. An organization admin creates one at "
             f"{ADMIN_KEYS_URL}."
         )
     if not PLAUSIBLE_KEY.fullmatch(key):
         raise AdminKeyError(
-            "ANTHROPIC_ADMIN_API_KEY starts like an Admin key but holds characters no key has (a space, a line "
+            f"{source} starts like an Admin key but holds characters no key has (a space, a line "
             "break, a quote or a non-ASCII letter), so it was not sent anywhere. Copy the key again from where "
             f"you saved it, or create a new one at {ADMIN_KEYS_URL}."
         )
@@ -193,6 +194,7 @@ class AnthropicAdminClient:
         self,
         api_key: str | None,
         base_url: str = "https://api.anthropic.com",
+        key_source: str = "ANTHROPIC_ADMIN_API_KEY",
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
         max_retries: int = 6,
@@ -201,7 +203,8 @@ class AnthropicAdminClient:
         logger: logging.Logger | Any | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self._key = check_admin_key(api_key)
+        self._key = check_admin_key(api_key, key_source)
+        self.key_source = key_source
         self._session = requests.Session()
         self._session.headers.update(
             {
@@ -273,7 +276,7 @@ class AnthropicAdminClient:
             raise AdminKeyError(
                 f"The Admin API refused the key ({status} {self._describe(response)}): "
                 "it is invalid, revoked, or not an Admin key. Create a new Admin key at "
-                f"{ADMIN_KEYS_URL} and set ANTHROPIC_ADMIN_API_KEY. Nothing already stored was changed."
+                f"{ADMIN_KEYS_URL} and replace the one in {self.key_source}. Nothing already stored was changed."
             )
         if response.is_redirect:
             target = urlsplit(response.headers.get("location", ""))

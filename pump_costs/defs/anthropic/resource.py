@@ -1,19 +1,19 @@
 """The configurable Admin API resource: the key is bound by environment-variable name, never by value."""
 
-import os
-
 import dagster as dg
 from pydantic import Field
 
 from pump_costs import settings
 from pump_costs.defs.anthropic.client import AnthropicAdminClient
+from pump_costs.defs.anthropic.key_sources import find_admin_key
 
 
 class AnthropicAdminResource(dg.ConfigurableResource):
     """Read-only access to the Anthropic Admin API (usage and cost reports, workspaces, API keys).
 
-    The key is read from its environment variable when a run starts, so only the variable's name is in
-    the run's config, and an unset variable gets pump-costs' own message (what an Admin key is, where to
+    The key is read when a run starts, from its environment variable, else from the file
+    ANTHROPIC_ADMIN_API_KEY_FILE names, else from the keyring (key_sources.py), so only the variable's name
+    is in the run's config, and a missing key gets pump-costs' own message (what an Admin key is, where to
     create one, `make demo`) rather than a generic one.
     """
 
@@ -27,8 +27,10 @@ class AnthropicAdminResource(dg.ConfigurableResource):
     max_retry_wait_seconds: float = Field(default=300.0, description="Total time one request may wait.")
 
     def get_client(self, logger=None) -> AnthropicAdminClient:
+        key = find_admin_key(self.admin_api_key_env_var)
         return AnthropicAdminClient(
-            api_key=os.environ.get(self.admin_api_key_env_var),
+            api_key=key.value,
+            key_source=key.source,
             base_url=self.base_url or settings.BASE_URL.value(),
             connect_timeout=self.connect_timeout_seconds,
             read_timeout=self.read_timeout_seconds,
