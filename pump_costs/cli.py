@@ -143,6 +143,22 @@ def report() -> int:
     return 0
 
 
+def status(as_json: bool, max_days_behind: int, exports_max_days_behind: int | None) -> int:
+    """What arrived, what ran, what fails, what runs next; exit code 1 when the data is stale."""
+    from pump_costs import status as report_status
+    from pump_costs.definitions import defs
+    from pump_costs.instance import default_instance
+
+    try:
+        expect_anthropic = find_admin_key().value is not None
+    except AnthropicAdminError:
+        expect_anthropic = True  # a key is configured, even if it cannot be used: its data is expected
+    with default_instance() as instance:
+        found = report_status.collect_status(instance, defs, max_days_behind, exports_max_days_behind, expect_anthropic)
+    print(report_status.as_json(found) if as_json else report_status.as_text(found))
+    return 1 if found.stale else 0
+
+
 def dev() -> int:
     """The Dagster UI. Without a key it runs on the fake Admin API, with the demo's data and run history."""
     from pump_costs.defs.housekeeping import fail_orphaned_runs
@@ -203,6 +219,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     forget_parser.add_argument("source", choices=["aws", "gcp", "azure", "focus"])
     commands.add_parser("report", help="rebuild the HTML spend report from the published marts")
+    status_parser = commands.add_parser(
+        "status", help="last day of data per source, last runs, failing checks, next ticks; exit 1 when stale"
+    )
+    status_parser.add_argument("--json", action="store_true", help="machine-readable output")
+    status_parser.add_argument(
+        "--max-days-behind",
+        type=int,
+        default=1,
+        help="Anthropic data whose last day is more than this many days before yesterday (UTC) is stale",
+    )
+    status_parser.add_argument(
+        "--exports-max-days-behind",
+        type=int,
+        default=None,
+        help="the same for each cloud export source (not checked unless given: exports arrive on each "
+        "provider's own schedule)",
+    )
     demo_parser = commands.add_parser("demo", help="run the whole pipeline on the fake Admin API")
     demo_parser.add_argument("--days", type=day_count, default=settings.DEMO_DAYS.number())
     args = parser.parse_args(argv)
@@ -218,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         return forget_exports(args.source)
     if args.command == "report":
         return report()
+    if args.command == "status":
+        return status(args.json, args.max_days_behind, args.exports_max_days_behind)
     from pump_costs.demo import run_demo  # the demo package is only needed here
 
     return run_demo(args.days)
