@@ -24,48 +24,70 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class DagsterDev:
-    """`dagster dev` in its own process group, stopped the way it listens to: SIGINT to the group."""
+def graphql(url: str, document: str, **variables) -> dict:
+    response = requests.post(url, json={"query": document, "variables": variables}, timeout=60)
+    response.raise_for_status()
+    return response.json()["data"]
 
-    def __init__(self, home: Path, log: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/graphql"
+
+def wait_until_up(url: str, processes: list["ProcessGroup"], timeout: float = 120) -> None:
+    """Until the webserver at `url` serves pump-costs' assets (so its code location has loaded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert all(p.running() for p in processes), "a Dagster process exited; see its log"
+        try:
+            if graphql(url, ASSET_KEYS)["assetNodes"]:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"{url} did not answer")
+
+
+class ProcessGroup:
+    """A Dagster process (and the processes it starts) in a group of its own, logging to `log`, stopped the
+    way Dagster's commands listen to: SIGINT to the group (`dagster dev` ignores SIGTERM), then SIGKILL."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path):
         self.log = log.open("w")
-        python_path = [str(FAST_DAEMON), *filter(None, [os.environ.get("PYTHONPATH")])]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(self.port)],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": os.pathsep.join(python_path)},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, cwd=PROJECT_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
-    def graphql(self, document: str, **variables) -> dict:
-        response = requests.post(self.url, json={"query": document, "variables": variables}, timeout=60)
-        response.raise_for_status()
-        return response.json()["data"]
-
-    def wait_until_up(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "dagster dev exited; see its log"
-            try:
-                if self.graphql(ASSET_KEYS)["assetNodes"]:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(1)
-        raise TimeoutError("dagster dev did not answer")
+    def running(self) -> bool:
+        return self.process.poll() is None
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        if self.running():
             os.killpg(self.process.pid, signal.SIGINT)
             try:
                 self.process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
+
+
+class DagsterDev:
+    """`dagster dev` (webserver, daemon, code location in one command) on a free loopback port."""
+
+    def __init__(self, home: Path, log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/graphql"
+        python_path = [str(FAST_DAEMON), *filter(None, [os.environ.get("PYTHONPATH")])]
+        self.process = ProcessGroup(
+            [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(self.port)],
+            {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": os.pathsep.join(python_path)},
+            log,
+        )
+
+    def graphql(self, document: str, **variables) -> dict:
+        return graphql(self.url, document, **variables)
+
+    def wait_until_up(self, timeout: float = 120) -> None:
+        wait_until_up(self.url, [self.process], timeout)
+
+    def stop(self) -> None:
+        self.process.stop()
 
 
 @pytest.fixture

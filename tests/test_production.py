@@ -1,0 +1,212 @@
+"""The production topology of deploy/: a real Postgres, and the code server, the webserver and the daemon as
+separate processes on deploy/dagster.yaml and deploy/workspace.yaml, the daily schedule launching the run."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+import yaml
+from dagster._core.scheduler.instigation import InstigatorType, ScheduleInstigatorData
+
+from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, ground_truth
+from pump_costs.instance import INSTANCE_CONFIG
+from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, PROJECT_ROOT
+from pump_costs.warehouse import published_dir
+from tests.dagster_dev import FAST_DAEMON, ProcessGroup, free_port, graphql, wait_until_up
+
+DEPLOY = PROJECT_ROOT / "deploy"
+POSTGRES_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
+SCHEDULE = "daily_spend_schedule"
+CODE_LOCATION = ["-m", "pump_costs.definitions", "-a", "defs", "--location-name", "pump_costs"]
+START_SCHEDULE = """
+mutation ($selector: ScheduleSelector!) {
+  startSchedule(scheduleSelector: $selector) {
+    __typename ... on ScheduleStateResult { scheduleState { id } } ... on PythonError { message }
+  }
+}"""
+STOP_SCHEDULE = "mutation ($id: String!) { stopRunningSchedule(id: $id) { __typename } }"
+
+
+class Postgres:
+    """A throwaway Postgres on a loopback port, run as its own user when this is root (it refuses root)."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="pump-costs-pg-"))
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self.port, self.data = free_port(), self.folder / "data"
+
+    def run(self, program: str, *args: str) -> bytes:
+        command = [*self.as_postgres, str(POSTGRES_BIN / program), *args]
+        return subprocess.run(command, check=True, capture_output=True, timeout=120).stdout
+
+    def client(self, program: str, *args: str) -> bytes:
+        return self.run(program, "-h", "127.0.0.1", "-p", str(self.port), "-U", "dagster", *args)
+
+
+@contextmanager
+def postgres() -> Iterator[Postgres]:
+    server = Postgres()
+    server.run("initdb", "-D", str(server.data), "-A", "trust", "-U", "dagster")
+    options = f"-p {server.port} -k {server.folder} -c listen_addresses=127.0.0.1"
+    server.run("pg_ctl", "-D", str(server.data), "-l", str(server.folder / "log"), "-o", options, "-w", "start")
+    try:
+        server.client("createdb", "dagster")
+        yield server
+    finally:
+        server.run("pg_ctl", "-D", str(server.data), "-m", "immediate", "stop")
+        shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def last_tick(cron_hour: int, now: datetime) -> datetime:
+    today = now.replace(hour=cron_hour, minute=0, second=0, microsecond=0)
+    return today if today <= now else today - timedelta(days=1)
+
+
+def test_deploy_instance_settings_are_the_dev_ones_plus_postgres():
+    deployed = yaml.safe_load((DEPLOY / "dagster.yaml").read_text())
+    assert {k: v for k, v in deployed.items() if k != "storage"} == yaml.safe_load(INSTANCE_CONFIG)
+    assert deployed["storage"]["postgres"]["postgres_db"] == {
+        "hostname": {"env": "DAGSTER_PG_HOST"},
+        "port": {"env": "DAGSTER_PG_PORT"},
+        "username": {"env": "DAGSTER_PG_USERNAME"},
+        "password": {"env": "DAGSTER_PG_PASSWORD"},
+        "db_name": {"env": "DAGSTER_PG_DB"},
+        "scheme": "postgresql+psycopg2",
+    }
+
+
+def test_no_deploy_file_holds_a_key():
+    """The image, the compose file and the units get the key's path, never a key."""
+    for path in DEPLOY.rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            assert "sk-ant-" not in text, path
+            assert not re.search(rf"{ADMIN_API_KEY.name}\s*[:=]", text), path
+
+
+@pytest.mark.skipif(POSTGRES_BIN is None, reason="PostgreSQL is not installed (Debian: apt-get install postgresql)")
+def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, monkeypatch):
+    key_file = tmp_path / "anthropic-admin-api-key"
+    key_file.write_text(FAKE_ADMIN_KEY)
+    key_file.chmod(0o600)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(DEPLOY / "dagster.yaml", home / "dagster.yaml")
+    code_port, web_port = free_port(), free_port()
+    with postgres() as database:
+        settings = {
+            "DAGSTER_HOME": str(home),
+            "DAGSTER_PG_HOST": "127.0.0.1",
+            "DAGSTER_PG_PORT": str(database.port),
+            "DAGSTER_PG_USERNAME": "dagster",
+            "DAGSTER_PG_PASSWORD": "unused-with-trust-authentication",
+            "DAGSTER_PG_DB": "dagster",
+            "PUMP_COSTS_CODE_SERVER_HOST": "127.0.0.1",
+            "PUMP_COSTS_CODE_SERVER_PORT": str(code_port),
+            "PUMP_COSTS_TRAILING_DAYS": "1",
+        }
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv(ADMIN_API_KEY.name)  # as on a server: the key is only in the code server's file
+        services = dict(os.environ)
+        bin_dir = Path(sys.executable).parent
+        code_server = ProcessGroup(
+            [str(bin_dir / "dagster"), "code-server", "start", "-h", "127.0.0.1", "-p", str(code_port), *CODE_LOCATION],
+            {**services, ADMIN_API_KEY_FILE.name: str(key_file)},
+            tmp_path / "code-server.log",
+        )
+        web_url = f"http://127.0.0.1:{web_port}/graphql"
+        webserver = ProcessGroup(
+            [str(bin_dir / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(web_port), "-w", "deploy/workspace.yaml"],
+            services,
+            tmp_path / "webserver.log",
+        )
+        daemon = None
+        try:
+            wait_until_up(web_url, [code_server, webserver], timeout=180)
+            # The schedule as a user would have had it running since yesterday: toggled off and on in the UI (a
+            # schedule running by default has no stored state until then), then its start moved back a day, so
+            # the daemon's first look finds the latest 03:00 tick due.
+            selector = {
+                "repositoryLocationName": "pump_costs",
+                "repositoryName": "__repository__",
+                "scheduleName": SCHEDULE,
+            }
+            state_id = graphql(web_url, START_SCHEDULE, selector=selector)["startSchedule"]["scheduleState"]["id"]
+            assert graphql(web_url, STOP_SCHEDULE, id=state_id)["stopRunningSchedule"]["__typename"] == (
+                "ScheduleStateResult"
+            )
+            assert (
+                graphql(web_url, START_SCHEDULE, selector=selector)["startSchedule"]["scheduleState"]["id"] == state_id
+            )
+            with dg.DagsterInstance.get() as instance:
+                [state] = [
+                    s
+                    for s in instance.all_instigator_state(instigator_type=InstigatorType.SCHEDULE)
+                    if s.name == SCHEDULE
+                ]
+                since_yesterday = ScheduleInstigatorData(state.instigator_data.cron_schedule, time.time() - 86400)
+                instance.update_instigator_state(state.with_data(since_yesterday))
+                python_path = os.pathsep.join([str(FAST_DAEMON), *filter(None, [os.environ.get("PYTHONPATH")])])
+                daemon = ProcessGroup(
+                    [str(bin_dir / "dagster-daemon"), "run", "-w", "deploy/workspace.yaml"],
+                    {**services, "PYTHONPATH": python_path},
+                    tmp_path / "daemon.log",
+                )
+                scheduled = dg.RunsFilter(tags={"dagster/schedule_name": SCHEDULE})
+                deadline = time.monotonic() + 300
+                while time.monotonic() < deadline:
+                    runs = instance.get_runs(scheduled)
+                    if runs and runs[0].is_finished:
+                        break
+                    assert daemon.running() and code_server.running(), "a service exited; see its log"
+                    time.sleep(2)
+                [run] = instance.get_runs(scheduled)
+                assert run.status == dg.DagsterRunStatus.SUCCESS, (tmp_path / "code-server.log").read_text()[-3000:]
+
+            day = last_tick(3, datetime.now(UTC)).date() - timedelta(days=1)
+            assert run.tags["dagster/asset_partition_range_start"] == day.isoformat()
+            with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as conn:
+                (published,) = conn.execute(
+                    "select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic' "
+                    "and cast(ChargePeriodStart as date) = ?",
+                    [day],
+                ).fetchone()
+            assert published == ground_truth(day, day + timedelta(days=1)).total_cost_usd
+
+            status = subprocess.run(
+                [sys.executable, "-m", "pump_costs.cli", "status", "--json", "--max-days-behind", "2"],
+                cwd=PROJECT_ROOT,
+                env={**services, ADMIN_API_KEY_FILE.name: str(key_file)},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            report = json.loads(status.stdout)
+            assert status.returncode == 0 and report["daemon_running"], status.stderr
+            assert report["last_successful_run"]["run_id"] in {r.run_id for r in dg.DagsterInstance.get().get_runs()}
+            assert {s["name"]: s["running"] for s in report["schedules"]}[SCHEDULE]
+        finally:
+            for service in (daemon, webserver, code_server):
+                if service:
+                    service.stop()
+        dump = database.client("pg_dump", "dagster")
+    assert b"daily_spend_schedule" in dump and FAKE_ADMIN_KEY.encode() not in dump
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path != key_file:
+            assert FAKE_ADMIN_KEY.encode() not in path.read_bytes(), path
