@@ -28,6 +28,12 @@ $(MANIFEST): $(BIN)/.installed dbt_project/dbt_project.yml $(shell find dbt_proj
 
 install: $(BIN)/.installed $(MANIFEST)
 
+# The production test runs a real PostgreSQL (Debian's, started in a temporary folder as its own user).
+POSTGRES := $(or $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb)),/usr/lib/postgresql/15/bin/initdb)
+$(POSTGRES):
+	$(SUDO) apt-get install -y -q postgresql >/dev/null || \
+		($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q postgresql >/dev/null)
+
 $(CHROMIUM):
 	$(SUDO) apt-get install -y -q chromium >/dev/null || \
 		($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null)
@@ -35,7 +41,7 @@ $(CHROMIUM):
 demo: install
 	$(BIN)/pump-costs demo
 
-test: install $(CHROMIUM)
+test: install $(CHROMIUM) $(POSTGRES)
 	$(BIN)/ruff check pump_costs tests benchmarks
 	cd dbt_project && ../$(BIN)/sqlfluff lint models tests
 	$(BIN)/pytest

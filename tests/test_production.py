@@ -16,7 +16,6 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 import yaml
 from dagster._core.scheduler.instigation import InstigatorType, ScheduleInstigatorData
 
@@ -99,8 +98,8 @@ def test_no_deploy_file_holds_a_key():
             assert not re.search(rf"{ADMIN_API_KEY.name}\s*[:=]", text), path
 
 
-@pytest.mark.skipif(POSTGRES_BIN is None, reason="PostgreSQL is not installed (Debian: apt-get install postgresql)")
 def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, monkeypatch):
+    assert POSTGRES_BIN, "PostgreSQL is not installed: `make test` installs Debian's"
     key_file = tmp_path / "anthropic-admin-api-key"
     key_file.write_text(FAKE_ADMIN_KEY)
     key_file.chmod(0o600)
