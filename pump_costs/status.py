@@ -13,6 +13,9 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+
+# Dagster offers no public API for stored schedule state, check execution records or cron iteration;
+# tests/test_status.py and tests/test_production.py fail if an upgrade moves them.
 from dagster._core.scheduler.instigation import InstigatorStatus, InstigatorType
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._utils.schedules import cron_string_iterator
