@@ -4,6 +4,7 @@ separate processes on deploy/dagster.yaml and deploy/workspace.yaml, the daily s
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,6 @@ from tests.dagster_dev import FAST_DAEMON, ProcessGroup, free_port, graphql, wai
 DEPLOY = PROJECT_ROOT / "deploy"
 POSTGRES_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
 SCHEDULE = "daily_spend_schedule"
-CODE_LOCATION = ["-m", "pump_costs.definitions", "-a", "defs", "--location-name", "pump_costs"]
 START_SCHEDULE = """
 mutation ($selector: ScheduleSelector!) {
   startSchedule(scheduleSelector: $selector) {
@@ -71,6 +71,21 @@ def postgres() -> Iterator[Postgres]:
         shutil.rmtree(server.folder, ignore_errors=True)
 
 
+def unit_command(unit: str, ports: dict[str, str]) -> list[str]:
+    """The systemd unit's ExecStart, with this checkout's venv for /opt/pump-costs/.venv and `ports` for its
+    ports, so the test starts what the units start."""
+    text = (DEPLOY / "systemd" / unit).read_text()
+    [line] = [line for line in text.splitlines() if line.startswith("ExecStart=")]
+    venv_bin = str(Path(sys.executable).parent)
+    command = shlex.split(line.removeprefix("ExecStart=").replace("/opt/pump-costs/.venv/bin", venv_bin))
+    return [ports.get(argument, argument) for argument in command]
+
+
+def unit_environment_names() -> set[str]:
+    lines = (DEPLOY / "systemd" / "pump-costs.env.example").read_text().splitlines()
+    return {line.split("=")[0] for line in lines if re.match(r"[A-Z_]+=", line)}
+
+
 def last_tick(cron_hour: int, now: datetime) -> datetime:
     today = now.replace(hour=cron_hour, minute=0, second=0, microsecond=0)
     return today if today <= now else today - timedelta(days=1)
@@ -87,6 +102,17 @@ def test_deploy_instance_settings_are_the_dev_ones_plus_postgres():
         "db_name": {"env": "DAGSTER_PG_DB"},
         "scheme": "postgresql+psycopg2",
     }
+
+
+def test_the_systemd_units_verify(tmp_path):
+    """systemd's own check of the units (directives, specifiers), with this checkout's venv as their install."""
+    venv_bin = str(Path(sys.executable).parent)
+    for unit in (DEPLOY / "systemd").glob("*.service"):
+        (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/pump-costs/.venv/bin", venv_bin))
+    units = sorted(str(path) for path in tmp_path.glob("*.service"))
+    assert len(units) == 3
+    result = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
 def test_no_deploy_file_holds_a_key():
@@ -119,19 +145,20 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
             "PUMP_COSTS_CODE_SERVER_PORT": str(code_port),
             "PUMP_COSTS_TRAILING_DAYS": "1",
         }
+        assert unit_environment_names() == {*settings, "PUMP_COSTS_DATA_DIR"} - {"PUMP_COSTS_TRAILING_DAYS"}
         for name, value in settings.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv(ADMIN_API_KEY.name)  # as on a server: the key is only in the code server's file
         services = dict(os.environ)
-        bin_dir = Path(sys.executable).parent
+        ports = {"4000": str(code_port), "3000": str(web_port)}
         code_server = ProcessGroup(
-            [str(bin_dir / "dagster"), "code-server", "start", "-h", "127.0.0.1", "-p", str(code_port), *CODE_LOCATION],
+            unit_command("pump-costs-code-server.service", ports),
             {**services, ADMIN_API_KEY_FILE.name: str(key_file)},
             tmp_path / "code-server.log",
         )
         web_url = f"http://127.0.0.1:{web_port}/graphql"
         webserver = ProcessGroup(
-            [str(bin_dir / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(web_port), "-w", "deploy/workspace.yaml"],
+            unit_command("pump-costs-webserver.service", ports),
             services,
             tmp_path / "webserver.log",
         )
@@ -163,7 +190,7 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
                 instance.update_instigator_state(state.with_data(since_yesterday))
                 python_path = os.pathsep.join([str(FAST_DAEMON), *filter(None, [os.environ.get("PYTHONPATH")])])
                 daemon = ProcessGroup(
-                    [str(bin_dir / "dagster-daemon"), "run", "-w", "deploy/workspace.yaml"],
+                    unit_command("pump-costs-daemon.service", ports),
                     {**services, "PYTHONPATH": python_path},
                     tmp_path / "daemon.log",
                 )
