@@ -41,40 +41,35 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
         }
     ]
 
-    stale_day = yesterday - timedelta(days=3)
+    last_day = yesterday - timedelta(days=2)
     with default_instance() as instance:
-        old = materialize_days(stale_day, stale_day, instance=instance)
+        pulled = materialize_days(last_day, last_day, instance=instance)
+        fake_api.faults.queue.append(Fault(401))  # then the key was revoked
+        failed = materialize_days(yesterday, yesterday, instance=instance, raise_on_error=False)
+    assert pulled.success and not failed.success
     code, stale = status()
     assert code == 1 and stale["stale"]
     anthropic = stale["sources"][0]
-    assert (anthropic["last_day"], anthropic["days_behind"], anthropic["stale"]) == (str(stale_day), 3, True)
-    assert code == status("--max-days-behind", "3")[0] + 1  # within a looser threshold
+    assert (anthropic["last_day"], anthropic["days_behind"], anthropic["stale"]) == (str(last_day), 2, True)
 
-    with default_instance() as instance:
-        fresh_run = materialize_days(yesterday, yesterday, instance=instance)
-        fake_api.faults.queue.append(Fault(401))  # the key was revoked
-        failed = materialize_days(yesterday, yesterday, instance=instance, raise_on_error=False)
-    assert old.success and fresh_run.success and not failed.success
-    code, fresh = status()
-    assert code == 0 and not fresh["stale"]
-    anthropic = fresh["sources"][0]
-    assert (anthropic["last_day"], anthropic["days_behind"], anthropic["stale"]) == (str(yesterday), 0, False)
-    assert (fresh["last_run"]["run_id"], fresh["last_run"]["status"]) == (failed.run_id, "FAILURE")
-    assert fresh["last_successful_run"]["run_id"] == fresh_run.run_id
-    [budget_check] = fresh["failing_checks"]
+    code, found = status("--max-days-behind", "2")  # a looser threshold: not stale
+    assert code == 0 and not found["stale"] and found["sources"][0]["stale"] is False
+    assert (found["last_run"]["run_id"], found["last_run"]["status"]) == (failed.run_id, "FAILURE")
+    assert found["last_successful_run"]["run_id"] == pulled.run_id
+    [budget_check] = found["failing_checks"]
     assert (budget_check["asset"], budget_check["check"], budget_check["severity"], budget_check["run_id"]) == (
         "marts/fct_budget_status",
         "spend_within_budgets",
         "WARN",
-        fresh_run.run_id,
+        pulled.run_id,
     )
-    schedules = {s["name"]: s for s in fresh["schedules"]}
+    schedules = {s["name"]: s for s in found["schedules"]}
     assert schedules["daily_spend_schedule"]["running"]
     assert schedules["daily_spend_schedule"]["next_tick"].endswith("T03:00:00+00:00")
-    assert not fresh["daemon_running"] and fresh["daemon_last_heartbeat"] is None
-    text = run_status().stdout.splitlines()
+    assert not found["daemon_running"] and found["daemon_last_heartbeat"] is None
+    text = run_status("--max-days-behind", "2").stdout.splitlines()
     assert text[0].startswith("OK: as of ")
-    assert f"  anthropic_admin_api (Anthropic): {stale_day} to {yesterday}, up to yesterday [ok]" in text
+    assert f"  anthropic_admin_api (Anthropic): {last_day} to {last_day}, 2 days behind yesterday [ok]" in text
     assert f"  last run: FAILURE __ephemeral_asset_job__ {failed.run_id}, started " in "\n".join(text)
     assert "Failing checks: 1" in text
     assert "  dagster-daemon: NOT running: no schedule or sensor ticks (last heartbeat -)" in text
