@@ -1,7 +1,10 @@
 """Shared fixtures: one fake Admin API on a loopback port for the session, a fresh warehouse per test."""
 
+import csv
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -11,6 +14,22 @@ from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, FaultPlan
 from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, BASE_URL
 from pump_costs.warehouse import warehouse_path
 from tests.dagster_dev import dagster_dev  # noqa: F401 (a fixture for the end-to-end tests)
+
+# Test modules whose tests share a module-scoped build go to one xdist worker as a unit, so the build is made
+# once, not once per worker; every other test is scheduled on its own, as `--dist load` does. (`--dist
+# loadgroup` would do this with marks, but xdist 3.8's grouping has no effect under pytest 9.)
+SHARED_BUILD_MODULES = ("tests/test_spend_mart_totals.py", "tests/test_spend_report.py")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedBuildScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in SHARED_BUILD_MODULES else nodeid
+
+    return SharedBuildScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +63,17 @@ def query(sql: str, params: list | None = None) -> list[tuple]:
     """Read the test's warehouse (read-only, after the run has closed it)."""
     with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
         return conn.execute(sql, params or []).fetchall()
+
+
+def decimal_sums(path: Path, amount: str, *keys: str, where=lambda row: True) -> dict[tuple, Decimal]:
+    """Exact sums of a CSV column, read with Python's csv and Decimal: an oracle independent of DuckDB."""
+    totals: dict[tuple, Decimal] = defaultdict(Decimal)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if where(row) and row[amount] not in ("", "NULL"):
+                totals[tuple(row[k] for k in keys)] += Decimal(row[amount])
+    return dict(totals)
+
+
+def totals(sql: str) -> dict[tuple, Decimal]:
+    return {tuple(row[:-1]): row[-1] for row in query(sql)}
