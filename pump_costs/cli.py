@@ -1,4 +1,5 @@
-"""`pump-costs`: check or store an Admin key, backfill from the command line, rebuild the report, or run the demo.
+"""`pump-costs`: check or store an Admin key, backfill from the command line, rebuild the report, say whether
+the data is up to date, or run the demo.
 
 Dagster and dbt are imported by the commands that run them, so `check-key` starts in a moment.
 """
