@@ -20,6 +20,7 @@ from dagster._core.scheduler.instigation import InstigatorStatus, InstigatorType
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._utils.schedules import cron_string_iterator
 
+from pump_costs.defs.housekeeping import housekeeping_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.warehouse import published_dir
 
@@ -128,10 +129,13 @@ def published_sources(
 
 
 def latest_run(instance: dg.DagsterInstance, status: dg.DagsterRunStatus | None = None) -> RunStatus | None:
-    records = instance.get_run_records(dg.RunsFilter(statuses=[status]) if status else None, limit=1)
-    if not records:
+    """The latest run that pulls, lands or models spend: housekeeping_job's daily run says nothing about the
+    data, and would hide a failed pull that ran before it."""
+    records = instance.get_run_records(dg.RunsFilter(statuses=[status]) if status else None, limit=20)
+    record = next((r for r in records if r.dagster_run.job_name != housekeeping_job.name), None)
+    if record is None:
         return None
-    record, run = records[0], records[0].dagster_run
+    run = record.dagster_run
     return RunStatus(run.run_id, run.job_name, run.status.value, utc(record.start_time), utc(record.end_time))
 
 
@@ -150,14 +154,14 @@ def failing_checks(instance: dg.DagsterInstance, defs: dg.Definitions) -> list[F
         record = next((r for r in history if r.status in EVALUATED), None)
         if record is None or record.status == AssetCheckExecutionRecordStatus.SUCCEEDED:
             continue
-        evaluation = record.evaluation
+        evaluation = record.evaluation  # a FAILED record always carries its evaluation
         failing.append(
             FailingCheck(
                 key.asset_key.to_user_string(),
                 key.name,
-                evaluation.severity.value if evaluation else "ERROR",
+                evaluation.severity.value,
                 record.run_id,
-                (evaluation.description or "").strip() if evaluation else "",
+                (evaluation.description or "").strip(),
             )
         )
     return failing

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
+from pump_costs.defs.housekeeping import housekeeping_job
 from pump_costs.fake_anthropic import Fault
 from pump_costs.instance import default_instance
 from pump_costs.runs import materialize_days
@@ -46,7 +47,8 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
         pulled = materialize_days(last_day, last_day, instance=instance)
         fake_api.faults.queue.append(Fault(401))  # then the key was revoked
         failed = materialize_days(yesterday, yesterday, instance=instance, raise_on_error=False)
-    assert pulled.success and not failed.success
+        housekeeping = housekeeping_job.execute_in_process(instance=instance)  # its daily run comes after
+    assert pulled.success and not failed.success and housekeeping.success
     code, stale = status()
     assert code == 1 and stale["stale"]
     anthropic = stale["sources"][0]
