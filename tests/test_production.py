@@ -12,15 +12,17 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import yaml
 from dagster._core.scheduler.instigation import InstigatorType, ScheduleInstigatorData
+from dagster._utils.schedules import reverse_cron_string_iterator
 
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
+from pump_costs.defs.schedules import daily_spend_schedule
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, ground_truth
 from pump_costs.instance import INSTANCE_CONFIG
 from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, PROJECT_ROOT
@@ -29,7 +31,7 @@ from tests.dagster_dev import FAST_DAEMON, ProcessGroup, free_port, graphql, wai
 
 DEPLOY = PROJECT_ROOT / "deploy"
 POSTGRES_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
-SCHEDULE = "daily_spend_schedule"
+SCHEDULE = daily_spend_schedule.name
 START_SCHEDULE = """
 mutation ($selector: ScheduleSelector!) {
   startSchedule(scheduleSelector: $selector) {
@@ -84,11 +86,6 @@ def unit_command(unit: str, ports: dict[str, str]) -> list[str]:
 def unit_environment_names() -> set[str]:
     lines = (DEPLOY / "systemd" / "pump-costs.env.example").read_text().splitlines()
     return {line.split("=")[0] for line in lines if re.match(r"[A-Z_]+=", line)}
-
-
-def last_tick(cron_hour: int, now: datetime) -> datetime:
-    today = now.replace(hour=cron_hour, minute=0, second=0, microsecond=0)
-    return today if today <= now else today - timedelta(days=1)
 
 
 def test_deploy_instance_settings_are_the_dev_ones_plus_postgres():
@@ -205,7 +202,8 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
                 [run] = instance.get_runs(scheduled)
                 assert run.status == dg.DagsterRunStatus.SUCCESS, (tmp_path / "code-server.log").read_text()[-3000:]
 
-            day = last_tick(3, datetime.now(UTC)).date() - timedelta(days=1)
+            latest_tick = next(reverse_cron_string_iterator(time.time(), daily_spend_schedule.cron_schedule, "UTC"))
+            day = latest_tick.date() - timedelta(days=1)
             assert run.tags["dagster/asset_partition_range_start"] == day.isoformat()
             with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as conn:
                 (published,) = conn.execute(
@@ -216,7 +214,7 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
             assert published == ground_truth(day, day + timedelta(days=1)).total_cost_usd
 
             status = subprocess.run(
-                [sys.executable, "-m", "pump_costs.cli", "status", "--json", "--max-days-behind", "2"],
+                [sys.executable, "-m", "pump_costs.cli", "status", "--json"],
                 cwd=PROJECT_ROOT,
                 env={**services, ADMIN_API_KEY_FILE.name: str(key_file)},
                 capture_output=True,
@@ -225,7 +223,12 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
             )
             report = json.loads(status.stdout)
             assert status.returncode == 0 and report["daemon_running"], status.stderr
-            assert report["last_successful_run"]["run_id"] in {r.run_id for r in dg.DagsterInstance.get().get_runs()}
+            # Before 03:00 UTC the latest tick pulled the day before yesterday: 1 day behind, within the default.
+            assert report["sources"][0]["source"] == "anthropic_admin_api"
+            assert report["sources"][0]["last_day"] == day.isoformat() and report["sources"][0]["stale"] is False
+            with dg.DagsterInstance.get() as instance:
+                succeeded = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]), limit=1)
+            assert report["last_successful_run"]["run_id"] == succeeded[0].run_id
             assert {s["name"]: s["running"] for s in report["schedules"]}[SCHEDULE]
         finally:
             for service in (daemon, webserver, code_server):
