@@ -18,38 +18,79 @@ from pump_costs.defs.anthropic.client import (
     last_completed_days,
     utc_midnight,
 )
-from pump_costs.defs.anthropic.key_sources import AdminKey, find_admin_key, store_in_keyring
+from pump_costs.defs.anthropic.key_sources import KEYRING_USERNAME, AdminKey, find_admin_key, store_in_keyring
+from pump_costs.defs.anthropic.organizations import (
+    DEFAULT_NAME,
+    OrganizationsFileError,
+    configured_organizations,
+)
 
 
 def check_key() -> int:
-    """Validate the key runs would use (environment, key file or keyring) as the product's Connect step would."""
+    """Validate each organization's key runs would use (environment, key file or keyring) as the product's
+    Connect step would; every organization is checked, and the command fails if any key does."""
     try:
-        key = find_admin_key()
-        lines = validate_key(key)
-    except AnthropicAdminError as error:
+        organizations = configured_organizations()
+    except OrganizationsFileError as error:
         print(f"pump-costs check-key: FAILED: {error}", file=sys.stderr)
         return 1
-    print("\n".join([f"Key: from {key.source}", *lines]))
-    return 0
+    failed = []
+    for organization in organizations:
+        named = "" if organization.name == DEFAULT_NAME else f" for organization {organization.name!r}"
+        try:
+            key = organization.find_key()
+            lines = validate_key(key)
+        except AnthropicAdminError as error:
+            print(f"pump-costs check-key: FAILED{named}: {error}", file=sys.stderr)
+            failed.append(organization.name)
+            continue
+        heading = [f"Organization {organization.name!r}:"] if named else []
+        print("\n".join([*heading, f"Key: from {key.source}", *lines]))
+    if failed and len(organizations) > 1:
+        summary = f"{len(failed)} of {len(organizations)} keys failed: {', '.join(failed)}"
+        print(f"pump-costs check-key: {summary}", file=sys.stderr)
+    return 1 if failed else 0
 
 
-def connect() -> int:
-    """Validate a key typed (or piped) in, then keep it in the operating system's keyring for later runs."""
+def connect(organization_name: str | None) -> int:
+    """Validate a key typed (or piped) in, then keep it in the operating system's keyring for later runs: the
+    key runs use without an organizations file, or the named organization's (listed with key_in_keyring)."""
+    try:
+        username = keyring_username(organization_name)
+    except (OrganizationsFileError, AdminKeyError) as error:
+        print(f"pump-costs connect: FAILED: {error}", file=sys.stderr)
+        return 1
     prompt = "Anthropic Admin key (sk-ant-admin..., not shown): "
     typed = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
     key = AdminKey(typed.strip(), "the key given to `pump-costs connect`")
     try:
         lines = validate_key(key)
-        backend = store_in_keyring(key.value or "")
+        backend = store_in_keyring(key.value or "", username)
     except AnthropicAdminError as error:
         print(f"pump-costs connect: FAILED: {error}", file=sys.stderr)
         return 1
     print("\n".join(lines))
-    print(f"Stored in the keyring ({backend}) for this user; runs and check-key read it from there.")
-    for setting in (settings.ADMIN_API_KEY, settings.ADMIN_API_KEY_FILE):
+    whose = f" for organization {organization_name!r}" if organization_name else ""
+    print(f"Stored in the keyring ({backend}){whose} for this user; runs and check-key read it from there.")
+    overriding = [] if organization_name else [settings.ADMIN_API_KEY, settings.ADMIN_API_KEY_FILE]
+    for setting in overriding:
         if setting.value():
             print(f"Note: {setting.name} is set here and is used before the keyring; unset it to use the stored key.")
     return 0
+
+
+def keyring_username(organization_name: str | None) -> str:
+    """Where `connect` stores the key: the default entry, or an organization's that the file keeps in the keyring."""
+    if organization_name is None:
+        return KEYRING_USERNAME
+    organization = next((o for o in configured_organizations() if o.name == organization_name), None)
+    if organization is None or not organization.key_in_keyring:
+        raise AdminKeyError(
+            f"{settings.organizations_file()} does not list an organization {organization_name!r} with "
+            '`key_in_keyring: true`; add it there first (the README\'s "Several organizations" shows how). '
+            "Nothing was stored."
+        )
+    return organization.keyring_username
 
 
 def validate_key(key: AdminKey) -> list[str]:
@@ -151,7 +192,7 @@ def status(as_json: bool, max_days_behind: int, exports_max_days_behind: int | N
     from pump_costs.instance import default_instance
 
     try:
-        expect_anthropic = find_admin_key().value is not None
+        expect_anthropic = settings.organizations_file().exists() or find_admin_key().value is not None
     except AnthropicAdminError:
         expect_anthropic = True  # a key is configured, even if it cannot be used: its data is expected
     with default_instance() as instance:
@@ -171,7 +212,7 @@ def dev() -> int:
     except AnthropicAdminError as error:
         print(f"pump-costs dev: {error}", file=sys.stderr)
         return 1
-    if key.value is None:
+    if key.value is None and not settings.organizations_file().exists():
         from pump_costs.demo import SYNTHETIC, use_demo_environment
         from pump_costs.fake_anthropic import FakeAdminApi
 
@@ -211,8 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pump-costs", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("dev", help="start the Dagster UI (on the fake Admin API when no key is set)")
-    commands.add_parser("check-key", help="validate the Admin key runs would use against the Admin API")
-    commands.add_parser("connect", help="validate an Admin key and keep it in this user's keyring")
+    commands.add_parser("check-key", help="validate each organization's Admin key runs would use")
+    connect_parser = commands.add_parser("connect", help="validate an Admin key and keep it in this user's keyring")
+    connect_parser.add_argument(
+        "--organization", help="the organizations file's entry (with key_in_keyring: true) the key is for"
+    )
     backfill_parser = commands.add_parser("backfill", help="pull the last N completed days in one run")
     backfill_parser.add_argument("--days", type=day_count, default=365)
     forget_parser = commands.add_parser(
@@ -243,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-key":
         return check_key()
     if args.command == "connect":
-        return connect()
+        return connect(args.organization)
     if args.command == "dev":
         return dev()
     if args.command == "backfill":

@@ -49,6 +49,13 @@ ADMIN_API_KEY_FILE = Setting(
     "`ANTHROPIC_ADMIN_API_KEY` is unset; refused when other users could read it (`chmod 600`). Without either, "
     "the key `pump-costs connect` stored in the keyring is used.",
 )
+ORGANIZATIONS_FILE = Setting(
+    "PUMP_COSTS_ORGANIZATIONS_FILE",
+    None,
+    "The Anthropic organizations to pull, each with where its key is (see Several organizations below); without "
+    "the file, one organization with the key above.",
+    shown_default="$PUMP_COSTS_DATA_DIR/organizations.yaml",
+)
 BASE_URL = Setting(
     "ANTHROPIC_BASE_URL",
     "https://api.anthropic.com",
@@ -121,6 +128,7 @@ DAGSTER_HOME = Setting(
 SETTINGS = (
     ADMIN_API_KEY,
     ADMIN_API_KEY_FILE,
+    ORGANIZATIONS_FILE,
     BASE_URL,
     DATA_DIR,
     ANTHROPIC_REPORTS,
@@ -154,6 +162,10 @@ def anthropic_reports() -> frozenset[str]:
 
 def data_dir() -> Path:
     return (PROJECT_ROOT / Path(DATA_DIR.value() or "data").expanduser()).resolve()
+
+
+def organizations_file() -> Path:
+    return Path(ORGANIZATIONS_FILE.value() or data_dir() / "organizations.yaml").expanduser()
 
 
 def budgets_file() -> Path:

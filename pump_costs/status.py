@@ -34,6 +34,7 @@ DAEMON_SILENT_AFTER = timedelta(minutes=5)
 class SourceStatus:
     source: str
     provider: str
+    organization: str | None  # for Anthropic, each organization pulled (BillingAccountName) on its own
     first_day: date | None
     last_day: date | None  # in the published fct_spend; None: nothing yet
     days_behind: int | None  # after yesterday, the last complete UTC day
@@ -91,7 +92,7 @@ def collect_status(
     yesterday = now.date() - timedelta(days=1)
     sources = published_sources(database, yesterday, stale_after_days, exports_stale_after_days)
     if not any(s.source == ANTHROPIC_SOURCE for s in sources):
-        sources.insert(0, SourceStatus(ANTHROPIC_SOURCE, "Anthropic", None, None, None, expect_anthropic or None))
+        sources.insert(0, SourceStatus(ANTHROPIC_SOURCE, "Anthropic", None, None, None, None, expect_anthropic or None))
     status = Status(
         checked_at=now,
         published=str(database),
@@ -116,15 +117,24 @@ def published_sources(
         return []
     with duckdb.connect(str(database), read_only=True) as conn:
         rows = conn.execute(
-            "select x_Source, ProviderName, min(cast(ChargePeriodStart as date)), max(cast(ChargePeriodStart as date)) "
-            "from marts.fct_spend group by all order by 1, 2"
+            f"""
+            select
+                x_Source,
+                ProviderName,
+                case when x_Source = '{ANTHROPIC_SOURCE}' then coalesce(BillingAccountName, BillingAccountId) end,
+                min(cast(ChargePeriodStart as date)),
+                max(cast(ChargePeriodStart as date))
+            from marts.fct_spend
+            group by all
+            order by 1, 2, 3
+            """
         ).fetchall()
     statuses = []
-    for source, provider, first, last in rows:
+    for source, provider, organization, first, last in rows:
         threshold = stale_after_days if source == ANTHROPIC_SOURCE else exports_stale_after_days
         behind = (yesterday - last).days
         stale = None if threshold is None else behind > threshold
-        statuses.append(SourceStatus(source, provider, first, last, behind, stale))
+        statuses.append(SourceStatus(source, provider, organization, first, last, behind, stale))
     return statuses
 
 
@@ -194,11 +204,12 @@ def as_text(status: Status) -> str:
     lines = [f"{verdict}: as of {when(status.checked_at)}, published mart {status.published}", "", "Data (UTC days):"]
     for s in status.sources:
         state = {True: "STALE", False: "ok", None: "not checked"}[s.stale]
+        name = f"{s.source} ({s.provider}{f', {s.organization}' if s.organization else ''})"
         if s.last_day is None:
-            lines.append(f"  {s.source} ({s.provider}): no data published yet [{state}]")
+            lines.append(f"  {name}: no data published yet [{state}]")
         else:
             behind = "up to yesterday" if s.days_behind == 0 else f"{s.days_behind} days behind yesterday"
-            lines.append(f"  {s.source} ({s.provider}): {s.first_day} to {s.last_day}, {behind} [{state}]")
+            lines.append(f"  {name}: {s.first_day} to {s.last_day}, {behind} [{state}]")
     lines += ["", "Runs:"]
     for label, run in (("last run", status.last_run), ("last successful run", status.last_successful_run)):
         described = f"{run.status} {run.job} {run.run_id}, started {when(run.started)}" if run else "none"

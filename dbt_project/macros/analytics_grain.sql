@@ -1,7 +1,7 @@
-{#- The analytics API's rows meet on this grain: who spent (workspace, key, actor, product, model) and
-    the price's tier, context window and geo. Any of them may be null. -#}
+{#- The analytics API's rows meet on this grain: who spent (organization, workspace, key, actor, product,
+    model) and the price's tier, context window and geo. Any but the organization may be null. -#}
 {% macro analytics_key_columns() -%}
-    {{ return(['workspace_id', 'api_key_id', 'actor_type', 'actor_id', 'actor_name', 'product', 'model']) }}
+    {{ return(['organization_id', 'workspace_id', 'api_key_id', 'actor_type', 'actor_id', 'actor_name', 'product', 'model']) }}
 {%- endmacro %}
 
 {% macro analytics_price_columns() -%}

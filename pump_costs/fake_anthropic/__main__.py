@@ -2,7 +2,7 @@
 
 import argparse
 
-from pump_costs.fake_anthropic.server import FAKE_ADMIN_KEY, FakeAdminApi
+from pump_costs.fake_anthropic.server import FAKE_ADMIN_KEY, SECOND_FAKE_ADMIN_KEY, FakeAdminApi
 
 
 def main() -> None:
@@ -13,6 +13,7 @@ def main() -> None:
     print(f"Fake Anthropic Admin API (synthetic data) at {api.base_url}", flush=True)
     print(f"  export ANTHROPIC_BASE_URL={api.base_url}", flush=True)
     print(f"  export ANTHROPIC_ADMIN_API_KEY={FAKE_ADMIN_KEY}", flush=True)
+    print(f"  (a second organization's key: {SECOND_FAKE_ADMIN_KEY})", flush=True)
     api.serve_forever()
 
 

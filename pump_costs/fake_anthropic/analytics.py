@@ -103,30 +103,32 @@ def requests_of(fact: org.UsageFact) -> int:
     return max(1, fact.tokens["uncached_input_tokens"] // 3000)
 
 
-def code_execution_spans(day: date) -> int:
-    cost = next((c for c in org.cost_facts(day) if c.cost_type == "code_execution"), None)
+def code_execution_spans(day: date, organization: org.SyntheticOrganization) -> int:
+    cost = next((c for c in org.cost_facts(day, organization) if c.cost_type == "code_execution"), None)
     return 0 if cost is None else int(cost.amount_cents / org.CODE_EXECUTION_CENTS_PER_HOUR * 10)
 
 
-def usage_facts(day: date) -> list[Fact]:
+def usage_facts(day: date, organization: org.SyntheticOrganization = org.DEMO_ORGANIZATION) -> list[Fact]:
     facts = []
-    for fact in org.usage_facts(day):
+    for fact in org.usage_facts(day, organization):
         moment = org.utc_midnight(day) + timedelta(hours=fact.hour, minutes=fact.minute)
         tokens = dict(fact.tokens)
         metrics = {**tokens, "web_search_requests": fact.web_search_requests, "requests": requests_of(fact)}
         facts.append(Fact(moment, _stream_group(fact.stream), metrics))
-    spans = code_execution_spans(day)
+    spans = code_execution_spans(day, organization)
     if spans:  # sandbox time: no product, model or tier; `requests` counts execution spans
         group = {**dict.fromkeys(DIMENSIONS), "workspace_id": org.CODE_EXECUTION_WORKSPACE}
         facts.append(Fact(org.utc_midnight(day), group, {"requests": spans}))
     return facts
 
 
-def cost_facts(day: date, prices_priority: bool = False) -> list[Fact]:
+def cost_facts(
+    day: date, prices_priority: bool = False, organization: org.SyntheticOrganization = org.DEMO_ORGANIZATION
+) -> list[Fact]:
     """Cost at the grain of stream and token type (and web search per stream, code execution per day).
     A stream-day's requests ride on its first row, so sums over any grouping count them once."""
     facts = []
-    for fact in org.usage_facts(day):
+    for fact in org.usage_facts(day, organization):
         stream = fact.stream
         if stream.service_tier == "priority" and not prices_priority:
             continue
@@ -145,7 +147,7 @@ def cost_facts(day: date, prices_priority: bool = False) -> list[Fact]:
             amount = Decimal(fact.web_search_requests) * org.WEB_SEARCH_CENTS_PER_REQUEST
             metrics = {"amount": amount, "list_amount": amount, "requests": requests}
             facts.append(Fact(moment, {**group, "cost_type": "web_search", "token_type": None}, metrics))
-    for cost in org.cost_facts(day):
+    for cost in org.cost_facts(day, organization):
         if cost.cost_type == "code_execution":
             group = {**dict.fromkeys(DIMENSIONS), "workspace_id": cost.workspace_id}
             group |= {"cost_type": "code_execution", "token_type": None}
@@ -364,18 +366,23 @@ class AnalyticsTruth:
     requests: dict[str, dict[str | None, int]]
 
 
-def truth(start: date, end: date, prices_priority: bool = False) -> AnalyticsTruth:
+def truth(
+    start: date,
+    end: date,
+    prices_priority: bool = False,
+    organization: org.SyntheticOrganization = org.DEMO_ORGANIZATION,
+) -> AnalyticsTruth:
     cost: dict = {d: defaultdict(Decimal) for d in ("api_key_id", "actor_id", "product")}
     listed: dict = {d: defaultdict(Decimal) for d in cost}
     requests: dict = {d: defaultdict(int) for d in cost}
     for day in org.days(start, end):
-        for fact in cost_facts(day, prices_priority):
+        for fact in cost_facts(day, prices_priority, organization):
             keys = {"api_key_id": fact.group["api_key_id"], "actor_id": _actor_id(fact.group["actor"])}
             keys["product"] = fact.group["product"]
             for dimension, key in keys.items():
                 cost[dimension][key] += fact.metrics["amount"]
                 listed[dimension][key] += fact.metrics["list_amount"]
-        for fact in usage_facts(day):
+        for fact in usage_facts(day, organization):
             if fact.group["model"] is None:  # code execution spans
                 continue
             keys = {"api_key_id": fact.group["api_key_id"], "actor_id": _actor_id(fact.group["actor"])}

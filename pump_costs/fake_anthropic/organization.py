@@ -15,11 +15,25 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-ORGANIZATION = {
-    "id": "5ca1ab1e-0000-4000-8000-00000000fa4e",
-    "type": "organization",
-    "name": "Synthetic Demo Org (fake data)",
-}
+
+@dataclass(frozen=True)
+class SyntheticOrganization:
+    """An organization the fake serves. Organizations share the synthetic workspaces, keys and streams (so a
+    join that forgets the organization doubles rows); `seed` salts every random draw, so each has its own
+    usage and cost."""
+
+    id: str
+    name: str
+    seed: str = ""
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "type": "organization", "name": self.name}
+
+
+DEMO_ORGANIZATION = SyntheticOrganization("5ca1ab1e-0000-4000-8000-00000000fa4e", "Synthetic Demo Org (fake data)")
+SECOND_ORGANIZATION = SyntheticOrganization(
+    "5ca1ab1e-0000-4000-8000-0000000005e2", "Synthetic Research Org (fake data)", seed="research"
+)
 
 DEFAULT_WORKSPACE_ID = "wrkspc_01DefaultSyntheticDemo00"
 
@@ -384,26 +398,27 @@ class CostFact:
         return " - ".join(parts)
 
 
-def _rng(*parts: object) -> random.Random:
-    seed = hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()
+def _rng(organization: SyntheticOrganization, *parts: object) -> random.Random:
+    salted = (organization.seed, *parts) if organization.seed else parts  # the demo's draws stay as they were
+    seed = hashlib.sha256(":".join(str(p) for p in salted).encode()).hexdigest()
     return random.Random(int(seed[:16], 16))
 
 
-def is_quiet_day(day: date) -> bool:
+def is_quiet_day(day: date, organization: SyntheticOrganization = DEMO_ORGANIZATION) -> bool:
     """About one day in twenty-five has no traffic at all, so empty buckets are exercised."""
-    return _rng("quiet", day.isoformat()).random() < 0.04
+    return _rng(organization, "quiet", day.isoformat()).random() < 0.04
 
 
 @lru_cache(maxsize=2048)
-def usage_facts(day: date) -> tuple[UsageFact, ...]:
-    if is_quiet_day(day):
+def usage_facts(day: date, organization: SyntheticOrganization = DEMO_ORGANIZATION) -> tuple[UsageFact, ...]:
+    if is_quiet_day(day, organization):
         return ()
     weekend = day.weekday() >= 5
     facts = []
     for index, stream in enumerate(STREAMS):
         if stream.active_until is not None and day >= stream.active_until:
             continue
-        rng = _rng("usage", day.isoformat(), index)
+        rng = _rng(organization, "usage", day.isoformat(), index)
         if rng.random() < 0.1:  # this stream idles today
             continue
         scale = rng.uniform(0.5, 1.5) * (0.35 if weekend else 1.0)
@@ -434,11 +449,11 @@ def token_cost_cents(stream: Stream, token_type: str, tokens: int) -> Decimal:
 
 
 @lru_cache(maxsize=2048)
-def cost_facts(day: date) -> tuple[CostFact, ...]:
+def cost_facts(day: date, organization: SyntheticOrganization = DEMO_ORGANIZATION) -> tuple[CostFact, ...]:
     """Cost lines for a day. Priority Tier is billed elsewhere and never appears here."""
     lines: dict[tuple, Decimal] = defaultdict(Decimal)
     web_search: dict[str, int] = defaultdict(int)
-    for fact in usage_facts(day):
+    for fact in usage_facts(day, organization):
         stream = fact.stream
         web_search[stream.workspace_id] += fact.web_search_requests
         if stream.service_tier == "priority":
@@ -464,7 +479,7 @@ def cost_facts(day: date) -> tuple[CostFact, ...]:
         if requests
     ]
     if facts:
-        container_hours = Decimal(_rng("code", day.isoformat()).randint(0, 400)) / Decimal(10)
+        container_hours = Decimal(_rng(organization, "code", day.isoformat()).randint(0, 400)) / Decimal(10)
         if container_hours:
             facts.append(
                 CostFact(
@@ -498,17 +513,17 @@ class GroundTruth:
         return sum(self.cost_cents_by_cost_type.values(), Decimal(0)) / 100
 
 
-def ground_truth(start: date, end: date) -> GroundTruth:
+def ground_truth(start: date, end: date, organization: SyntheticOrganization = DEMO_ORGANIZATION) -> GroundTruth:
     """Totals for [start, end). Workspace ids are real ids (the default workspace's included)."""
     by_day_workspace_model: dict[tuple, Decimal] = defaultdict(Decimal)
     by_cost_type: dict[str, Decimal] = defaultdict(Decimal)
     tokens: dict[str, int] = defaultdict(int)
     web_search = priority = 0
     for day in days(start, end):
-        for cost in cost_facts(day):
+        for cost in cost_facts(day, organization):
             by_day_workspace_model[(day, cost.workspace_id, cost.model)] += cost.amount_cents
             by_cost_type[cost.cost_type] += cost.amount_cents
-        for fact in usage_facts(day):
+        for fact in usage_facts(day, organization):
             for token_type, count in fact.tokens.items():
                 tokens[token_type] += count
             web_search += fact.web_search_requests
@@ -533,25 +548,25 @@ def claude_code_actor(stream: Stream) -> dict:
     return {"type": "api_actor", "api_key_name": next(k.name for k in API_KEYS if k.id == stream.api_key_id)}
 
 
-def claude_code_records(day: date) -> list[dict]:
+def claude_code_records(day: date, organization: SyntheticOrganization = DEMO_ORGANIZATION) -> list[dict]:
     """The Claude Code report's records for a day: per user (or API key) of Claude Code, a local and a
     remote row that split its tokens exactly (four fifths local), activity that varies by day, and the cost
     estimated at list price in whole cents (attribution only: the same spend is in the cost report)."""
     records = []
-    for fact in usage_facts(day):
+    for fact in usage_facts(day, organization):
         stream = fact.stream
         if stream.product != "claude_code":
             continue
         local = {usage_type: count * 4 // 5 for usage_type, count in fact.tokens.items()}
         remote = {usage_type: count - local[usage_type] for usage_type, count in fact.tokens.items()}
         for is_remote, tokens in ((False, local), (True, remote)):
-            rng = _rng("claude_code", day.isoformat(), stream.actor_id or stream.api_key_id, is_remote)
+            rng = _rng(organization, "claude_code", day.isoformat(), stream.actor_id or stream.api_key_id, is_remote)
             estimate = sum((token_cost_cents(stream, t, count) for t, count in tokens.items()), Decimal(0))
             records.append(
                 {
                     "date": f"{day.isoformat()}T00:00:00Z",
                     "actor": claude_code_actor(stream),
-                    "organization_id": ORGANIZATION["id"],
+                    "organization_id": organization.id,
                     "customer_type": "api",
                     "subscription_type": None,
                     "terminal_type": "web" if is_remote else "vscode",

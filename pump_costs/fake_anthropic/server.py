@@ -25,8 +25,10 @@ from pump_costs.fake_anthropic import analytics
 from pump_costs.fake_anthropic import organization as org
 from pump_costs.fake_anthropic.errors import ApiError, invalid, parse_time
 
-# An obviously fake key: the demo and the tests use it, and it unlocks nothing real.
+# Obviously fake keys: the demo and the tests use them, and they unlock nothing real. The second reads a second
+# organization, for pulling several organizations at once.
 FAKE_ADMIN_KEY = "sk-ant-admin01-fake-demo-key-for-the-synthetic-organization-only"
+SECOND_FAKE_ADMIN_KEY = "sk-ant-admin01-fake-key-for-the-second-synthetic-organization"
 
 BUCKET_WIDTHS = {
     "1d": (timedelta(days=1), 7, 31),
@@ -119,6 +121,7 @@ class RecordedRequest:
     path: str
     query: dict[str, list[str]]
     status: int
+    organization_id: str | None = None  # whose key it carried; None when the key was refused
 
 
 def parse_limit(params: dict[str, list[str]], default: int, maximum: int) -> int:
@@ -162,7 +165,7 @@ class FakeAdminApi:
     """The fake server: start it, point the client at `base_url`, read `requests` afterwards."""
 
     def __init__(self, admin_key: str = FAKE_ADMIN_KEY, today: date | None = None, port: int = 0):
-        self.admin_key = admin_key
+        self.organizations = {admin_key: org.DEMO_ORGANIZATION, SECOND_FAKE_ADMIN_KEY: org.SECOND_ORGANIZATION}
         self._today = today
         self.faults = FaultPlan()
         # Whether the analytics cost prices Priority Tier (unknown for the real API; the legacy report does not,
@@ -243,17 +246,18 @@ class FakeAdminApi:
         params = parse_qs(url.query, keep_blank_values=True)
         request_id = "req_fake" + uuid.uuid4().hex[:20]
         headers: dict[str, str] = {}
+        organization = None
         try:
             if self.faults.delay_seconds:
                 time.sleep(self.faults.delay_seconds)
-            self._authenticate(handler)
+            organization = self._authenticate(handler)
             if handler.command != "GET":
                 raise ApiError(405, "invalid_request_error", f"Method {handler.command} not allowed")
             if url.path.startswith("/v1/organizations/analytics/"):
                 self._require_beta(handler)
             fault = self.faults.take(url.path)
             if fault and (fault.body is not None or fault.cut or fault.location):
-                return self._send_fault(handler, url.path, params, fault)
+                return self._send_fault(handler, url.path, params, fault, organization)
             if fault:
                 headers = {
                     k: v
@@ -265,7 +269,7 @@ class FakeAdminApi:
                     if v
                 }
                 raise ApiError(fault.status, fault.error_type, f"Injected {fault.status}", headers)
-            status, body = 200, self._route(url.path, params)
+            status, body = 200, self._route(url.path, params, organization)
             if self.faults.rewrite:
                 body = self.faults.rewrite(url.path, copy.deepcopy(body))  # the organization's data stays intact
         except ApiError as error:
@@ -277,23 +281,33 @@ class FakeAdminApi:
                 "request_id": request_id,
             }
         with self._lock:
-            self.requests.append(RecordedRequest(handler.command, url.path, params, status))
+            self.requests.append(
+                RecordedRequest(handler.command, url.path, params, status, organization and organization.id)
+            )
         payload = json.dumps(body).encode()
         handler.send_response(status)
         handler.send_header("content-type", "application/json")
         handler.send_header("request-id", request_id)
-        handler.send_header("anthropic-organization-id", org.ORGANIZATION["id"])
+        if organization is not None:
+            handler.send_header("anthropic-organization-id", organization.id)
         for name, value in headers.items():
             handler.send_header(name, value)
         handler.send_header("content-length", str(len(payload)))
         handler.end_headers()
         handler.wfile.write(payload)
 
-    def _send_fault(self, handler: BaseHTTPRequestHandler, path: str, params: dict, fault: Fault) -> None:
+    def _send_fault(
+        self,
+        handler: BaseHTTPRequestHandler,
+        path: str,
+        params: dict,
+        fault: Fault,
+        organization: org.SyntheticOrganization,
+    ) -> None:
         """A redirect, a body that is not JSON, or a body cut short."""
         with self._lock:
-            self.requests.append(RecordedRequest(handler.command, path, params, fault.status))
-        payload = fault.body if fault.body is not None else json.dumps(self._route(path, params)).encode()
+            self.requests.append(RecordedRequest(handler.command, path, params, fault.status, organization.id))
+        payload = fault.body if fault.body is not None else json.dumps(self._route(path, params, organization)).encode()
         handler.send_response(fault.status)
         if fault.location:
             handler.send_header("location", fault.location)
@@ -303,7 +317,8 @@ class FakeAdminApi:
         if fault.cut:
             handler.close_connection = True
 
-    def _authenticate(self, handler: BaseHTTPRequestHandler) -> None:
+    def _authenticate(self, handler: BaseHTTPRequestHandler) -> org.SyntheticOrganization:
+        """The organization the request's key reads."""
         key = handler.headers.get("x-api-key")
         authorization = handler.headers.get("authorization", "")
         if not key and authorization.lower().startswith("bearer "):
@@ -312,10 +327,11 @@ class FakeAdminApi:
             raise ApiError(
                 403, "permission_error", "Your API key does not have permission to use the specified resource."
             )
-        if key != self.admin_key:
+        if key not in self.organizations:
             raise ApiError(401, "authentication_error", "invalid x-api-key")
         if not handler.headers.get("anthropic-version"):
             raise invalid("anthropic-version: header is required")
+        return self.organizations[key]
 
     @staticmethod
     def _require_beta(handler: BaseHTTPRequestHandler) -> None:
@@ -324,17 +340,17 @@ class FakeAdminApi:
         if analytics.BETA not in betas:
             raise invalid(f"anthropic-beta: this endpoint requires the {analytics.BETA} beta")
 
-    def _route(self, path: str, params: dict[str, list[str]]) -> dict:
+    def _route(self, path: str, params: dict[str, list[str]], organization: org.SyntheticOrganization) -> dict:
         prefix = "/v1/organizations"
         routes = {
-            f"{prefix}/me": lambda: org.ORGANIZATION,
+            f"{prefix}/me": organization.as_json,
             f"{prefix}/workspaces": lambda: self._workspaces(params),
             f"{prefix}/api_keys": lambda: self._api_keys(params),
-            f"{prefix}/usage_report/messages": lambda: self._usage_report(params),
-            f"{prefix}/cost_report": lambda: self._cost_report(params),
-            f"{prefix}/usage_report/claude_code": lambda: self._claude_code_report(params),
-            f"{prefix}/analytics/usage": lambda: self._analytics(params, cost=False),
-            f"{prefix}/analytics/cost": lambda: self._analytics(params, cost=True),
+            f"{prefix}/usage_report/messages": lambda: self._usage_report(params, organization),
+            f"{prefix}/cost_report": lambda: self._cost_report(params, organization),
+            f"{prefix}/usage_report/claude_code": lambda: self._claude_code_report(params, organization),
+            f"{prefix}/analytics/usage": lambda: self._analytics(params, organization, cost=False),
+            f"{prefix}/analytics/cost": lambda: self._analytics(params, organization, cost=True),
         }
         if path in routes:
             return routes[path]()
@@ -414,7 +430,7 @@ class FakeAdminApi:
             next_page = None
         return {"data": buckets, "has_more": has_more, "next_page": next_page}
 
-    def _usage_report(self, params: dict[str, list[str]]) -> dict:
+    def _usage_report(self, params: dict[str, list[str]], organization: org.SyntheticOrganization) -> dict:
         bucket_width = params.get("bucket_width", ["1d"])[0]
         if bucket_width not in BUCKET_WIDTHS:
             raise invalid(f"bucket_width: Input should be '1d', '1h' or '1m', got {bucket_width!r}")
@@ -439,7 +455,7 @@ class FakeAdminApi:
                 "ending_at": iso(s + width),
                 "results": []
                 if s.date() in self.faults.empty_days
-                else self._usage_results(s, width, set(group_by), filters),
+                else self._usage_results(organization, s, width, set(group_by), filters),
             }
             for s in starts
         ]
@@ -447,10 +463,14 @@ class FakeAdminApi:
 
     @staticmethod
     def _usage_results(
-        bucket_start: datetime, width: timedelta, group_by: set[str], filters: dict[str, set[str]]
+        organization: org.SyntheticOrganization,
+        bucket_start: datetime,
+        width: timedelta,
+        group_by: set[str],
+        filters: dict[str, set[str]],
     ) -> list[dict]:
         totals: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for fact in org.usage_facts(bucket_start.date()):
+        for fact in org.usage_facts(bucket_start.date(), organization):
             moment = org.utc_midnight(fact.day) + timedelta(hours=fact.hour, minutes=fact.minute)
             if not bucket_start <= moment < bucket_start + width:
                 continue
@@ -494,7 +514,7 @@ class FakeAdminApi:
             )
         return results
 
-    def _cost_report(self, params: dict[str, list[str]]) -> dict:
+    def _cost_report(self, params: dict[str, list[str]], organization: org.SyntheticOrganization) -> dict:
         bucket_width = params.get("bucket_width", ["1d"])[0]
         if bucket_width != "1d":
             raise invalid(f"bucket_width: Input should be '1d', got {bucket_width!r}")
@@ -513,17 +533,19 @@ class FakeAdminApi:
             {
                 "starting_at": iso(s),
                 "ending_at": iso(s + width),
-                "results": [] if s.date() in self.faults.empty_days else self._cost_results(s.date(), set(group_by)),
+                "results": []
+                if s.date() in self.faults.empty_days
+                else self._cost_results(organization, s.date(), set(group_by)),
             }
             for s in starts
         ]
         return self._report_page(buckets, has_more, next_start)
 
-    def _cost_results(self, day: date, group_by: set[str]) -> list[dict]:
+    def _cost_results(self, organization: org.SyntheticOrganization, day: date, group_by: set[str]) -> list[dict]:
         by_description = "description" in group_by
         totals: dict[tuple, Decimal] = defaultdict(Decimal)
         details: dict[tuple, org.CostFact] = {}
-        for fact in org.cost_facts(day):
+        for fact in org.cost_facts(day, organization):
             key = (
                 to_report_workspace(fact.workspace_id) if "workspace_id" in group_by else None,
                 fact.description if by_description else None,
@@ -550,7 +572,7 @@ class FakeAdminApi:
             )
         return results
 
-    def _analytics(self, params: dict[str, list[str]], cost: bool) -> dict:
+    def _analytics(self, params: dict[str, list[str]], organization: org.SyntheticOrganization, cost: bool) -> dict:
         now = datetime.combine(self.today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=6)
         query = analytics.parse_query(params, cost, now)
         facts = []
@@ -558,9 +580,9 @@ class FakeAdminApi:
             if day in self.faults.empty_days:
                 continue
             if cost:
-                facts += self._skewed(day, analytics.cost_facts(day, self.analytics_prices_priority))
+                facts += self._skewed(day, analytics.cost_facts(day, self.analytics_prices_priority, organization))
             else:
-                facts += analytics.usage_facts(day)
+                facts += analytics.usage_facts(day, organization)
         return analytics.report(facts, query, cost, params.get("page", [None])[0], now)
 
     def _skewed(self, day: date, facts: list[analytics.Fact]) -> list[analytics.Fact]:
@@ -571,7 +593,7 @@ class FakeAdminApi:
         metrics = {**first.metrics, "amount": first.metrics["amount"] + skew[1]}
         return [analytics.Fact(first.moment, first.group, metrics), *facts[1:]]
 
-    def _claude_code_report(self, params: dict[str, list[str]]) -> dict:
+    def _claude_code_report(self, params: dict[str, list[str]], organization: org.SyntheticOrganization) -> dict:
         raw_day = params.get("starting_at", [None])[0]
         if not raw_day:
             raise invalid("starting_at: Field required")
@@ -580,7 +602,7 @@ class FakeAdminApi:
         except ValueError:
             raise invalid(f"starting_at: Input should be a UTC date in YYYY-MM-DD format, got {raw_day!r}") from None
         limit = parse_limit(params, 20, 1000)
-        records = org.claude_code_records(day)
+        records = org.claude_code_records(day, organization)
         offset = 0
         if "page" in params:
             try:

@@ -64,9 +64,20 @@ class RawTable:
         return pa.schema([(name, arrow_type(kind)) for name, kind in self.columns])
 
 
+# Every Anthropic row names the organization it was pulled from: a pull replaces that organization's rows only.
+ORGANIZATION_ID = ("organization_id", "varchar")
+
+
 def _anthropic(name: str, columns: list[tuple[str, str]], not_null: set[str]) -> RawTable:
-    every_row = [("raw_json", "json"), ("loaded_at", "timestamp")]  # the row as received, and when
-    return RawTable(ANTHROPIC_SCHEMA, name, (*columns, *every_row), frozenset(not_null | {"raw_json", "loaded_at"}))
+    # The row as received, and when; organization_id is nullable only so that older warehouses can gain it.
+    every_row = [("raw_json", "json"), ("loaded_at", "timestamp")]
+    organization = [] if ORGANIZATION_ID in columns else [ORGANIZATION_ID]
+    return RawTable(
+        ANTHROPIC_SCHEMA,
+        name,
+        (*columns, *organization, *every_row),
+        frozenset(not_null | {"raw_json", "loaded_at"}),
+    )
 
 
 TOKENS = [
@@ -163,7 +174,7 @@ ANALYTICS_COST = _anthropic(
 ANALYTICS_COST_DAYS = RawTable(
     ANTHROPIC_SCHEMA,
     "analytics_cost_days",
-    (("bucket_start", "timestamp"), ("bucket_end", "timestamp"), ("loaded_at", "timestamp")),
+    (("bucket_start", "timestamp"), ("bucket_end", "timestamp"), ORGANIZATION_ID, ("loaded_at", "timestamp")),
     frozenset({"bucket_start", "bucket_end", "loaded_at"}),
 )
 # One row per Claude Code record and model (a record without models has one row, model null). The
@@ -272,6 +283,8 @@ def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(BUDGETS.ddl())
     for table in ANTHROPIC_TABLES:
         conn.execute(table.ddl())
+    for table in ANTHROPIC_TABLES:
+        _add_organization_id(conn, table)
     conn.execute(LANDED_FILES.ddl())
     conn.execute(f"alter table {LANDED_FILES.qualified} add column if not exists content_sha256 varchar")
     for fmt in ALL_FORMATS:
@@ -284,6 +297,19 @@ def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
             conn.execute(f"alter table {table.qualified} add column {LANDED_AT} timestamp")
             conn.execute(f"delete from {table.qualified}")
         _type_text_columns(conn, fmt, table, columns)
+
+
+def _add_organization_id(conn: duckdb.DuckDBPyConnection, table: RawTable) -> None:
+    """A warehouse from before several organizations gains organization_id; its rows were pulled for the one
+    organization it then had, the one in raw_anthropic.organization."""
+    conn.execute(f"alter table {table.qualified} add column if not exists organization_id varchar")
+    conn.execute(
+        f"""
+        update {table.qualified}
+        set organization_id = (select any_value(organization_id) from {ORGANIZATION.qualified} having count(*) = 1)
+        where organization_id is null
+        """
+    )
 
 
 def _type_text_columns(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, table: RawTable, columns: dict) -> None:

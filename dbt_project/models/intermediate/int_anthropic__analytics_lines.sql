@@ -1,5 +1,5 @@
 {#-
-  The analytics API's Anthropic lines at the mart's grain: day x workspace x API key x actor x product x
+  The analytics API's Anthropic lines at the mart's grain: day x organization x workspace x API key x actor x product x
   model x token type (or cost type) x service tier x context window x geo. A request groups by at most
   five dimensions, so the raw rows come from several queries (pump_costs/defs/anthropic/client.py), put
   together by analytics_full_grain (macros/analytics_grain.sql). Cost meets usage (tokens, searches) on
@@ -111,7 +111,7 @@ lines_with_requests as (
         r.requests,
         row_number() over (
             partition by
-                l.charge_date, l.workspace_id, l.api_key_id, l.actor_id, l.product, l.model, l.service_tier,
+                l.charge_date, l.organization_id, l.workspace_id, l.api_key_id, l.actor_id, l.product, l.model, l.service_tier,
                 l.context_window, l.inference_geo
             order by l.cost_type, l.token_type
         ) as line_of_combination
@@ -123,6 +123,7 @@ lines_with_requests as (
 final as (
     select
         charge_date,
+        organization_id,
         -- an Enterprise organization's only (default) workspace has no id; fct_spend names the others
         coalesce(workspace_id, 'default') as workspace_id,
         api_key_id,

@@ -1,6 +1,6 @@
 {#-
   Every line of the days both an analytics cost pull and the legacy cost report cover, with both amounts
-  in cents: day x workspace x cost type, and for token lines the model, token type, tier, context window
+  in cents: day x organization x workspace x cost type, and for token lines the model, token type, tier, context window
   and geo they are priced at. Priority Tier is left out: the legacy report never priced it. Workspaces
   are compared as fct_spend shows them (the analytics API's id for the default workspace is 'default').
   The blocking asset check analytics_cost_matches_cost_report reads it (pump_costs/defs/anthropic/checks.py).
@@ -18,20 +18,30 @@ legacy_costs as (
 ),
 
 listed_workspaces as (
-    select * from {{ ref('stg_anthropic__workspaces') }}
+    select
+        organization_id,
+        workspace_id
+    from {{ ref('stg_anthropic__workspaces') }}
 ),
 
 both_days as (
-    select cost_date from analytics_days
+    select
+        organization_id,
+        cost_date
+    from analytics_days
     intersect
-    select distinct cost_date from legacy_costs
+    select distinct
+        organization_id,
+        cost_date
+    from legacy_costs
 ),
 
 analytics_lines as (
     select
         cost_date,
+        organization_id,
         case
-            when workspace_id in (select workspace_id from listed_workspaces) then workspace_id
+            when (organization_id, workspace_id) in (select * from listed_workspaces) then workspace_id
             else 'default'
         end as workspace_id,
         cost_type,
@@ -45,13 +55,14 @@ analytics_lines as (
     where
         query_name = 'by_price'
         and service_tier is distinct from 'priority'
-        and cost_date in (select cost_date from both_days)
+        and (organization_id, cost_date) in (select * from both_days)
     group by all
 ),
 
 legacy_lines as (
     select
         cost_date,
+        organization_id,
         workspace_id,
         cost_type,
         case when cost_type = 'tokens' then model end as model,
@@ -63,13 +74,14 @@ legacy_lines as (
     from legacy_costs
     where
         service_tier is distinct from 'priority'
-        and cost_date in (select cost_date from both_days)
+        and (organization_id, cost_date) in (select * from both_days)
     group by all
 ),
 
 final as (
     select
         coalesce(a.cost_date, l.cost_date) as cost_date,
+        coalesce(a.organization_id, l.organization_id) as organization_id,
         coalesce(a.workspace_id, l.workspace_id) as workspace_id,
         coalesce(a.cost_type, l.cost_type) as cost_type,
         coalesce(a.model, l.model) as model,
@@ -84,6 +96,7 @@ final as (
     full outer join legacy_lines as l
         on
             a.cost_date = l.cost_date
+            and a.organization_id = l.organization_id
             and a.workspace_id = l.workspace_id
             and a.cost_type is not distinct from l.cost_type
             and a.model is not distinct from l.model

@@ -1,7 +1,7 @@
 {#-
-  The legacy reports' Anthropic lines, one per day x workspace x line item x API key. The cost report
-  has no API key, so each token line is split across the keys whose usage it prices (same day,
-  workspace, model, token type, tier, context window and geo) in proportion to their tokens, and each web
+  The legacy reports' Anthropic lines, one per day x organization x workspace x line item x API key. The
+  cost report has no API key, so each token line is split across the keys whose usage it prices (same
+  day, organization, workspace, model, token type, tier, context window and geo) in proportion to their tokens, and each web
   search line across the workspace's keys by their searches (Console usage, without a key, takes its
   share too); the parts add up exactly to the line (cost_allocation 'usage_share'). A line with no usage
   to split it by stays whole, without a key ('reported'). Usage no line prices (Priority Tier) is kept as
@@ -25,6 +25,7 @@ usage_by_token_type as (
 key_tokens as (
     select
         usage_date,
+        organization_id,
         workspace_id,
         api_key_id,
         model,
@@ -41,6 +42,7 @@ key_tokens as (
 key_web_searches as (
     select
         usage_date,
+        organization_id,
         workspace_id,
         api_key_id,
         sum(web_search_requests) as requests
@@ -52,6 +54,7 @@ key_web_searches as (
 token_shares as (
     select
         coalesce(c.cost_date, u.usage_date) as charge_date,
+        coalesce(c.organization_id, u.organization_id) as organization_id,
         coalesce(c.workspace_id, u.workspace_id) as workspace_id,
         'tokens' as cost_type,
         coalesce(c.model, u.model) as model,
@@ -71,6 +74,7 @@ token_shares as (
     full outer join key_tokens as u
         on
             c.cost_date = u.usage_date
+            and c.organization_id = u.organization_id
             and c.workspace_id = u.workspace_id
             and c.model is not distinct from u.model
             and c.token_type = u.token_type
@@ -82,6 +86,7 @@ token_shares as (
 web_search_shares as (
     select
         coalesce(c.cost_date, u.usage_date) as charge_date,
+        coalesce(c.organization_id, u.organization_id) as organization_id,
         coalesce(c.workspace_id, u.workspace_id) as workspace_id,
         'web_search' as cost_type,
         null as model,
@@ -101,12 +106,14 @@ web_search_shares as (
     full outer join key_web_searches as u
         on
             c.cost_date = u.usage_date
+            and c.organization_id = u.organization_id
             and c.workspace_id = u.workspace_id
 ),
 
 other_lines as (
     select
         cost_date as charge_date,
+        organization_id,
         workspace_id,
         cost_type,
         model,
@@ -140,13 +147,15 @@ weighed as (
     from shares
     window line_keys as (
         partition by
-            charge_date, workspace_id, cost_type, model, token_type, service_tier, context_window, inference_geo
+            charge_date, organization_id, workspace_id, cost_type, model, token_type, service_tier, context_window,
+            inference_geo
     )
 ),
 
 final as (
     select
         charge_date,
+        organization_id,
         workspace_id,
         api_key_id,
         null as actor_type,

@@ -2,12 +2,16 @@
   Anthropic spend as FOCUS rows (all days; fct_anthropic_spend takes its run's window). A day an analytics
   cost pull covered takes its lines from the analytics API (exact cost per API key, actor and product,
   list price, requests); any other day from the legacy reports, with cost per API key allocated by usage
-  share. Usage with no cost line (Priority Tier, which the legacy cost report does not price) becomes a
-  zero-cost row flagged x_CostReported = false. Organization, workspace and key names are left to
-  fct_spend, which shows the current ones.
+  share (each organization's days chosen on their own). Usage with no cost line (Priority Tier, which the
+  legacy cost report does not price) becomes a zero-cost row flagged x_CostReported = false. The
+  organization is the billing account; its, the workspaces' and the keys' names are left to fct_spend,
+  which shows the current ones.
 -#}
 with analytics_days as (
-    select * from {{ ref('stg_anthropic__analytics_cost_days') }}
+    select
+        organization_id,
+        cost_date
+    from {{ ref('stg_anthropic__analytics_cost_days') }}
 ),
 
 analytics_lines as (
@@ -20,10 +24,10 @@ legacy_lines as (
 
 chosen_lines as (
     select * from analytics_lines
-    where charge_date in (select cost_date from analytics_days)
+    where (organization_id, charge_date) in (select * from analytics_days)
     union all by name
     select * from legacy_lines
-    where charge_date not in (select cost_date from analytics_days)
+    where (organization_id, charge_date) not in (select * from analytics_days)
 ),
 
 lines as (
@@ -39,6 +43,7 @@ lines as (
 
 focus_rows as (
     select
+        lines.organization_id as BillingAccountId,
         coalesce(lines.amount_usd, 0) as BilledCost,
         'USD' as BillingCurrency,
         {{ month_start('lines.charge_date') }} as BillingPeriodStart,

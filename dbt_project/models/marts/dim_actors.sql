@@ -6,6 +6,7 @@ with usage as (
 
 actor_days as (
     select
+        organization_id,
         actor_id,
         actor_type,
         actor_name,
@@ -18,6 +19,7 @@ actor_days as (
 
 final as (
     select
+        organization_id,
         actor_id,
         actor_type,
         arg_max(actor_name, usage_date) as actor_name,
@@ -26,7 +28,7 @@ final as (
         min(usage_date) as first_usage_date,
         max(usage_date) as last_usage_date
     from actor_days
-    group by actor_id, actor_type
+    group by organization_id, actor_id, actor_type
 )
 
 select * from final

@@ -11,7 +11,10 @@ final as (
         api_keys.*,
         workspaces.workspace_name
     from api_keys
-    left join workspaces on api_keys.workspace_id = workspaces.workspace_id
+    left join workspaces
+        on
+            api_keys.organization_id = workspaces.organization_id
+            and api_keys.workspace_id = workspaces.workspace_id
 )
 
 select * from final

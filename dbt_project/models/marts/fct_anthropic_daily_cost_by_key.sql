@@ -10,6 +10,8 @@ with spend as (
 final as (
     select
         cast(ChargePeriodStart as date) as charge_date,
+        BillingAccountId as organization_id,
+        BillingAccountName as organization_name,
         SubAccountId as workspace_id,
         SubAccountName as workspace_name,
         x_ApiKeyId as api_key_id,

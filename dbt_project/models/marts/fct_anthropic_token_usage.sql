@@ -17,6 +17,7 @@ api_keys as (
 final as (
     select
         usage.usage_date,
+        usage.organization_id,
         usage.api_key_id,
         case when usage.api_key_id is null then 'Console (no API key)' else api_keys.api_key_name end
             as api_key_name,
@@ -35,8 +36,14 @@ final as (
         usage.uncached_input_tokens + usage.output_tokens + usage.cache_read_input_tokens
         + usage.cache_creation_5m_input_tokens + usage.cache_creation_1h_input_tokens as total_tokens
     from usage
-    left join workspaces on usage.workspace_id = workspaces.workspace_id
-    left join api_keys on usage.api_key_id = api_keys.api_key_id
+    left join workspaces
+        on
+            usage.organization_id = workspaces.organization_id
+            and usage.workspace_id = workspaces.workspace_id
+    left join api_keys
+        on
+            usage.organization_id = api_keys.organization_id
+            and usage.api_key_id = api_keys.api_key_id
 )
 
 select * from final

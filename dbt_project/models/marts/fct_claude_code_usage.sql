@@ -10,6 +10,7 @@ with claude_code as (
 counted as (
     select
         usage_date,
+        organization_id,
         actor_type,
         coalesce(actor_email, actor_api_key_name) as actor,
         actor_email,
@@ -35,6 +36,7 @@ counted as (
 final as (
     select
         usage_date,
+        organization_id,
         actor_type,
         actor,
         actor_email,

@@ -1,4 +1,5 @@
-{#- Daily spend by provider, service, sub account, model and API key: the table most dashboards start from. -#}
+{#- Daily spend by provider, billing account (an Anthropic organization, an AWS payer account, ...), service,
+    sub account, model and API key: the table most dashboards start from. -#}
 with spend as (
     select * from {{ ref('fct_spend') }}
 ),
@@ -9,6 +10,8 @@ final as (
         ProviderName as provider_name,
         ServiceName as service_name,
         ServiceCategory as service_category,
+        BillingAccountId as billing_account_id,
+        BillingAccountName as billing_account_name,
         SubAccountId as sub_account_id,
         SubAccountName as sub_account_name,
         x_Model as model,

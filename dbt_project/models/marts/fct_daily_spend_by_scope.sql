@@ -76,6 +76,19 @@ by_provider_service as (
     group by all
 ),
 
+by_billing_account as (
+    select
+        charge_date,
+        billing_currency,
+        'billing_account' as scope_type,
+        provider_name || ' / ' || coalesce(billing_account_name, billing_account_id, '(no billing account)')
+            as scope_name,
+        provider_name,
+        sum(billed_cost) as billed_cost
+    from daily_spend
+    group by all
+),
+
 by_workspace as (
     select
         charge_date,
@@ -120,6 +133,8 @@ scoped as (
     select * from by_service
     union all
     select * from by_provider_service
+    union all
+    select * from by_billing_account
     union all
     select * from by_workspace
     union all

@@ -1,8 +1,8 @@
 {#-
   Every provider's cost and usage in one FOCUS 1.2 table (with the 1.3 provider names and x_ columns): a
   view over the tables each source refreshes by its own unit (Anthropic by day, cloud exports by file).
-  Anthropic rows get the organization's, workspaces' and API keys' current names here, so a rename shows
-  on every day. The analytics API reports the default workspace under its real id, which the workspace
+  Anthropic rows (whose billing account is their organization) get the organization's, workspaces' and
+  API keys' current names here, so a rename shows on every day. The analytics API reports the default workspace under its real id, which the workspace
   list leaves out: an id the list lacks is that workspace, 'default', as the legacy reports have it.
 -#}
 {{ config(materialized='view') }}
@@ -30,7 +30,6 @@ cloud_exports as (
 anthropic_named as (
     select
         anthropic.* replace (
-            organization.organization_id as BillingAccountId,
             organization.organization_name as BillingAccountName,
             coalesce(workspaces.workspace_id, default_workspace.workspace_id, anthropic.SubAccountId)
                 as SubAccountId,
@@ -39,11 +38,20 @@ anthropic_named as (
             api_keys.api_key_name as x_ApiKeyName
         )
     from anthropic
-    left join organization on true
-    left join workspaces on anthropic.SubAccountId = workspaces.workspace_id
+    left join organization on anthropic.BillingAccountId = organization.organization_id
+    left join workspaces
+        on
+            anthropic.BillingAccountId = workspaces.organization_id
+            and anthropic.SubAccountId = workspaces.workspace_id
     left join workspaces as default_workspace
-        on workspaces.workspace_id is null and default_workspace.workspace_id = 'default'
-    left join api_keys on anthropic.x_ApiKeyId = api_keys.api_key_id
+        on
+            workspaces.workspace_id is null
+            and anthropic.BillingAccountId = default_workspace.organization_id
+            and default_workspace.workspace_id = 'default'
+    left join api_keys
+        on
+            anthropic.BillingAccountId = api_keys.organization_id
+            and anthropic.x_ApiKeyId = api_keys.api_key_id
 ),
 
 final as (

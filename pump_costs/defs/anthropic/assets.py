@@ -1,13 +1,14 @@
-"""Raw Anthropic assets: daily usage and cost reports, and the organization's workspaces and API keys.
+"""Raw Anthropic assets: daily usage and cost reports, and each organization's workspaces and API keys.
 
 The report assets are daily-partitioned with a single-run backfill policy: a backfill of N days is one
-run that asks for its whole window with as few pages as the API allows, then replaces exactly that
-window in DuckDB in one transaction.
+run that asks, for each organization, for its whole window with as few pages as the API allows, then
+replaces exactly that organization's window in DuckDB in one transaction.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import dagster as dg
 import pyarrow as pa
@@ -17,6 +18,7 @@ from dagster_duckdb import DuckDBResource
 from pump_costs import settings
 from pump_costs.defs.anthropic import rows
 from pump_costs.defs.anthropic.client import (
+    AnthropicAdminClient,
     AnthropicAdminError,
     analytics_complete_until,
     analytics_first_day,
@@ -26,10 +28,12 @@ from pump_costs.defs.anthropic.models import Workspace
 from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.raw import tables
-from pump_costs.warehouse import replace_rows, replace_tables_rows
+from pump_costs.warehouse import replace_tables_rows
 
 # Reports show the default workspace as null; the workspace list omits it. One synthetic row names it.
 DEFAULT_WORKSPACE = Workspace(id="default", name="Default")
+# The materialization metadata naming each organization a pull left out, and why (checks.py fails on it).
+FAILED_ORGANIZATIONS = "failed_organizations"
 
 REPORT_ASSET_ARGS = dict(
     partitions_def=daily_partitions,
@@ -39,18 +43,69 @@ REPORT_ASSET_ARGS = dict(
 )
 
 
+Pull = Callable[[AnthropicAdminClient], dict[tables.RawTable, dict]]
+
+
+def _pull_each_organization(
+    context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, pull: Pull
+) -> dict[tables.RawTable, dict]:
+    """`pull` once per organization, each with its own key, requests and transaction; each table's metadata
+    summed over them. An organization whose pull fails keeps what it stored and is named in the metadata:
+    the others' rows go on to the marts, and the asset's every_organization_pulled check then fails the run.
+    When no organization could be pulled, the step fails (with one organization, with its own error)."""
+    organizations = anthropic.organizations()
+    pulled: list[dict[tables.RawTable, dict]] = []
+    failed: dict[str, str] = {}
+    for organization in organizations:
+        try:
+            pulled.append(pull(anthropic.get_client(organization, context.log)))
+        except AnthropicAdminError as error:
+            if len(organizations) == 1:
+                raise
+            failed[organization.name] = str(error)
+            context.log.error(f"Organization {organization.name!r} was not pulled: {error}")
+    named_failures = "\n".join(f"{name}: {message}" for name, message in failed.items())
+    if not pulled:
+        raise AnthropicAdminError(f"No organization could be pulled:\n{named_failures}")
+    metadata = {table: _summed([each[table] for each in pulled]) for table in pulled[0]}
+    for table_metadata in metadata.values():
+        table_metadata["organizations_pulled"] = len(pulled)
+        if failed:
+            table_metadata[FAILED_ORGANIZATIONS] = named_failures
+    return metadata
+
+
+def _summed(metadata: list[dict]) -> dict:
+    """Counts and amounts added up over organizations; the rest (the window) is the same for each."""
+    combined = {}
+    for name, value in metadata[0].items():
+        values = [each[name] for each in metadata]
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            total = sum(values)
+            combined[name] = f"{total:.2f}" if isinstance(total, Decimal) else total  # shown rounded; stored exactly
+        else:
+            combined[name] = ", ".join(sorted({str(v) for v in values}))
+    return combined
+
+
 def _replace_window(
-    duckdb: DuckDBResource, table: tables.RawTable, batch: pa.Table, start: datetime, end: datetime
-) -> int:
+    duckdb: DuckDBResource,
+    client: AnthropicAdminClient,
+    batches: dict[tables.RawTable, pa.Table],
+    start: datetime,
+    end: datetime,
+) -> dict[tables.RawTable, int]:
+    """Replace the client's organization's rows of [start, end) in each table, all in one transaction."""
+    organization_id = client.organization_id()
     with duckdb.get_connection() as conn:
         tables.create_raw_layer(conn)
-        return replace_rows(
+        written = replace_tables_rows(
             conn,
-            table.qualified,
-            batch,
-            where="bucket_start >= ? and bucket_start < ?",
-            params=[rows.naive_utc(start), rows.naive_utc(end)],
+            {table.qualified: rows.for_organization(batch, organization_id) for table, batch in batches.items()},
+            "organization_id = ? and bucket_start >= ? and bucket_start < ?",
+            [organization_id, rows.naive_utc(start), rows.naive_utc(end)],
         )
+    return {table: written[table.qualified] for table in batches}
 
 
 def _today() -> datetime:
@@ -79,6 +134,10 @@ def _optional_report(report: str) -> Iterator[None]:
         ) from None
 
 
+def _result(metadata: dict[tables.RawTable, dict], table: tables.RawTable) -> dg.MaterializeResult:
+    return dg.MaterializeResult(asset_key=table.asset_key, metadata=metadata[table])
+
+
 def _window_metadata(start: datetime, end: datetime, written: int, requests: int) -> dict:
     return {
         "window_start": start.isoformat(),
@@ -96,10 +155,6 @@ def usage_report(
     if skipped := _turned_off(context, "legacy"):
         return skipped
     start, end = context.partition_time_window
-    client = anthropic.get_client(context.log)
-    buckets = client.usage_report(start, end)
-    batch = rows.usage_rows(buckets, rows.loaded_now())
-    written = _replace_window(duckdb, tables.USAGE_REPORT, batch, start, end)
     token_columns = [
         "uncached_input_tokens",
         "output_tokens",
@@ -107,10 +162,14 @@ def usage_report(
         "cache_creation_5m_input_tokens",
         "cache_creation_1h_input_tokens",
     ]
-    tokens = sum(pc.sum(batch[c]).as_py() or 0 for c in token_columns)
-    return dg.MaterializeResult(
-        metadata={**_window_metadata(start, end, written, client.requests_made), "tokens": tokens}
-    )
+
+    def pull(client: AnthropicAdminClient) -> dict[tables.RawTable, dict]:
+        batch = rows.usage_rows(client.usage_report(start, end), rows.loaded_now())
+        written = _replace_window(duckdb, client, {tables.USAGE_REPORT: batch}, start, end)[tables.USAGE_REPORT]
+        tokens = sum(pc.sum(batch[c]).as_py() or 0 for c in token_columns)
+        return {tables.USAGE_REPORT: {**_window_metadata(start, end, written, client.requests_made), "tokens": tokens}}
+
+    return _result(_pull_each_organization(context, anthropic, pull), tables.USAGE_REPORT)
 
 
 @dg.asset(key=tables.COST_REPORT.asset_key, **REPORT_ASSET_ARGS)
@@ -129,18 +188,16 @@ def cost_report(
     if end <= start:
         context.log.info("No completed UTC day in this window yet; the cost report has nothing to give")
         return dg.MaterializeResult(metadata={**_window_metadata(start, end, 0, 0), "billed_usd": "0.00"})
-    client = anthropic.get_client(context.log)
-    buckets = client.cost_report(start, end)
-    batch = rows.cost_rows(buckets, rows.loaded_now())
-    written = _replace_window(duckdb, tables.COST_REPORT, batch, start, end)
-    billed = sum((r.amount_usd for b in buckets for r in b.results), start=0)
-    return dg.MaterializeResult(
-        metadata={
-            **_window_metadata(start, end, written, client.requests_made),
-            # Shown rounded in the UI; the table holds the exact amount.
-            "billed_usd": f"{billed:.2f}",
-        }
-    )
+
+    def pull(client: AnthropicAdminClient) -> dict[tables.RawTable, dict]:
+        buckets = client.cost_report(start, end)
+        batch = rows.cost_rows(buckets, rows.loaded_now())
+        written = _replace_window(duckdb, client, {tables.COST_REPORT: batch}, start, end)[tables.COST_REPORT]
+        billed = sum((r.amount_usd for b in buckets for r in b.results), start=Decimal(0))
+        metadata = _window_metadata(start, end, written, client.requests_made)
+        return {tables.COST_REPORT: {**metadata, "billed_usd": billed}}
+
+    return _result(_pull_each_organization(context, anthropic, pull), tables.COST_REPORT)
 
 
 def _analytics_window(context: dg.AssetExecutionContext) -> tuple[datetime, datetime]:
@@ -164,33 +221,30 @@ def _pull_analytics(
     if end <= start:
         context.log.info("The analytics API serves no day of this window; the legacy reports count for it")
         return {output: {**_window_metadata(start, start, 0, 0), "pulled": False} for output in outputs}
-    client = anthropic.get_client(context.log)
-    with _optional_report("analytics"):
-        answers = client.analytics_report(report, start, end)
-    loaded_at = rows.loaded_now()
     make_rows = rows.analytics_cost_rows if report == "cost" else rows.analytics_usage_rows
-    batches = {table.qualified: make_rows(answers, loaded_at)}
-    if report == "cost":
-        covered_until = analytics_complete_until(answers, end)
-        if covered_until < end:
-            context.log.warning(
-                f"The analytics API's data is complete until {covered_until:%Y-%m-%d} (data_refreshed_at): the "
-                "days after keep the legacy cost report until a later run pulls them again"
-            )
-        batches[tables.ANALYTICS_COST_DAYS.qualified] = rows.covered_days(start, covered_until, loaded_at)
-    with duckdb.get_connection() as conn:
-        tables.create_raw_layer(conn)
-        written = replace_tables_rows(
-            conn, batches, "bucket_start >= ? and bucket_start < ?", [rows.naive_utc(start), rows.naive_utc(end)]
-        )
-    metadata = {}
-    for output in outputs:
-        metadata[output] = _window_metadata(start, end, written[output.qualified], client.requests_made)
-    metadata[table]["queries"] = ", ".join(sorted({a.query for a in answers}))
-    if report == "cost":
-        by_price = (row.cost.amount for a in answers if a.query == "by_price" for row in a.rows)
-        metadata[table]["billed_usd"] = f"{sum(by_price, start=0) / 100:.2f}"  # shown rounded; stored exactly
-    return metadata
+
+    def pull(client: AnthropicAdminClient) -> dict[tables.RawTable, dict]:
+        with _optional_report("analytics"):
+            answers = client.analytics_report(report, start, end)
+        loaded_at = rows.loaded_now()
+        batches = {table: make_rows(answers, loaded_at)}
+        if report == "cost":
+            covered_until = analytics_complete_until(answers, end)
+            if covered_until < end:
+                context.log.warning(
+                    f"The analytics API's data is complete until {covered_until:%Y-%m-%d} (data_refreshed_at): "
+                    "the days after keep the legacy cost report until a later run pulls them again"
+                )
+            batches[tables.ANALYTICS_COST_DAYS] = rows.covered_days(start, covered_until, loaded_at)
+        written = _replace_window(duckdb, client, batches, start, end)
+        metadata = {output: _window_metadata(start, end, written[output], client.requests_made) for output in outputs}
+        metadata[table]["queries"] = ", ".join(sorted({a.query for a in answers}))
+        if report == "cost":
+            by_price = (row.cost.amount for a in answers if a.query == "by_price" for row in a.rows)
+            metadata[table]["billed_usd"] = sum(by_price, start=Decimal(0)) / 100
+        return metadata
+
+    return _pull_each_organization(context, anthropic, pull)
 
 
 @dg.asset(key=tables.ANALYTICS_USAGE.asset_key, **REPORT_ASSET_ARGS)
@@ -199,7 +253,7 @@ def analytics_usage(
 ) -> dg.MaterializeResult:
     """Daily tokens and requests from the Usage and Cost Analytics API, by workspace, API key, actor,
     product, model, service tier, context window and inference geo."""
-    return dg.MaterializeResult(metadata=_pull_analytics(context, anthropic, duckdb, "usage")[tables.ANALYTICS_USAGE])
+    return _result(_pull_analytics(context, anthropic, duckdb, "usage"), tables.ANALYTICS_USAGE)
 
 
 @dg.multi_asset(
@@ -240,16 +294,19 @@ def claude_code_report(
     end = min(end, _today())
     if end <= start:
         return dg.MaterializeResult(metadata=_window_metadata(start, start, 0, 0))
-    client = anthropic.get_client(context.log)
-    records = []
-    day = start
-    with _optional_report("claude_code"):
-        while day < end:
-            records += client.claude_code_report(day.date())
-            day += timedelta(days=1)
-    batch = rows.claude_code_rows(records, rows.loaded_now())
-    written = _replace_window(duckdb, tables.CLAUDE_CODE, batch, start, end)
-    return dg.MaterializeResult(metadata=_window_metadata(start, end, written, client.requests_made))
+
+    def pull(client: AnthropicAdminClient) -> dict[tables.RawTable, dict]:
+        records = []
+        day = start
+        with _optional_report("claude_code"):
+            while day < end:
+                records += client.claude_code_report(day.date())
+                day += timedelta(days=1)
+        batch = rows.claude_code_rows(records, rows.loaded_now())
+        written = _replace_window(duckdb, client, {tables.CLAUDE_CODE: batch}, start, end)[tables.CLAUDE_CODE]
+        return {tables.CLAUDE_CODE: _window_metadata(start, end, written, client.requests_made)}
+
+    return _result(_pull_each_organization(context, anthropic, pull), tables.CLAUDE_CODE)
 
 
 @dg.multi_asset(
@@ -261,24 +318,25 @@ def claude_code_report(
     group_name="raw_anthropic",
     can_subset=False,
 )
-def organization_snapshot(anthropic: AnthropicAdminResource, duckdb: DuckDBResource):
-    """The current organization, workspaces and API keys. The API only has the present state, so each
-    run replaces the whole tables."""
-    client = anthropic.get_client()
-    loaded_at = rows.loaded_now()
-    organization = client.organization()
-    workspaces = [DEFAULT_WORKSPACE, *client.workspaces()]
-    api_keys = client.api_keys()
-    batches = {
-        tables.ORGANIZATION: rows.organization_rows(organization, loaded_at),
-        tables.WORKSPACES: rows.workspace_rows(workspaces, loaded_at),
-        tables.API_KEYS: rows.api_key_rows(api_keys, loaded_at),
-    }
-    with duckdb.get_connection() as conn:
-        tables.create_raw_layer(conn)
-        for table, batch in batches.items():
-            written = replace_rows(conn, table.qualified, batch)
-            yield dg.MaterializeResult(
-                asset_key=table.asset_key,
-                metadata={"rows_written": written, "requests_made": client.requests_made},
+def organization_snapshot(context: dg.AssetExecutionContext, anthropic: AnthropicAdminResource, duckdb: DuckDBResource):
+    """Each organization's current name, workspaces and API keys. The API only has the present state, so
+    each run replaces all of an organization's rows, in one transaction."""
+
+    def pull(client: AnthropicAdminClient) -> dict[tables.RawTable, dict]:
+        loaded_at = rows.loaded_now()
+        organization = client.organization()
+        workspaces = [DEFAULT_WORKSPACE, *client.workspaces()]
+        batches = {
+            tables.ORGANIZATION: rows.organization_rows(organization, loaded_at),
+            tables.WORKSPACES: rows.for_organization(rows.workspace_rows(workspaces, loaded_at), organization.id),
+            tables.API_KEYS: rows.for_organization(rows.api_key_rows(client.api_keys(), loaded_at), organization.id),
+        }
+        with duckdb.get_connection() as conn:
+            tables.create_raw_layer(conn)
+            written = replace_tables_rows(
+                conn, {t.qualified: batch for t, batch in batches.items()}, "organization_id = ?", [organization.id]
             )
+        return {t: {"rows_written": written[t.qualified], "requests_made": client.requests_made} for t in batches}
+
+    for table, metadata in _pull_each_organization(context, anthropic, pull).items():
+        yield dg.MaterializeResult(asset_key=table.asset_key, metadata=metadata)

@@ -1,8 +1,15 @@
 """Reconciliation: on every day both APIs cover, the analytics API's cost equals the legacy cost report's
-line for line, to the last digit. The check blocks: a failure stops the run before the marts are published."""
+line for line, to the last digit. The check blocks: a failure stops the run before the marts are published.
+
+And on each raw Anthropic asset: its last pull reached every organization."""
+
+from collections.abc import Iterator
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+
+from pump_costs.defs.anthropic.assets import FAILED_ORGANIZATIONS
+from pump_costs.raw import tables
 
 RECONCILIATION = dg.AssetKey(["intermediate", "int_anthropic__cost_reconciliation"])
 SPEND = dg.AssetKey(["marts", "fct_spend"])
@@ -53,3 +60,40 @@ def analytics_cost_matches_cost_report(duckdb: DuckDBResource) -> dg.AssetCheckR
 
 def _cents(amount) -> str:
     return "no line" if amount is None else f"{amount.normalize():f}"
+
+
+def _every_organization_pulled(table: tables.RawTable) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=table.asset_key,
+        name="every_organization_pulled",
+        description="The last pull reached every configured organization. One whose key or API failed is named "
+        "here and fails the run, while the others' rows go on to the marts.",
+    )
+    def check(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
+        event = context.instance.get_latest_materialization_event(dg.AssetKey(table.asset_key))
+        metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+        failed = metadata.get(FAILED_ORGANIZATIONS)
+        if failed is None:
+            yield dg.AssetCheckResult(passed=True)
+            return
+        description = (
+            f"{'.'.join(table.asset_key)} left out these organizations; what they stored is unchanged:\n{failed.value}"
+        )
+        yield dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR, description=description)
+        # And the run fails: a run that left an organization out must not show as a success.
+        raise dg.Failure(description=description)
+
+    return check
+
+
+every_organization_pulled = [
+    _every_organization_pulled(table)
+    for table in (
+        tables.USAGE_REPORT,
+        tables.COST_REPORT,
+        tables.ANALYTICS_USAGE,
+        tables.ANALYTICS_COST,
+        tables.CLAUDE_CODE,
+        tables.ORGANIZATION,
+    )
+]

@@ -221,6 +221,7 @@ class AnthropicAdminClient:
         self.log = logger or logging.getLogger(__name__)
         self._sleep = sleep
         self.requests_made = 0
+        self._organization_id: str | None = None
 
     def close(self) -> None:
         self._session.close()
@@ -248,6 +249,7 @@ class AnthropicAdminClient:
                 reason = f"{response.status_code} with a body that is not JSON"
             else:
                 if succeeded:
+                    self._note_organization(url, response)
                     return body
                 self._raise_unless_retryable(url, response)
                 reason = str(response.status_code)
@@ -269,6 +271,22 @@ class AnthropicAdminClient:
             f"{self.base_url} is reachable from this machine (ANTHROPIC_BASE_URL, proxy, firewall), or try "
             "again later. Nothing already stored was changed."
         )
+
+    def _note_organization(self, url: str, response: requests.Response) -> None:
+        answered = response.headers.get("anthropic-organization-id")
+        if answered and self._organization_id and answered != self._organization_id:
+            raise AnthropicAdminError(
+                f"GET {url} answered for organization {answered}, an earlier answer for {self._organization_id}: "
+                f"one key reads one organization, so these answers cannot be trusted{NOTHING_STORED}"
+            )
+        self._organization_id = self._organization_id or answered
+
+    def organization_id(self) -> str:
+        """The organization the key reads: every answer names it (header anthropic-organization-id); asked
+        with GET /v1/organizations/me when no answer did."""
+        if self._organization_id is None:
+            self._organization_id = self.organization().id
+        return self._organization_id
 
     def _raise_unless_retryable(self, url: str, response: requests.Response) -> None:
         status = response.status_code

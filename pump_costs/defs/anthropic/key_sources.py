@@ -37,21 +37,22 @@ def find_admin_key(env_var: str = settings.ADMIN_API_KEY.name) -> AdminKey:
     return AdminKey(None, env_var)
 
 
-def read_key_file(path: Path) -> str:
-    """The file's key, refused (before it is read) when other users of the machine could read or change it."""
-    name = settings.ADMIN_API_KEY_FILE.name
+def read_key_file(path: Path, label: str | None = None) -> str:
+    """The file's key, refused (before it is read) when other users of the machine could read or change it.
+    `label` names the file in messages (default: ANTHROPIC_ADMIN_API_KEY_FILE=<path>)."""
+    label = label or f"{settings.ADMIN_API_KEY_FILE.name}={path}"
     try:
         mode = path.stat().st_mode
     except OSError as error:
         raise AdminKeyError(
-            f"{name}={path} cannot be read ({error.strerror}). Point it at the file holding your Admin key, "
+            f"{label} cannot be read ({error.strerror}). Point it at the file holding your Admin key, "
             "or unset it. Nothing was sent and nothing stored was changed."
         ) from None
     if not stat.S_ISREG(mode):
-        raise AdminKeyError(f"{name}={path} is not a file. Point it at the file holding your Admin key.")
+        raise AdminKeyError(f"{label} is not a file. Point it at the file holding your Admin key.")
     if mode & (stat.S_IRWXO | stat.S_IWGRP):
         raise AdminKeyError(
-            f"{name}={path} can be read or changed by other users of this machine (mode "
+            f"{label} can be read or changed by other users of this machine (mode "
             f"{stat.S_IMODE(mode):04o}), so the key was not used. Run `chmod 600 {path}` (or mount the secret "
             "with mode 0400, as Kubernetes' defaultMode does). Nothing was sent and nothing stored was changed."
         )
@@ -60,28 +61,28 @@ def read_key_file(path: Path) -> str:
     except (OSError, UnicodeDecodeError):
         # The error's text could quote the file's bytes: say what to do instead.
         raise AdminKeyError(
-            f"{name}={path} could not be read as text. It should hold only the Admin key (sk-ant-admin...)."
+            f"{label} could not be read as text. It should hold only the Admin key (sk-ant-admin...)."
         ) from None
 
 
-def keyring_key() -> str | None:
+def keyring_key(username: str = KEYRING_USERNAME) -> str | None:
     """The key `pump-costs connect` stored; None when nothing is stored or the machine has no keyring."""
     import keyring
     from keyring.errors import KeyringError
 
     try:
-        return keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME)
+        return keyring.get_password(KEYRING_SERVICE, username)
     except KeyringError:
         return None
 
 
-def store_in_keyring(key: str) -> str:
+def store_in_keyring(key: str, username: str = KEYRING_USERNAME) -> str:
     """Store the key for this user; returns the keyring's name. Raises AdminKeyError when there is none."""
     import keyring
     from keyring.errors import KeyringError
 
     try:
-        keyring.set_password(KEYRING_SERVICE, KEYRING_USERNAME, key)
+        keyring.set_password(KEYRING_SERVICE, username, key)
     except KeyringError as error:
         raise AdminKeyError(
             f"This machine has no keyring to keep the key in ({type(error).__name__}); nothing was stored. On a "

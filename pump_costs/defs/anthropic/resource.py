@@ -5,16 +5,17 @@ from pydantic import Field
 
 from pump_costs import settings
 from pump_costs.defs.anthropic.client import AnthropicAdminClient
-from pump_costs.defs.anthropic.key_sources import find_admin_key
+from pump_costs.defs.anthropic.organizations import Organization, configured_organizations
 
 
 class AnthropicAdminResource(dg.ConfigurableResource):
-    """Read-only access to the Anthropic Admin API (usage and cost reports, workspaces, API keys).
+    """Read-only access to the Anthropic Admin API (usage and cost reports, workspaces, API keys) of each
+    organization pump-costs pulls (organizations.py).
 
-    The key is read when a run starts, from its environment variable, else from the file
-    ANTHROPIC_ADMIN_API_KEY_FILE names, else from the keyring (key_sources.py), so only the variable's name
-    is in the run's config, and a missing key gets pump-costs' own message (what an Admin key is, where to
-    create one, `make demo`) rather than a generic one.
+    Keys are read when a run starts, from where each organization says (by default its environment variable,
+    else the file ANTHROPIC_ADMIN_API_KEY_FILE names, else the keyring: key_sources.py), so only the variable's
+    name is in the run's config, and a missing key gets pump-costs' own message (what an Admin key is, where
+    to create one, `make demo`) rather than a generic one.
     """
 
     admin_api_key_env_var: str = Field(
@@ -26,8 +27,12 @@ class AnthropicAdminResource(dg.ConfigurableResource):
     max_retries: int = Field(default=6, description="Retries on 429, 5xx, 529 and transport errors.")
     max_retry_wait_seconds: float = Field(default=300.0, description="Total time one request may wait.")
 
-    def get_client(self, logger=None) -> AnthropicAdminClient:
-        key = find_admin_key(self.admin_api_key_env_var)
+    def organizations(self) -> list[Organization]:
+        """The organizations file's, or the one default organization whose key is in admin_api_key_env_var."""
+        return configured_organizations(self.admin_api_key_env_var)
+
+    def get_client(self, organization: Organization, logger=None) -> AnthropicAdminClient:
+        key = organization.find_key()
         return AnthropicAdminClient(
             api_key=key.value,
             key_source=key.source,

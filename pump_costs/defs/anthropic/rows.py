@@ -40,6 +40,12 @@ def _table(rows: list[dict], table: tables.RawTable) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=table.arrow_schema())
 
 
+def for_organization(batch: pa.Table, organization_id: str) -> pa.Table:
+    """The batch's rows marked as pulled from `organization_id` (the raw tables hold every organization's)."""
+    index = batch.schema.get_field_index("organization_id")
+    return batch.set_column(index, "organization_id", pa.array([organization_id] * batch.num_rows, pa.string()))
+
+
 def _raw(payload) -> str:
     """The row as received (unknown fields included), so later API additions are not lost."""
     return payload.model_dump_json(exclude_unset=True)

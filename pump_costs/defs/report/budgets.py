@@ -1,6 +1,6 @@
-"""Budgets: one YAML file of monthly amounts per scope (total, provider, service, workspace, api_key;
-the README's Budgets section shows the format), validated on load and landed as raw_config.budgets, which
-fct_budget_status compares with the spend in each budget's currency.
+"""Budgets: one YAML file of monthly amounts per scope (total, provider, service, billing_account, workspace,
+api_key; the README's Budgets section shows the format), validated on load and landed as raw_config.budgets,
+which fct_budget_status compares with the spend in each budget's currency.
 """
 
 from datetime import UTC, datetime
@@ -15,10 +15,11 @@ from dagster_duckdb import DuckDBResource
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from pump_costs import settings
+from pump_costs.config_files import validation_problems
 from pump_costs.raw.tables import BUDGETS, create_raw_layer
 from pump_costs.warehouse import replace_rows
 
-Scope = Literal["total", "provider", "service", "workspace", "api_key"]
+Scope = Literal["total", "provider", "service", "billing_account", "workspace", "api_key"]
 TOTAL_NAME = "Total"
 
 
@@ -73,17 +74,6 @@ class BudgetFile(BaseModel):
     budgets: list[Budget]
 
 
-def _location(error: dict, budgets: list) -> str:
-    where = error["loc"]
-    if len(where) >= 2 and where[0] == "budgets" and isinstance(where[1], int):
-        number = where[1]
-        entry = budgets[number] if number < len(budgets) and isinstance(budgets[number], dict) else {}
-        label = " ".join(str(entry[k]) for k in ("scope", "name") if entry.get(k))
-        field = ".".join(str(part) for part in where[2:])
-        return f"budget {number + 1}{f' ({label})' if label else ''}{f', {field}' if field else ''}"
-    return ".".join(str(part) for part in where) or "the file"
-
-
 def load_budgets(path: Path) -> list[Budget]:
     """The budgets in `path` (none when there is no file), or a BudgetFileError saying what to fix."""
     if not path.exists():
@@ -98,10 +88,7 @@ def load_budgets(path: Path) -> list[Budget]:
     try:
         budgets = BudgetFile.model_validate(document).budgets
     except ValidationError as error:
-        entries = document.get("budgets") if isinstance(document.get("budgets"), list) else []
-        problems = "; ".join(
-            f"{_location(e, entries)}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()
-        )
+        problems = validation_problems(error, document, "budgets", ("scope", "name"))
         raise BudgetFileError(f"Budgets file {path}: {problems}. {fix}") from None
     seen: set[tuple[str, str, str]] = set()
     for budget in budgets:

@@ -330,6 +330,7 @@ class ReportBuilder:
         dates = span(first, self.as_of)
         self.heading(f"Anthropic, last {BREAKDOWN_DAYS} days: {dates}")
         for chart_id, label, sql in (
+            ("anthropic-by-organization", "organization", "coalesce(billing_account_name, billing_account_id)"),
             ("anthropic-by-workspace", "workspace", "sub_account_name"),
             ("anthropic-by-model", "model", "coalesce(model, '(web search, code execution)')"),
             ("anthropic-by-api-key", "API key", "coalesce(api_key_name, '(no key)')"),

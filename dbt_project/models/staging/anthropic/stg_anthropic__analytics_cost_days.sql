@@ -3,7 +3,9 @@ with source as (
 ),
 
 renamed as (
-    select cast(bucket_start as date) as cost_date
+    select
+        cast(bucket_start as date) as cost_date,
+        organization_id
     from source
 ),
 

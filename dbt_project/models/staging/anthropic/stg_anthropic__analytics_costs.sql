@@ -6,6 +6,7 @@ renamed as (
     select
         cast(bucket_start as date) as cost_date,
         query as query_name,
+        organization_id,
         workspace_id,
         api_key_id,
         actor_type,

@@ -4,6 +4,7 @@ with source as (
 
 renamed as (
     select
+        organization_id,
         api_key_id,
         api_key_name,
         coalesce(workspace_id, 'default') as workspace_id,

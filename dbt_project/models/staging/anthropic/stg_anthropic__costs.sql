@@ -7,6 +7,7 @@ renamed as (
         cast(bucket_start as date) as cost_date,
         bucket_start as cost_start_at,
         bucket_end as cost_end_at,
+        organization_id,
         coalesce(workspace_id, 'default') as workspace_id,
         description,
         cost_type,

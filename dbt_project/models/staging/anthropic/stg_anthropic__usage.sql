@@ -7,6 +7,7 @@ renamed as (
         cast(bucket_start as date) as usage_date,
         bucket_start as usage_start_at,
         bucket_end as usage_end_at,
+        organization_id,
         api_key_id,
         coalesce(workspace_id, 'default') as workspace_id,
         model,

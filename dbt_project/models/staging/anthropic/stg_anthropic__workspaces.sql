@@ -4,6 +4,7 @@ with source as (
 
 renamed as (
     select
+        organization_id,
         workspace_id,
         workspace_name,
         created_at as workspace_created_at,
