@@ -52,7 +52,7 @@ ADMIN_API_KEY_FILE = Setting(
 ORGANIZATIONS_FILE = Setting(
     "PUMP_COSTS_ORGANIZATIONS_FILE",
     None,
-    "The Anthropic organizations to pull, each with where its key is (see Several organizations below); without "
+    "The Anthropic organizations to pull, each with where its key is (see Several organizations); without "
     "the file, one organization with the key above.",
     shown_default="$PUMP_COSTS_DATA_DIR/organizations.yaml",
 )

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from pump_costs import settings
@@ -19,9 +20,10 @@ from pump_costs.fake_anthropic import (
     ground_truth,
 )
 from pump_costs.fake_anthropic.organization import WORKSPACES
+from pump_costs.raw import tables
 from pump_costs.runs import materialize_days
 from pump_costs.status import published_sources
-from pump_costs.warehouse import published_dir
+from pump_costs.warehouse import published_dir, warehouse_path
 from tests.conftest import query, totals
 from tests.file_keyring import KEYRING_FILE_ENV_VAR
 from tests.test_cli import run_cli
@@ -93,10 +95,10 @@ def test_two_organizations_are_pulled_in_one_run_and_kept_apart_to_the_last_digi
         **expected_cost_by_workspace(DEMO_ORGANIZATION, first, yesterday),
         **expected_cost_by_workspace(SECOND_ORGANIZATION, first, yesterday),
     }
-    assert query("select organization_id, count(*) from raw_anthropic.workspaces group by all order by 1") == [
-        (DEMO_ORGANIZATION.id, len(WORKSPACES)),
-        (SECOND_ORGANIZATION.id, len(WORKSPACES)),
-    ]
+    assert totals("select organization_id, count(*) from raw_anthropic.workspaces group by all") == {
+        (DEMO_ORGANIZATION.id,): len(WORKSPACES),
+        (SECOND_ORGANIZATION.id,): len(WORKSPACES),
+    }
     # Each organization costs exactly the requests one alone does: one page per report for five days.
     by_organization_and_path = Counter(
         (r.organization_id, r.path.rsplit("/v1/organizations/")[-1]) for r in fake_api.requests
@@ -253,3 +255,27 @@ def test_an_organization_named_twice_is_refused(tmp_path):
     path.write_text("organizations:\n  - name: a\n    key_env_var: A\n  - name: a\n    key_env_var: B\n")
     with pytest.raises(OrganizationsFileError, match=r"names 'a' twice\. Fix "):
         load_organizations(path)
+
+
+def test_a_warehouse_from_before_organizations_keeps_its_days_under_its_one_organization(fake_api, yesterday):
+    first = yesterday - timedelta(days=3)
+    assert materialize_days(first, yesterday).success
+    # As an older pump-costs left it: no organization on the raw rows, nor on the mart's Anthropic rows.
+    with duckdb.connect(str(warehouse_path())) as conn:
+        for table in tables.ANTHROPIC_TABLES:
+            if table not in (tables.ORGANIZATION, tables.CLAUDE_CODE):  # these two had organization_id already
+                conn.execute(f"alter table {table.qualified} drop column organization_id")
+        conn.execute("update marts.fct_anthropic_spend set BillingAccountId = null")
+
+    assert materialize_days(yesterday, yesterday).success  # a daily run refreshes one day only
+
+    unassigned = " + ".join(
+        f"(select count(*) from {t.qualified} where organization_id is null)" for t in tables.ANTHROPIC_TABLES
+    )
+    assert query(f"select {unassigned}") == [(0,)]
+    assert totals("""select BillingAccountId, BillingAccountName, sum(BilledCost) from marts.fct_spend
+                     where ProviderName = 'Anthropic' group by all""") == {
+        (DEMO_ORGANIZATION.id, DEMO_ORGANIZATION.name): ground_truth(
+            first, yesterday + timedelta(days=1)
+        ).total_cost_usd
+    }

@@ -91,7 +91,8 @@ def test_a_budgets_file_loads_exact_amounts(tmp_path):
     [
         (
             "budgets:\n  - {scope: team, name: x, monthly: 1}\n",
-            "budget 1 (team x), scope: Input should be 'total', 'provider', 'service', 'workspace' or 'api_key'",
+            "budget 1 (team x), scope: Input should be 'total', 'provider', 'service', 'billing_account', 'workspace' "
+            "or 'api_key'",
         ),
         (
             "budgets:\n  - {scope: provider, monthly: 1}\n",

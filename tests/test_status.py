@@ -6,7 +6,7 @@ import sys
 from datetime import timedelta
 
 from pump_costs.defs.housekeeping import housekeeping_job
-from pump_costs.fake_anthropic import Fault
+from pump_costs.fake_anthropic import DEMO_ORGANIZATION, Fault
 from pump_costs.instance import default_instance
 from pump_costs.runs import materialize_days
 from pump_costs.settings import BUDGETS_FILE, DAGSTER_HOME, PROJECT_ROOT
@@ -35,6 +35,7 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
         {
             "source": "anthropic_admin_api",
             "provider": "Anthropic",
+            "organization": None,
             "first_day": None,
             "last_day": None,
             "days_behind": None,
@@ -52,7 +53,12 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
     code, stale = status()
     assert code == 1 and stale["stale"]
     anthropic = stale["sources"][0]
-    assert (anthropic["last_day"], anthropic["days_behind"], anthropic["stale"]) == (str(last_day), 2, True)
+    assert (anthropic["organization"], anthropic["last_day"], anthropic["days_behind"], anthropic["stale"]) == (
+        DEMO_ORGANIZATION.name,
+        str(last_day),
+        2,
+        True,
+    )
 
     code, found = status("--max-days-behind", "2")  # a looser threshold: not stale
     assert code == 0 and not found["stale"] and found["sources"][0]["stale"] is False
@@ -71,7 +77,10 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
     assert not found["daemon_running"] and found["daemon_last_heartbeat"] is None
     text = run_status("--max-days-behind", "2").stdout.splitlines()
     assert text[0].startswith("OK: as of ")
-    assert f"  anthropic_admin_api (Anthropic): {last_day} to {last_day}, 2 days behind yesterday [ok]" in text
+    assert (
+        f"  anthropic_admin_api (Anthropic, {DEMO_ORGANIZATION.name}): {last_day} to {last_day}, 2 days behind "
+        "yesterday [ok]"
+    ) in text
     assert f"  last run: FAILURE __ephemeral_asset_job__ {failed.run_id}, started " in "\n".join(text)
     assert "Failing checks: 1" in text
     assert "  dagster-daemon: NOT running: no schedule or sensor ticks (last heartbeat -)" in text
