@@ -26,7 +26,10 @@ def status(*args: str) -> tuple[int, dict]:
 def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, tmp_path, monkeypatch):
     monkeypatch.delenv(DAGSTER_HOME.name, raising=False)  # the test's data folder holds its run history
     budgets = tmp_path / "budgets.yaml"
-    budgets.write_text("budgets:\n  - {scope: total, monthly: 0.01}\n")
+    budgets.write_text(
+        "budgets:\n  - {scope: total, monthly: 0.01}\n"
+        f"  - {{scope: billing_account, name: 'Anthropic / {DEMO_ORGANIZATION.name}', monthly: 0.01}}\n"
+    )
     monkeypatch.setenv(BUDGETS_FILE.name, str(budgets))
 
     code, before = status()
@@ -71,6 +74,7 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
         "WARN",
         pulled.run_id,
     )
+    assert f"Budget passed: billing account Anthropic / {DEMO_ORGANIZATION.name} spent " in budget_check["description"]
     schedules = {s["name"]: s for s in found["schedules"]}
     assert schedules["daily_spend_schedule"]["running"]
     assert schedules["daily_spend_schedule"]["next_tick"].endswith("T03:00:00+00:00")

@@ -547,6 +547,7 @@ SCOPE_NAMES = {
     "provider": "provider",
     "service": "service",
     "provider_service": "provider / service",
+    "billing_account": "billing account",
     "workspace": "workspace",
     "workspace_model": "workspace / model",
     "api_key": "API key",
