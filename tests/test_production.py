@@ -1,5 +1,6 @@
 """The production topology of deploy/: a real Postgres, and the code server, the webserver and the daemon as
-separate processes on deploy/dagster.yaml and deploy/workspace.yaml, the daily schedule launching the run."""
+separate processes on deploy/dagster.yaml and deploy/workspace.yaml, the daily schedule launching the run that
+pulls two organizations."""
 
 import json
 import os
@@ -23,9 +24,15 @@ from dagster._utils.schedules import reverse_cron_string_iterator
 
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.defs.schedules import daily_spend_schedule
-from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, ground_truth
+from pump_costs.fake_anthropic import (
+    DEMO_ORGANIZATION,
+    FAKE_ADMIN_KEY,
+    SECOND_FAKE_ADMIN_KEY,
+    SECOND_ORGANIZATION,
+    ground_truth,
+)
 from pump_costs.instance import INSTANCE_CONFIG
-from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, PROJECT_ROOT
+from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, PROJECT_ROOT, organizations_file
 from pump_costs.warehouse import published_dir
 from tests.dagster_dev import FAST_DAEMON, ProcessGroup, free_port, graphql, wait_until_up
 
@@ -126,6 +133,15 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
     key_file = tmp_path / "anthropic-admin-api-key"
     key_file.write_text(FAKE_ADMIN_KEY)
     key_file.chmod(0o600)
+    # A second organization, listed with the first in the organizations file, its key in a file of its own.
+    research_key_file = tmp_path / "anthropic-research"
+    research_key_file.write_text(SECOND_FAKE_ADMIN_KEY)
+    research_key_file.chmod(0o600)
+    organizations_file().parent.mkdir(parents=True, exist_ok=True)
+    organizations_file().write_text(
+        f"organizations:\n  - name: production\n    key_file: {key_file}\n"
+        f"  - name: research\n    key_file: {research_key_file}\n"
+    )
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(DEPLOY / "dagster.yaml", home / "dagster.yaml")
@@ -206,12 +222,15 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
             day = latest_tick.date() - timedelta(days=1)
             assert run.tags["dagster/asset_partition_range_start"] == day.isoformat()
             with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as conn:
-                (published,) = conn.execute(
-                    "select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic' "
-                    "and cast(ChargePeriodStart as date) = ?",
+                published = conn.execute(
+                    "select BillingAccountName, sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic' "
+                    "and cast(ChargePeriodStart as date) = ? group by all",
                     [day],
-                ).fetchone()
-            assert published == ground_truth(day, day + timedelta(days=1)).total_cost_usd
+                ).fetchall()
+            assert dict(published) == {
+                org.name: ground_truth(day, day + timedelta(days=1), org).total_cost_usd
+                for org in (DEMO_ORGANIZATION, SECOND_ORGANIZATION)
+            }
 
             status = subprocess.run(
                 [sys.executable, "-m", "pump_costs.cli", "status", "--json"],
@@ -224,8 +243,10 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
             report = json.loads(status.stdout)
             assert status.returncode == 0 and report["daemon_running"], status.stderr
             # Before 03:00 UTC the latest tick pulled the day before yesterday: 1 day behind, within the default.
-            assert report["sources"][0]["source"] == "anthropic_admin_api"
-            assert report["sources"][0]["last_day"] == day.isoformat() and report["sources"][0]["stale"] is False
+            assert [(s["source"], s["organization"], s["last_day"], s["stale"]) for s in report["sources"]] == [
+                ("anthropic_admin_api", DEMO_ORGANIZATION.name, day.isoformat(), False),
+                ("anthropic_admin_api", SECOND_ORGANIZATION.name, day.isoformat(), False),
+            ]
             with dg.DagsterInstance.get() as instance:
                 succeeded = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]), limit=1)
             assert report["last_successful_run"]["run_id"] == succeeded[0].run_id
@@ -235,7 +256,8 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
                 if service:
                     service.stop()
         dump = database.client("pg_dump", "dagster")
-    assert b"daily_spend_schedule" in dump and FAKE_ADMIN_KEY.encode() not in dump
+    keys = (FAKE_ADMIN_KEY.encode(), SECOND_FAKE_ADMIN_KEY.encode())
+    assert b"daily_spend_schedule" in dump and not any(key in dump for key in keys)
     for path in tmp_path.rglob("*"):
-        if path.is_file() and path != key_file:
-            assert FAKE_ADMIN_KEY.encode() not in path.read_bytes(), path
+        if path.is_file() and path not in (key_file, research_key_file):
+            assert not any(key in path.read_bytes() for key in keys), path
