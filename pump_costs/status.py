@@ -25,6 +25,8 @@ from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.warehouse import published_dir
 
 ANTHROPIC_SOURCE = "anthropic_admin_api"
+# The check on each raw Anthropic asset that fails, one line per organization, when a pull left one out.
+EVERY_ORGANIZATION_PULLED = "every_organization_pulled"
 EVALUATED = (AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED)
 # A daemon that has not written a heartbeat for this long is not running (it writes one every 30 s or so).
 DAEMON_SILENT_AFTER = timedelta(minutes=5)
@@ -72,6 +74,8 @@ class Status:
     published: str
     stale: bool
     sources: list[SourceStatus] = field(default_factory=list)
+    # Organizations the last pull left out (a key refused, for one): their data is not arriving.
+    organizations_left_out: list[str] = field(default_factory=list)
     last_run: RunStatus | None = None
     last_successful_run: RunStatus | None = None
     failing_checks: list[FailingCheck] = field(default_factory=list)
@@ -93,14 +97,24 @@ def collect_status(
     sources = published_sources(database, yesterday, stale_after_days, exports_stale_after_days)
     if not any(s.source == ANTHROPIC_SOURCE for s in sources):
         sources.insert(0, SourceStatus(ANTHROPIC_SOURCE, "Anthropic", None, None, None, None, expect_anthropic or None))
+    failing = failing_checks(instance, defs)
+    left_out = sorted(
+        {
+            line.split(":", 1)[0]
+            for check in failing
+            if check.check == EVERY_ORGANIZATION_PULLED
+            for line in check.description.splitlines()[1:]
+        }
+    )
     status = Status(
         checked_at=now,
         published=str(database),
-        stale=not database.exists() or any(s.stale for s in sources),
+        stale=not database.exists() or any(s.stale for s in sources) or bool(left_out),
         sources=sources,
+        organizations_left_out=left_out,
         last_run=latest_run(instance),
         last_successful_run=latest_run(instance, dg.DagsterRunStatus.SUCCESS),
-        failing_checks=failing_checks(instance, defs),
+        failing_checks=failing,
         schedules=schedule_statuses(instance, defs, now),
     )
     heartbeats = [h.timestamp for h in instance.get_daemon_heartbeats().values()]
@@ -210,6 +224,10 @@ def as_text(status: Status) -> str:
         else:
             behind = "up to yesterday" if s.days_behind == 0 else f"{s.days_behind} days behind yesterday"
             lines.append(f"  {name}: {s.first_day} to {s.last_day}, {behind} [{state}]")
+    if status.organizations_left_out:
+        lines.append(
+            f"  Left out of the last pull (see failing checks) [STALE]: {', '.join(status.organizations_left_out)}"
+        )
     lines += ["", "Runs:"]
     for label, run in (("last run", status.last_run), ("last successful run", status.last_successful_run)):
         described = f"{run.status} {run.job} {run.run_id}, started {when(run.started)}" if run else "none"

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pump_costs import settings
+from pump_costs.definitions import defs
 from pump_costs.defs.anthropic.organizations import OrganizationsFileError, load_organizations
 from pump_costs.fake_anthropic import (
     DEMO_ORGANIZATION,
@@ -22,7 +23,7 @@ from pump_costs.fake_anthropic import (
 from pump_costs.fake_anthropic.organization import WORKSPACES
 from pump_costs.raw import tables
 from pump_costs.runs import materialize_days
-from pump_costs.status import published_sources
+from pump_costs.status import collect_status, published_sources
 from pump_costs.warehouse import published_dir, warehouse_path
 from tests.conftest import query, totals
 from tests.file_keyring import KEYRING_FILE_ENV_VAR
@@ -121,7 +122,12 @@ def test_two_organizations_are_kept_apart_to_the_last_digit_and_a_failing_key_fa
     fake_api.requests.clear()
 
     monkeypatch.setenv(settings.ORGANIZATIONS_FILE.name, str(organizations_file(two_organizations, REVOKED_KEY)))
-    result = materialize_days(first, yesterday, raise_on_error=False)
+    with dg.instance_for_test() as instance:
+        result = materialize_days(first, yesterday, instance=instance, raise_on_error=False)
+        # production's days are fresh, but `pump-costs status` exits 1 and names research.
+        found = collect_status(instance, defs, 1, None, expect_anthropic=True)
+    assert (found.stale, found.organizations_left_out) == (True, ["research"])
+    assert [s.stale for s in found.sources if s.provider == "Anthropic"] == [False, False]
 
     assert not result.success
     failed_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}

@@ -62,7 +62,7 @@ def _pull_each_organization(
         except AnthropicAdminError as error:
             if len(organizations) == 1:
                 raise
-            failed[organization.name] = str(error)
+            failed[organization.name] = " ".join(str(error).split())  # one line each: status reads them
             context.log.error(f"Organization {organization.name!r} was not pulled: {error}")
     named_failures = "\n".join(f"{name}: {message}" for name, message in failed.items())
     if not pulled:
