@@ -10,25 +10,37 @@ import duckdb
 from pump_costs.defs.anthropic.client import last_completed_days
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.defs.report.assets import report_path
-from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi
+from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, SECOND_FAKE_ADMIN_KEY, SECOND_ORGANIZATION, FakeAdminApi
 from pump_costs.instance import default_instance
 from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import write_demo_exports
-from pump_costs.settings import ADMIN_API_KEY, BASE_URL, DAGSTER_HOME, DATA_DIR, PROJECT_ROOT, data_dir
+from pump_costs.settings import (
+    ADMIN_API_KEY,
+    BASE_URL,
+    DAGSTER_HOME,
+    DATA_DIR,
+    ORGANIZATIONS_FILE,
+    PROJECT_ROOT,
+    data_dir,
+    organizations_file,
+)
 from pump_costs.warehouse import published_dir, warehouse_path
 
 SYNTHETIC = "SYNTHETIC DEMO DATA (fake Admin API)"
 DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
 # Set so the demo's report shows each budget state: the Anthropic budget is forecast to be passed, the CI
-# key's is passed, the total stays within.
-DEMO_BUDGETS = """\
+# key's is passed, the total and the second organization's stay within.
+DEMO_BUDGETS = f"""\
 # Monthly budgets for the demo (the README's Budgets section explains the format).
 budgets:
   - scope: total
-    monthly: 3000
+    monthly: 6000
   - scope: provider
     name: Anthropic
-    monthly: 1500
+    monthly: 3000
+  - scope: billing_account
+    name: Anthropic / {SECOND_ORGANIZATION.name}
+    monthly: 2000
   - scope: api_key
     name: claude-code-ci
     monthly: 50
@@ -40,11 +52,23 @@ budgets:
 
 def use_demo_environment(api: FakeAdminApi) -> None:
     """Point the pipeline at the fake API, and its data and run history at data/demo/, apart from a real
-    organization's (whatever PUMP_COSTS_DATA_DIR and DAGSTER_HOME say)."""
+    organization's (whatever PUMP_COSTS_DATA_DIR and DAGSTER_HOME say). The demo pulls the fake's two
+    organizations, as the README's "Several organizations" describes: one key in the environment, one in a
+    file."""
     os.environ[BASE_URL.name] = api.base_url
     os.environ[ADMIN_API_KEY.name] = FAKE_ADMIN_KEY
     os.environ[DATA_DIR.name] = str(DEMO_DATA_DIR)
     os.environ[DAGSTER_HOME.name] = str(DEMO_DATA_DIR / "dagster_home")
+    os.environ.pop(ORGANIZATIONS_FILE.name, None)
+    DEMO_DATA_DIR.mkdir(parents=True, exist_ok=True)
+    research_key = DEMO_DATA_DIR / "research.key"
+    research_key.write_text(SECOND_FAKE_ADMIN_KEY + "\n")
+    research_key.chmod(0o600)
+    organizations_file().write_text(
+        "# The demo's organizations (the README's \"Several organizations\" explains the format).\n"
+        f"organizations:\n  - name: demo\n    key_env_var: {ADMIN_API_KEY.name}\n"
+        f"  - name: research\n    key_file: {research_key}\n"
+    )
 
 
 def print_table(title: str, rows: list[tuple], headers: tuple[str, ...]) -> None:
@@ -76,6 +100,12 @@ SUMMARY_QUERIES = {
         ("model", "billed usd"),
         """
         select coalesce(x_Model, '(' || x_CostType || ')'), round(sum(BilledCost), 2)
+        from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc""",
+    ),
+    "Anthropic by organization": (
+        ("organization", "billed usd"),
+        """
+        select BillingAccountName, round(sum(BilledCost), 2)
         from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc""",
     ),
     "Anthropic by workspace": (
