@@ -20,7 +20,7 @@ from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.defs.report import alerts
 from pump_costs.defs.report.assets import failed_run_alerts, report_path
 from pump_costs.defs.report.budgets import BudgetFileError, load_budgets
-from pump_costs.fake_anthropic import FAKE_ADMIN_KEY
+from pump_costs.fake_anthropic import DEMO_ORGANIZATION, FAKE_ADMIN_KEY
 from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import write_demo_exports
 from pump_costs.settings import ADMIN_API_KEY, ALERT_WEBHOOK_URL, BASE_URL, PROJECT_ROOT, data_dir
@@ -402,6 +402,10 @@ def test_the_report_opens_offline_and_its_charts_equal_the_published_marts(repor
         ).fetchall()
     )
     assert dict(zip(by_key["y"], map(Decimal, by_key["customdata"]), strict=True)) == key_totals
+    by_organization = charts["anthropic-by-organization-USD"]["traces"][0]
+    assert dict(zip(by_organization["y"], map(Decimal, by_organization["customdata"]), strict=True)) == {
+        DEMO_ORGANIZATION.name: sum(key_totals.values())
+    }
     assert {"claude-by-channel-USD", "anthropic-by-user-USD", "anthropic-by-token-type-USD", "budgets-USD"} <= set(
         charts
     )
