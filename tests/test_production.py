@@ -114,7 +114,7 @@ def test_the_systemd_units_verify(tmp_path):
     for unit in (DEPLOY / "systemd").glob("*.service"):
         (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/pump-costs/.venv/bin", venv_bin))
     units = sorted(str(path) for path in tmp_path.glob("*.service"))
-    assert len(units) == 3
+    assert len(units) == 4
     result = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
@@ -164,6 +164,11 @@ def test_the_daily_schedule_runs_on_the_production_topology(fake_api, tmp_path, 
         monkeypatch.delenv(ADMIN_API_KEY.name)  # as on a server: the key is only in the code server's file
         services = dict(os.environ)
         ports = {"4000": str(code_port), "3000": str(web_port)}
+        # As systemd orders them: the tables first, so the services do not race to create them.
+        storage = subprocess.run(
+            unit_command("pump-costs-storage.service", ports), env=services, capture_output=True, text=True, timeout=300
+        )
+        assert storage.returncode == 0, storage.stdout + storage.stderr
         code_server = ProcessGroup(
             unit_command("pump-costs-code-server.service", ports),
             {**services, ADMIN_API_KEY_FILE.name: str(key_file)},
