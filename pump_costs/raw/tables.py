@@ -301,8 +301,15 @@ def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
 
 def _add_organization_id(conn: duckdb.DuckDBPyConnection, table: RawTable) -> None:
     """A warehouse from before several organizations gains organization_id; its rows were pulled for the one
-    organization it then had, the one in raw_anthropic.organization."""
-    conn.execute(f"alter table {table.qualified} add column if not exists organization_id varchar")
+    organization it then had, the one in raw_anthropic.organization. Once: every step lands through here."""
+    (present,) = conn.execute(
+        "select count(*) from information_schema.columns "
+        "where table_schema = ? and table_name = ? and column_name = 'organization_id'",
+        [table.schema, table.name],
+    ).fetchone()
+    if present:
+        return
+    conn.execute(f"alter table {table.qualified} add column organization_id varchar")
     conn.execute(
         f"""
         update {table.qualified}
