@@ -20,13 +20,12 @@ from dagster._core.scheduler.instigation import InstigatorStatus, InstigatorType
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._utils.schedules import cron_string_iterator
 
+from pump_costs.defs.anthropic.checks import LEFT_OUT
 from pump_costs.defs.housekeeping import housekeeping_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.warehouse import published_dir
 
 ANTHROPIC_SOURCE = "anthropic_admin_api"
-# The check on each raw Anthropic asset that fails, one line per organization, when a pull left one out.
-EVERY_ORGANIZATION_PULLED = "every_organization_pulled"
 EVALUATED = (AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED)
 # A daemon that has not written a heartbeat for this long is not running (it writes one every 30 s or so).
 DAEMON_SILENT_AFTER = timedelta(minutes=5)
@@ -59,6 +58,7 @@ class FailingCheck:
     severity: str
     run_id: str
     description: str
+    organizations_left_out: list[str] = field(default_factory=list)  # every_organization_pulled's only
 
 
 @dataclass
@@ -98,14 +98,7 @@ def collect_status(
     if not any(s.source == ANTHROPIC_SOURCE for s in sources):
         sources.insert(0, SourceStatus(ANTHROPIC_SOURCE, "Anthropic", None, None, None, None, expect_anthropic or None))
     failing = failing_checks(instance, defs)
-    left_out = sorted(
-        {
-            line.split(":", 1)[0]
-            for check in failing
-            if check.check == EVERY_ORGANIZATION_PULLED
-            for line in check.description.splitlines()[1:]
-        }
-    )
+    left_out = sorted({name for check in failing for name in check.organizations_left_out})
     status = Status(
         checked_at=now,
         published=str(database),
@@ -186,6 +179,7 @@ def failing_checks(instance: dg.DagsterInstance, defs: dg.Definitions) -> list[F
                 evaluation.severity.value,
                 record.run_id,
                 (evaluation.description or "").strip(),
+                list(evaluation.metadata[LEFT_OUT].value) if LEFT_OUT in evaluation.metadata else [],
             )
         )
     return failing

@@ -32,7 +32,8 @@ from pump_costs.warehouse import replace_tables_rows
 
 # Reports show the default workspace as null; the workspace list omits it. One synthetic row names it.
 DEFAULT_WORKSPACE = Workspace(id="default", name="Default")
-# The materialization metadata naming each organization a pull left out, and why (checks.py fails on it).
+# The materialization metadata naming each organization a pull left out, and why, as {name: error}
+# (checks.py fails on it).
 FAILED_ORGANIZATIONS = "failed_organizations"
 
 REPORT_ASSET_ARGS = dict(
@@ -62,7 +63,7 @@ def _pull_each_organization(
         except AnthropicAdminError as error:
             if len(organizations) == 1:
                 raise
-            failed[organization.name] = " ".join(str(error).split())  # one line each: status reads them
+            failed[organization.name] = str(error)
             context.log.error(f"Organization {organization.name!r} was not pulled: {error}")
     named_failures = "\n".join(f"{name}: {message}" for name, message in failed.items())
     if not pulled:
@@ -71,7 +72,7 @@ def _pull_each_organization(
     for table_metadata in metadata.values():
         table_metadata["organizations_pulled"] = len(pulled)
         if failed:
-            table_metadata[FAILED_ORGANIZATIONS] = named_failures
+            table_metadata[FAILED_ORGANIZATIONS] = dg.MetadataValue.json(failed)
     return metadata
 
 

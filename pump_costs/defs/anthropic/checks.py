@@ -11,6 +11,8 @@ from dagster_duckdb import DuckDBResource
 from pump_costs.defs.anthropic.assets import FAILED_ORGANIZATIONS
 from pump_costs.raw import tables
 
+LEFT_OUT = "left_out"  # every_organization_pulled's evaluation: the organizations the pull left out, by name
+
 RECONCILIATION = dg.AssetKey(["intermediate", "int_anthropic__cost_reconciliation"])
 SPEND = dg.AssetKey(["marts", "fct_spend"])
 LINES_NAMED = 10  # a failure names this many differing lines, then counts the rest
@@ -76,10 +78,15 @@ def _every_organization_pulled(table: tables.RawTable) -> dg.AssetChecksDefiniti
         if failed is None:
             yield dg.AssetCheckResult(passed=True)
             return
-        description = (
-            f"{'.'.join(table.asset_key)} left out these organizations; what they stored is unchanged:\n{failed.value}"
+        description = f"{'.'.join(table.asset_key)} left out these organizations; what they stored is unchanged:\n" + (
+            "\n".join(f"{name}: {error}" for name, error in failed.value.items())
         )
-        yield dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR, description=description)
+        yield dg.AssetCheckResult(
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=description,
+            metadata={LEFT_OUT: dg.MetadataValue.json(sorted(failed.value))},
+        )
         # And the run fails: a run that left an organization out must not show as a success.
         raise dg.Failure(description=description)
 
