@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pump_costs.defs.dbt.assets import UNCHANGED_SINCE_RUN, dbt_models
 from pump_costs.defs.jobs import exports_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.fake_anthropic import organization
@@ -283,15 +284,35 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
     def september_file() -> os.stat_result:
         return (published_dir() / "parquet/fct_spend/source=aws_cur2/month=2026-09/data_0.parquet").stat()
 
+    def unchanged_since(result) -> set:
+        return {
+            m.metadata[UNCHANGED_SINCE_RUN].value if UNCHANGED_SINCE_RUN in m.metadata else None
+            for m in result.asset_materializations_for_node("dbt_models")
+        }
+
+    def check_outcomes(result) -> dict:
+        evaluations = [
+            e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        ]
+        return {e.asset_check_key: e.passed for e in evaluations if e.asset_check_key in dbt_models.check_keys}
+
     run = materialize_days(yesterday, yesterday, selection=exports_job.selection)
     assert files_landed_and_units_published(run) == (4, 2)
     built, september_before = query(by_file), september_file()
     assert len(built) == 4 and sum(row[3] for row in built) == sum(first.cost_by_period.values())
+    assert unchanged_since(run) == {None}
+    built_checks = check_outcomes(run)
+    assert len(built_checks) == 79 and all(built_checks.values())
+    build_run = run.run_id
 
-    # Nothing changed: nothing is landed or published again, and no row of the mart is written again.
+    # Nothing changed: nothing is landed or published again, no row of the mart is written again, and
+    # dbt does not run: every model is reported unchanged since the build, every test with its outcome.
     run = materialize_days(yesterday, yesterday, selection=exports_job.selection)
     assert files_landed_and_units_published(run) == (0, 0)
     assert query(by_file) == built
+    assert unchanged_since(run) == {build_run}
+    assert len(run.asset_materializations_for_node("dbt_models")) == 33
+    assert check_outcomes(run) == built_checks
 
     # AWS re-delivers October without its Bedrock rows: its files are replaced (a file of an earlier
     # delivery that the manifest no longer lists stays behind, and does not count), September's rows stay
@@ -316,6 +337,7 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
     october = [row for row in rebuilt if "BILLING_PERIOD=2026-10" in row[0]]
     assert sum(row[3] for row in october) == second.cost_by_period["2026-10"] < first.cost_by_period["2026-10"]
     assert all(row[1] > built[0][1] for row in october)
+    assert unchanged_since(run) == {None}
 
 
 def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fake_api, yesterday):

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from pump_costs.defs.dbt import build_inputs
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.raw.tables import create_raw_layer
@@ -32,6 +34,7 @@ WINDOW_START_ENV_VAR, WINDOW_END_ENV_VAR = "PUMP_COSTS_WINDOW_START", "PUMP_COST
 # whose models span two runs (as a UI backfill splits them), such as fct_spend's relationships test to a
 # seed built in an earlier run.
 INDIRECT_SELECTION = ["--indirect-selection", "buildable"]
+UNCHANGED_SINCE_RUN = "unchanged_since_run"  # metadata of a model a run did not rebuild: nothing it reads changed
 
 
 class LayerGroupTranslator(DagsterDbtTranslator):
@@ -97,20 +100,73 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duc
     dagster_dbt_translator=LayerGroupTranslator(),
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource) -> Iterator:
-    """Seeds, staging and intermediate views, the cloud facts, fct_spend and the dimensions, whole."""
+    """Seeds, staging and intermediate views, the cloud facts, fct_spend and the dimensions, whole.
+
+    When nothing they read changed since the last whole build (no export landed, no day pulled or
+    rebuilt, the same budgets, project and date), dbt does not run: each selected asset is reported
+    materialized and each test with the outcome that build's test had, naming the run that built them."""
     ensure_raw_layer(duckdb)
     create_missing_daily_tables(dbt, duckdb)
-    yield from dbt_build(context, dbt)
+    project = build_inputs.project_digest(dbt_project.project_dir)
+    with duckdb.get_connection() as conn:
+        inputs = build_inputs.fingerprint(project, conn, daily_relations())
+        last = build_inputs.last_build(conn)
+    if last and last.inputs == inputs:
+        context.log.info(f"Nothing these models read changed since run {last.run_id} built them: dbt is not run.")
+        yield from unchanged_results(context, last)
+        return
+    checks = []
+    for event in dbt_build(context, dbt):
+        if isinstance(event, dg.AssetCheckResult):
+            checks.append(
+                build_inputs.CheckOutcome(event.asset_key.path, event.check_name, event.passed, event.severity.value)
+            )
+        yield event
+    # Only a whole build is recorded (a UI backfill may split these models across runs by layer, and a
+    # run building the first layers must not make the next run skip the rest). `dbt_models` is the whole
+    # definition; `context.assets_def` is the run's subset of it.
+    whole = (
+        context.selected_asset_keys == dbt_models.keys and context.selected_asset_check_keys == dbt_models.check_keys
+    )
+    if whole:
+        with duckdb.get_connection() as conn:
+            # Taken again: the build added its own tables and views to the warehouse's list of relations.
+            built = build_inputs.fingerprint(project, conn, daily_relations())
+            build_inputs.record_build(conn, build_inputs.Build(built, context.run_id, checks))
+
+
+def unchanged_results(context: dg.AssetExecutionContext, last: build_inputs.Build) -> Iterator:
+    """The selected assets as materialized (upstream first, as a multi-asset must report them), then
+    their checks as `last` evaluated them on the same inputs."""
+    metadata = {UNCHANGED_SINCE_RUN: last.run_id}
+    selected = context.selected_asset_keys
+    upstream = {key: context.assets_def.asset_deps[key] & selected for key in selected}
+    for key in TopologicalSorter(upstream).static_order():
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+    for check in last.checks:
+        key = dg.AssetCheckKey(dg.AssetKey(check.asset_key), check.check_name)
+        if key in context.selected_asset_check_keys:
+            yield dg.AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=check.passed,
+                severity=dg.AssetCheckSeverity(check.severity),
+                metadata=metadata,
+            )
+
+
+def daily_relations() -> list[tuple[str, str]]:
+    """The (schema, name) of every model refreshed by day."""
+    nodes = json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
+    return [(n["schema"], n["alias"]) for n in nodes if n["resource_type"] == "model" and "daily" in n["tags"]]
 
 
 def create_missing_daily_tables(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
     """fct_spend reads the daily models' tables: before any day was built (a set-up with cloud exports
     only), create them empty, with an empty window, so a run without partitions builds too."""
-    nodes = json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
-    daily = [(n["schema"], n["alias"]) for n in nodes if n["resource_type"] == "model" and "daily" in n["tags"]]
     with duckdb.get_connection() as conn:
         existing = set(conn.execute("select table_schema, table_name from information_schema.tables").fetchall())
-    if set(daily) <= existing:
+    if set(daily_relations()) <= existing:
         return
     nothing = date(1900, 1, 1)
     with run_window(nothing, nothing):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import dagster as dg
+import duckdb
 import pyarrow as pa
 import yaml
 from dagster_duckdb import DuckDBResource
@@ -118,15 +119,36 @@ def budget_rows(budgets: list[Budget], loaded_at: datetime) -> pa.Table:
     )
 
 
+def budgets_changed(conn: duckdb.DuckDBPyConnection, rows: pa.Table) -> bool:
+    """Whether `rows` differ from the stored budgets, load times aside."""
+    conn.register("new_budgets", rows)
+    try:
+        ((differences,),) = conn.execute(
+            f"""
+            select count(*) from (
+                (select * exclude (loaded_at) from {BUDGETS.qualified}
+                 except all select * exclude (loaded_at) from new_budgets)
+                union all
+                (select * exclude (loaded_at) from new_budgets
+                 except all select * exclude (loaded_at) from {BUDGETS.qualified})
+            )"""
+        ).fetchall()
+    finally:
+        conn.unregister("new_budgets")
+    return differences > 0
+
+
 @dg.asset(key=BUDGETS.asset_key, group_name="raw_config", kinds={"yaml", "duckdb"})
 def budgets(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The budgets file (PUMP_COSTS_BUDGETS_FILE), validated, as raw_config.budgets. A bad file fails
-    the run before anything is replaced."""
+    the run before anything is replaced. Unchanged budgets keep their rows and loaded_at, so the models
+    see no new input (a run with nothing new skips dbt, pump_costs/defs/dbt/build_inputs.py)."""
     path = settings.budgets_file()
-    loaded = load_budgets(path)
+    rows = budget_rows(load_budgets(path), datetime.now(UTC).replace(tzinfo=None))
     with duckdb.get_connection() as conn:
         create_raw_layer(conn)
-        replace_rows(conn, BUDGETS.qualified, budget_rows(loaded, datetime.now(UTC).replace(tzinfo=None)))
+        if budgets_changed(conn, rows):
+            replace_rows(conn, BUDGETS.qualified, rows)
     if not path.exists():
         context.log.info(f"No budgets file at {path}: no budgets are checked")
-    return dg.MaterializeResult(metadata={"budgets": len(loaded), "file": dg.MetadataValue.path(str(path))})
+    return dg.MaterializeResult(metadata={"budgets": rows.num_rows, "file": dg.MetadataValue.path(str(path))})
