@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 
 from pump_costs.defs.anthropic.client import last_completed_days
+from pump_costs.defs.exports.assets import EXPORT_SOURCES
+from pump_costs.defs.exports.landing import forget
 from pump_costs.defs.jobs import exports_job
 from pump_costs.runs import materialize_days
 from pump_costs.warehouse import warehouse_path
@@ -70,8 +72,13 @@ def build_exports(write_exports: Callable[[Path], None], baseline_sql: str) -> B
         with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
             rows, total = conn.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchone()
             mart_columns = conn.execute("select column_name, column_type from (describe marts.fct_spend)").fetchall()
+        # The files go, and their rows are forgotten on purpose, as `pump-costs forget-exports` does (files
+        # that vanish alone are refused as an unmounted share).
         kept = Path(folder) / "exports-kept"
         shutil.move(exports, kept)
+        with duckdb.connect(str(warehouse_path())) as conn:
+            for source in EXPORT_SOURCES:
+                forget(conn, source.formats)
         no_exports_ok, no_exports_seconds = exports_run()
         baseline = baseline_sql.format(exports=kept)
         with duckdb.connect(str(Path(folder) / "baseline.duckdb")) as conn:
