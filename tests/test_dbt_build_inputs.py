@@ -1,5 +1,6 @@
-"""What decides whether a run rebuilds the unpartitioned models: each input that changes the fingerprint,
-and the budgets that keep their rows when the file did not change. Small DuckDB files, no dbt run."""
+"""What decides which unpartitioned models a run rebuilds: each input table that changes, the context that
+rebuilds them all, the models downstream of a change, and budgets that keep their rows when the file did
+not change. Small DuckDB files, no dbt run."""
 
 import shutil
 from datetime import datetime
@@ -10,9 +11,11 @@ import duckdb
 import pytest
 
 from pump_costs.defs.dbt import build_inputs
+from pump_costs.defs.dbt.assets import dbt_models, models_to_rebuild
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.report.budgets import Budget, budget_rows, budgets_changed
-from pump_costs.raw.tables import BUDGETS, create_raw_layer
+from pump_costs.raw.export_formats import ALL_FORMATS
+from pump_costs.raw.tables import ANTHROPIC_TABLES, BUDGETS, LANDED_FILES, create_raw_layer, export_table
 
 LOADED = datetime(2026, 11, 1, 6)
 DAILY = [("marts", "fct_anthropic_spend")]
@@ -26,44 +29,87 @@ def conn(tmp_path: Path):
         conn.execute("create table marts.fct_anthropic_spend (BilledCost decimal(38, 18), x_LandedAt timestamp)")
         conn.execute("insert into marts.fct_anthropic_spend values (1.5, ?)", [LOADED])
         conn.execute("create table marts.fct_daily_spend (billed_cost decimal(38, 18))")
-        conn.execute(
-            "insert into raw_config.budgets values ('total', 'Total', 'USD', 100, ?)",
-            [LOADED],
-        )
+        conn.execute("insert into raw_config.budgets values ('total', 'Total', 'USD', 100, ?)", [LOADED])
         yield conn
 
 
-def warehouse(conn) -> str:
-    return build_inputs.warehouse_digest(conn, DAILY)
+def inputs(conn) -> build_inputs.Inputs:
+    return build_inputs.current_inputs("project", conn, DAILY)
 
 
-def test_the_same_warehouse_gives_the_same_fingerprint_and_each_input_moves_it(conn):
-    before = warehouse(conn)
-    assert warehouse(conn) == before
-
-    # A mart the build writes changes with the build: not an input.
+def test_each_input_table_that_changes_is_named_and_a_mart_the_build_writes_is_not_an_input(conn):
+    before = inputs(conn)
+    assert inputs(conn) == before
+    raw = [BUDGETS, LANDED_FILES, *ANTHROPIC_TABLES, *(export_table(fmt) for fmt in ALL_FORMATS)]
+    assert set(before.tables) == {table.qualified for table in raw} | {"marts.fct_anthropic_spend"}
+    assert before.tables["marts.fct_anthropic_spend"] == "1 / 2026-11-01 06:00:00"
     conn.execute("insert into marts.fct_daily_spend values (3)")
-    assert warehouse(conn) == before
+    assert inputs(conn).changed_tables(before) == set()
 
-    changes = [
-        # a daily model's table rebuilt with a newer load stamp
-        "update marts.fct_anthropic_spend set x_LandedAt = x_LandedAt + interval 1 second",
-        # a raw row removed (an export file taken away)
-        "delete from marts.fct_anthropic_spend",
-        # raw rows landed
-        "insert into raw_config.budgets values ('provider', 'AWS', 'USD', 5, '2026-11-01 06:00:00')",
-        # a mart dropped by hand
-        "drop table marts.fct_daily_spend",
-    ]
-    seen = {before}
-    for change in changes:
+    changes = {
+        # a daily model's table rebuilt, with a newer load stamp
+        "update marts.fct_anthropic_spend set x_LandedAt = x_LandedAt + interval 1 second": "marts.fct_anthropic_spend",
+        # rows removed (an export file taken away)
+        "delete from marts.fct_anthropic_spend": "marts.fct_anthropic_spend",
+        # rows landed
+        "insert into raw_config.budgets values ('provider', 'AWS', 'USD', 5, '2026-11-01 06:00:00')": (
+            "raw_config.budgets"
+        ),
+    }
+    for change, table in changes.items():
+        previous = inputs(conn)
         conn.execute(change)
-        after = warehouse(conn)
-        assert after not in seen, change
-        seen.add(after)
+        assert inputs(conn).changed_tables(previous) == {table}, change
 
 
-def test_the_dbt_project_s_files_move_the_fingerprint(tmp_path):
+def test_another_project_a_table_dropped_by_hand_or_another_day_change_the_context(conn):
+    before = inputs(conn)
+    assert build_inputs.current_inputs("another project", conn, DAILY).changed_tables(before) is None
+    conn.execute("drop table marts.fct_daily_spend")
+    assert inputs(conn).changed_tables(before) is None
+    conn.execute("create table marts.fct_daily_spend (billed_cost decimal(38, 18))")
+    assert inputs(conn) == before
+    # Budgets compare spend up to the last complete day: the date is part of what the build reads.
+    (today,) = conn.execute("select current_date").fetchone()
+    for zone in ("Etc/GMT+12", "Pacific/Kiritimati"):  # UTC-12 and UTC+14: never the same date
+        conn.execute(f"set TimeZone = '{zone}'")
+        if conn.execute("select current_date").fetchone()[0] != today:
+            break
+    assert inputs(conn).changed_tables(before) is None
+
+
+def test_only_the_models_downstream_of_a_changed_input_are_rebuilt():
+    every_model = {key.to_user_string(): "run-1" for key in dbt_models.keys}
+    last = build_inputs.Build(
+        build_inputs.Inputs("context", {"raw_exports.aws_cur2": "1 / a", "raw_config.budgets": "1 / a"}), every_model
+    )
+
+    def rebuilt(context: str, tables: dict[str, str]) -> set[str]:
+        now = build_inputs.Inputs(context, tables)
+        return {key.to_user_string() for key in models_to_rebuild(dbt_models.keys, now, last)}
+
+    assert rebuilt("context", last.inputs.tables) == set()
+    assert rebuilt("context", {"raw_exports.aws_cur2": "1 / a", "raw_config.budgets": "2 / b"}) == {
+        "staging/stg_config__budgets",
+        "marts/fct_budget_status",
+    }
+    assert rebuilt("context", {"raw_exports.aws_cur2": "2 / b", "raw_config.budgets": "1 / a"}) == {
+        "staging/stg_aws__cur2_line_items",
+        "intermediate/int_aws__spend_focus",
+        "intermediate/int_cloud__spend_focus",
+        "marts/fct_cloud_spend",
+        "marts/fct_spend",
+        "marts/fct_anthropic_daily_cost_by_key",
+        "marts/fct_daily_spend",
+        "marts/fct_daily_spend_by_scope",
+        "marts/fct_budget_status",
+        "marts/fct_spend_anomalies",
+    }
+    assert rebuilt("another context", last.inputs.tables) == set(every_model)
+    assert len(every_model) == 33
+
+
+def test_the_dbt_project_s_files_move_its_digest_and_its_target_folder_does_not(tmp_path):
     project = tmp_path / "dbt_project"
     shutil.copytree(dbt_project.project_dir, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
     before = build_inputs.project_digest(project)
@@ -76,12 +122,15 @@ def test_the_dbt_project_s_files_move_the_fingerprint(tmp_path):
     assert build_inputs.project_digest(project) != before
 
 
-def test_the_last_build_is_recorded_with_its_checks_and_replaced_by_the_next(conn):
+def test_the_last_build_is_recorded_and_replaced_by_the_next(conn):
     assert build_inputs.last_build(conn) is None
-    check = build_inputs.CheckOutcome(["marts", "fct_spend"], "not_null_fct_spend_BilledCost", True, "ERROR")
-    build_inputs.record_build(conn, build_inputs.Build("inputs-1", "run-1", [check]))
-    build_inputs.record_build(conn, build_inputs.Build("inputs-2", "run-2", [check]))
-    assert build_inputs.last_build(conn) == build_inputs.Build("inputs-2", "run-2", [check])
+    check = build_inputs.CheckOutcome(["marts", "fct_spend"], "not_null_fct_spend_BilledCost", True, "ERROR", "run-1")
+    first = build_inputs.Build(inputs(conn), {"marts/fct_spend": "run-1"}, [check])
+    build_inputs.record_build(conn, first)
+    assert build_inputs.last_build(conn) == first
+    second = build_inputs.Build(build_inputs.Inputs("context", {}), {"marts/fct_spend": "run-2"}, [])
+    build_inputs.record_build(conn, second)
+    assert build_inputs.last_build(conn) == second
 
 
 def test_unchanged_budgets_are_not_a_change_and_a_new_amount_is(conn):

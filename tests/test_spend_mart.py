@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pump_costs.defs.dbt.assets import UNCHANGED_SINCE_RUN, dbt_models
+from pump_costs.defs.dbt.assets import BUILT_BY_RUN, dbt_models
 from pump_costs.defs.jobs import exports_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.fake_anthropic import organization
@@ -284,9 +284,12 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
     def september_file() -> os.stat_result:
         return (published_dir() / "parquet/fct_spend/source=aws_cur2/month=2026-09/data_0.parquet").stat()
 
-    def unchanged_since(result) -> set:
+    def built_by(result) -> dict[str, str]:
+        """Each model the run reported: the run that built it (`result`'s own unless it was kept)."""
         return {
-            m.metadata[UNCHANGED_SINCE_RUN].value if UNCHANGED_SINCE_RUN in m.metadata else None
+            m.asset_key.to_user_string(): m.metadata[BUILT_BY_RUN].value
+            if BUILT_BY_RUN in m.metadata
+            else result.run_id
             for m in result.asset_materializations_for_node("dbt_models")
         }
 
@@ -300,18 +303,17 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
     assert files_landed_and_units_published(run) == (4, 2)
     built, september_before = query(by_file), september_file()
     assert len(built) == 4 and sum(row[3] for row in built) == sum(first.cost_by_period.values())
-    assert unchanged_since(run) == {None}
+    first_build = built_by(run)
+    assert len(first_build) == 33 and set(first_build.values()) == {run.run_id}
     built_checks = check_outcomes(run)
     assert len(built_checks) == 79 and all(built_checks.values())
-    build_run = run.run_id
 
     # Nothing changed: nothing is landed or published again, no row of the mart is written again, and
-    # dbt does not run: every model is reported unchanged since the build, every test with its outcome.
+    # dbt does not run: every model is reported as the build left it, every test with its outcome there.
     run = materialize_days(yesterday, yesterday, selection=exports_job.selection)
     assert files_landed_and_units_published(run) == (0, 0)
     assert query(by_file) == built
-    assert unchanged_since(run) == {build_run}
-    assert len(run.asset_materializations_for_node("dbt_models")) == 33
+    assert built_by(run) == first_build
     assert check_outcomes(run) == built_checks
 
     # AWS re-delivers October without its Bedrock rows: its files are replaced (a file of an earlier
@@ -337,7 +339,26 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
     october = [row for row in rebuilt if "BILLING_PERIOD=2026-10" in row[0]]
     assert sum(row[3] for row in october) == second.cost_by_period["2026-10"] < first.cost_by_period["2026-10"]
     assert all(row[1] > built[0][1] for row in october)
-    assert unchanged_since(run) == {None}
+    # Only the models downstream of the CUR 2.0 rows and the landing record are built again.
+    rebuilt = {model for model, by in built_by(run).items() if by == run.run_id}
+    assert rebuilt == {
+        "staging/stg_aws__cur2_line_items",
+        "staging/stg_exports__landed_files",
+        "intermediate/int_aws__spend_focus",
+        "intermediate/int_cloud__spend_focus",
+        "marts/fct_cloud_spend",
+        "marts/fct_spend",
+        "marts/fct_anthropic_daily_cost_by_key",
+        "marts/fct_daily_spend",
+        "marts/fct_daily_spend_by_scope",
+        "marts/fct_budget_status",
+        "marts/fct_spend_anomalies",
+    }
+    assert {model: by for model, by in built_by(run).items() if model not in rebuilt} == {
+        model: by for model, by in first_build.items() if model not in rebuilt
+    }
+    outcomes = check_outcomes(run)
+    assert outcomes.keys() == built_checks.keys() and all(outcomes.values())
 
 
 def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fake_api, yesterday):

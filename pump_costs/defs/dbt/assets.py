@@ -9,7 +9,8 @@ from the reports. Every dbt test is an asset check and runs where the models it 
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import date
 from graphlib import TopologicalSorter
@@ -34,7 +35,8 @@ WINDOW_START_ENV_VAR, WINDOW_END_ENV_VAR = "PUMP_COSTS_WINDOW_START", "PUMP_COST
 # whose models span two runs (as a UI backfill splits them), such as fct_spend's relationships test to a
 # seed built in an earlier run.
 INDIRECT_SELECTION = ["--indirect-selection", "buildable"]
-UNCHANGED_SINCE_RUN = "unchanged_since_run"  # metadata of a model a run did not rebuild: nothing it reads changed
+# Metadata of a model a run did not rebuild (nothing it reads changed since) and of its tests: the run that did.
+BUILT_BY_RUN = "built_by_run"
 
 
 class LayerGroupTranslator(DagsterDbtTranslator):
@@ -70,10 +72,15 @@ def dbt_target_path() -> Path:
     return warehouse_path().parent / "dbt_target"
 
 
-def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
-    """`dbt build` of the selected models and the data tests they can run. dbt's unit tests check the
-    models' logic, not the data, so they run in the test suite (tests/test_dbt_unit_tests.py) only."""
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, exclude: Sequence[str] = ()) -> Iterator:
+    """`dbt build` of the selected models but those named in `exclude`, and the data tests they can run.
+    dbt's unit tests check the models' logic, not the data, so they run in the test suite
+    (tests/test_dbt_unit_tests.py) only."""
     args = ["build", *INDIRECT_SELECTION, "--exclude-resource-type", "unit_test"]
+    if exclude:
+        # dagster-dbt adds the run's selection; a --select here would be a union with it, an --exclude
+        # takes these away from it.
+        args += ["--exclude", " ".join(exclude)]
     yield from dbt.cli(args, context=context, target_path=dbt_target_path()).stream()
 
 
@@ -100,59 +107,96 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duc
     dagster_dbt_translator=LayerGroupTranslator(),
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource) -> Iterator:
-    """Seeds, staging and intermediate views, the cloud facts, fct_spend and the dimensions, whole.
+    """Seeds, staging and intermediate views, the cloud facts, fct_spend and the dimensions.
 
-    When nothing they read changed since the last whole build (no export landed, no day pulled or
-    rebuilt, the same budgets, project and date), dbt does not run: each selected asset is reported
-    materialized and each test with the outcome that build's test had, naming the run that built them."""
+    Only the models downstream of an input that changed since the last whole build are built (an export
+    landed or removed, a day pulled or rebuilt, budgets edited), every model when the project, the date or
+    the warehouse's tables changed, and none when nothing did (dbt is not started). Each model not built
+    is reported materialized, naming the run that built it, and each of its tests with the outcome it had
+    there, on the same inputs (build_inputs.py)."""
     ensure_raw_layer(duckdb)
     create_missing_daily_tables(dbt, duckdb)
     project = build_inputs.project_digest(dbt_project.project_dir)
     with duckdb.get_connection() as conn:
-        inputs = build_inputs.fingerprint(project, conn, daily_relations())
+        inputs = build_inputs.current_inputs(project, conn, daily_relations())
         last = build_inputs.last_build(conn)
-    if last and last.inputs == inputs:
-        context.log.info(f"Nothing these models read changed since run {last.run_id} built them: dbt is not run.")
-        yield from unchanged_results(context, last)
-        return
-    checks = []
-    for event in dbt_build(context, dbt):
-        if isinstance(event, dg.AssetCheckResult):
-            checks.append(
-                build_inputs.CheckOutcome(event.asset_key.path, event.check_name, event.passed, event.severity.value)
-            )
-        yield event
+    selected = context.selected_asset_keys
+    rebuilt = models_to_rebuild(selected, inputs, last)
+    kept = selected - rebuilt
+    if kept:
+        runs = ", ".join(sorted({last.built_by[key.to_user_string()] for key in kept}))
+        context.log.info(
+            f"{len(rebuilt)} of {len(selected)} models read an input that changed since their last build; the "
+            f"other {len(kept)} are as run(s) {runs} built them" + (": dbt is not run." if not rebuilt else ".")
+        )
+        yield from kept_materializations(context, kept, last)
+    outcomes = {}
+    if rebuilt:
+        kept_nodes = [dbt_models.get_asset_spec(key).metadata["dagster_dbt/unique_id"].split(".")[-1] for key in kept]
+        for event in dbt_build(context, dbt, exclude=kept_nodes):
+            if isinstance(event, dg.AssetCheckResult):
+                outcomes[dg.AssetCheckKey(event.asset_key, event.check_name)] = build_inputs.CheckOutcome(
+                    event.asset_key.path, event.check_name, event.passed, event.severity.value, context.run.run_id
+                )
+            yield event
+    # A test dbt ran has this run's outcome; another test of a kept model keeps its last one; another test
+    # of a model built now has none.
+    kept_checks = [
+        check
+        for check in (last.checks if last else [])
+        if dg.AssetKey(check.asset_key) in kept
+        and (key := dg.AssetCheckKey(dg.AssetKey(check.asset_key), check.check_name))
+        in context.selected_asset_check_keys
+        and key not in outcomes
+    ]
+    yield from kept_check_results(kept_checks)
     # Only a whole build is recorded (a UI backfill may split these models across runs by layer, and a
     # run building the first layers must not make the next run skip the rest). `dbt_models` is the whole
     # definition; `context.assets_def` is the run's subset of it.
-    whole = (
-        context.selected_asset_keys == dbt_models.keys and context.selected_asset_check_keys == dbt_models.check_keys
-    )
-    if whole:
+    if selected == dbt_models.keys and context.selected_asset_check_keys == dbt_models.check_keys:
+        built_by = {**(last.built_by if last else {}), **{key.to_user_string(): context.run.run_id for key in rebuilt}}
         with duckdb.get_connection() as conn:
-            # Taken again: the build added its own tables and views to the warehouse's list of relations.
-            built = build_inputs.fingerprint(project, conn, daily_relations())
-            build_inputs.record_build(conn, build_inputs.Build(built, context.run_id, checks))
+            # Taken again: a build adds its own tables and views to the warehouse's list of relations.
+            built = build_inputs.current_inputs(project, conn, daily_relations())
+            build_inputs.record_build(conn, build_inputs.Build(built, built_by, [*kept_checks, *outcomes.values()]))
 
 
-def unchanged_results(context: dg.AssetExecutionContext, last: build_inputs.Build) -> Iterator:
-    """The selected assets as materialized (upstream first, as a multi-asset must report them), then
-    their checks as `last` evaluated them on the same inputs."""
-    metadata = {UNCHANGED_SINCE_RUN: last.run_id}
-    selected = context.selected_asset_keys
-    upstream = {key: context.assets_def.asset_deps[key] & selected for key in selected}
+def models_to_rebuild(
+    selected: AbstractSet[dg.AssetKey], inputs: build_inputs.Inputs, last: build_inputs.Build | None
+) -> set[dg.AssetKey]:
+    """The selected models downstream of an input table that changed since `last` (all of them when
+    there is no `last`, or the context changed)."""
+    changed = inputs.changed_tables(last.inputs) if last else None
+    if changed is None or any(key.to_user_string() not in last.built_by for key in selected):
+        return set(selected)
+    # A raw table or a daily model's table is the asset of the same schema and name.
+    reached = {dg.AssetKey(table.split(".")) for table in changed}
+    upstream = {**dbt_daily_models.asset_deps, **dbt_models.asset_deps}
+    grown = True
+    while grown:
+        downstream = {key for key, deps in upstream.items() if key not in reached and deps & reached}
+        reached |= downstream
+        grown = bool(downstream)
+    return set(selected) & reached
+
+
+def kept_materializations(context: dg.AssetExecutionContext, kept: set[dg.AssetKey], last: build_inputs.Build):
+    """`kept` as materialized by the runs that built them, upstream first, as a multi-asset must report
+    its assets (every model rebuilt in this run is downstream of them or unrelated)."""
+    upstream = {key: context.assets_def.asset_deps[key] & kept for key in kept}
     for key in TopologicalSorter(upstream).static_order():
-        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
-    for check in last.checks:
-        key = dg.AssetCheckKey(dg.AssetKey(check.asset_key), check.check_name)
-        if key in context.selected_asset_check_keys:
-            yield dg.AssetCheckResult(
-                asset_key=key.asset_key,
-                check_name=key.name,
-                passed=check.passed,
-                severity=dg.AssetCheckSeverity(check.severity),
-                metadata=metadata,
-            )
+        yield dg.MaterializeResult(asset_key=key, metadata={BUILT_BY_RUN: last.built_by[key.to_user_string()]})
+
+
+def kept_check_results(checks: list[build_inputs.CheckOutcome]) -> Iterator[dg.AssetCheckResult]:
+    for check in checks:
+        yield dg.AssetCheckResult(
+            asset_key=dg.AssetKey(check.asset_key),
+            check_name=check.check_name,
+            passed=check.passed,
+            severity=dg.AssetCheckSeverity(check.severity),
+            metadata={BUILT_BY_RUN: check.run_id},
+        )
 
 
 def daily_relations() -> list[tuple[str, str]]:

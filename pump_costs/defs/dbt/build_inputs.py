@@ -1,23 +1,23 @@
-"""What a build of the unpartitioned dbt models reads, as one fingerprint, and the last build's.
+"""What the unpartitioned dbt models read, and what the last build of them recorded.
 
-A run that lands no new export, pulls nothing and finds the budgets and the dbt project unchanged would
-rebuild every table from the same inputs into the same rows, and test them with the same results.
-Comparing this fingerprint with the one the last successful whole build recorded (with its tests'
-outcomes) lets such a run skip dbt.
+A model rebuilt from the same inputs gives the same rows and its tests the same outcomes. So each whole
+build records what it read and which run built each model and evaluated each test, and the next run
+builds only the models downstream of an input that changed since (none at all when nothing did); the
+others are reported as they were.
 
-The fingerprint covers everything the build reads or that decides its output:
-- the dbt project's files (models, macros, seeds, tests, dbt_project.yml, profiles.yml) and the
-  versions of dbt-core and dbt-duckdb;
-- every raw table, and every table the daily models build: its row count and its latest load time (each
-  load stamps its rows, and a replaced window or file gets a new stamp, so a change moves it; a removed
-  file lowers the count);
-- the warehouse's list of relations, so a table dropped by hand is built again;
-- the date, since budgets compare spend up to the last complete day.
+What the models read, in two parts:
+- the context: the dbt project's files (models, macros, seeds, tests, dbt_project.yml, profiles.yml),
+  the versions of dbt-core and dbt-duckdb, the warehouse's list of relations (a table dropped by hand is
+  built again) and the date (budgets compare spend up to the last complete day). Any change to it
+  rebuilds every model;
+- the input tables, each raw table and each table the daily models build, summarized by row count and
+  latest load time: each load stamps its rows, and a replaced window or file gets a new stamp, so a
+  change moves it; a removed file lowers the count. A changed table rebuilds the models downstream of it.
 """
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
@@ -26,6 +26,7 @@ import duckdb
 from pump_costs.raw.tables import ANTHROPIC_SCHEMA, CONFIG_SCHEMA, EXPORTS_SCHEMA, transaction
 
 PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+RAW_SCHEMAS = (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA)
 # The column each load stamps on its rows, by table kind (raw reports, export rows, the landing record,
 # the daily models' FOCUS rows).
 LOAD_TIME_COLUMNS = ("loaded_at", "_landed_at", "landed_at", "x_LandedAt")
@@ -34,18 +35,38 @@ BUILDS_TABLE = f"{STATE_SCHEMA}.model_builds"
 
 
 @dataclass(frozen=True)
+class Inputs:
+    context: str
+    tables: dict[str, str]  # "schema.table" -> "row count / latest load time"
+
+    def changed_tables(self, previous: "Inputs") -> set[str] | None:
+        """The input tables that differ from `previous`'s, or None when the context does (everything)."""
+        if self.context != previous.context:
+            return None
+        return {
+            table
+            for table in self.tables.keys() | previous.tables.keys()
+            if self.tables.get(table) != previous.tables.get(table)
+        }
+
+
+@dataclass(frozen=True)
 class CheckOutcome:
     asset_key: list[str]
     check_name: str
     passed: bool
     severity: str
+    run_id: str
 
 
 @dataclass(frozen=True)
 class Build:
-    inputs: str
-    run_id: str
-    checks: list[CheckOutcome]
+    """What the models were last built from; the run that built each model ("schema/name" keys) and
+    each test's last outcome."""
+
+    inputs: Inputs
+    built_by: dict[str, str] = field(default_factory=dict)
+    checks: list[CheckOutcome] = field(default_factory=list)
 
 
 def project_digest(project_dir: Path) -> str:
@@ -61,25 +82,25 @@ def project_digest(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def warehouse_digest(conn: duckdb.DuckDBPyConnection, daily_tables: list[tuple[str, str]]) -> str:
-    """The relations, today's date, and each input table's row count and latest load time."""
-    digest = hashlib.sha256()
+def current_inputs(project: str, conn: duckdb.DuckDBPyConnection, daily_tables: list[tuple[str, str]]) -> Inputs:
+    """`project` (project_digest's) with the warehouse's relations, today's date and the input tables."""
+    context = hashlib.sha256(f"{project}\n".encode())
     (today,) = conn.execute("select current_date").fetchone()
-    digest.update(f"{today}\n".encode())
+    context.update(f"{today}\n".encode())
     relations = conn.execute(
         "select table_schema, table_name, table_type from information_schema.tables "
         "where table_schema <> ? order by all",
         [STATE_SCHEMA],
     ).fetchall()
-    raw_schemas = {ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA}
+    tables = {}
     for schema, name, kind in relations:
-        digest.update(f"{schema}.{name} {kind}\n".encode())
-        if kind == "BASE TABLE" and (schema in raw_schemas or (schema, name) in daily_tables):
-            digest.update(f"{_table_state(conn, schema, name)}\n".encode())
-    return digest.hexdigest()
+        context.update(f"{schema}.{name} {kind}\n".encode())
+        if kind == "BASE TABLE" and (schema in RAW_SCHEMAS or (schema, name) in daily_tables):
+            tables[f"{schema}.{name}"] = _table_state(conn, schema, name)
+    return Inputs(context.hexdigest(), tables)
 
 
-def _table_state(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> tuple:
+def _table_state(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> str:
     columns = {
         column
         for (column,) in conn.execute(
@@ -90,34 +111,39 @@ def _table_state(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> tup
     load_time = next((column for column in LOAD_TIME_COLUMNS if column in columns), None)
     # A table no load stamps (none today) is summarized by its content instead.
     latest = f'max("{load_time}")' if load_time else f'sum(hash("{name}"))'
-    return conn.execute(f'select count(*), {latest} from "{schema}"."{name}"').fetchone()
-
-
-def fingerprint(project: str, conn: duckdb.DuckDBPyConnection, daily_tables: list[tuple[str, str]]) -> str:
-    """`project` (project_digest's) with the warehouse's digest."""
-    return f"{project}:{warehouse_digest(conn, daily_tables)}"
+    rows, last = conn.execute(f'select count(*), {latest} from "{schema}"."{name}"').fetchone()
+    return f"{rows} / {last}"
 
 
 def last_build(conn: duckdb.DuckDBPyConnection) -> Build | None:
     _create_state(conn)
-    row = conn.execute(f"select inputs, run_id, checks from {BUILDS_TABLE}").fetchone()
+    row = conn.execute(f"select context, tables, built_by, checks from {BUILDS_TABLE}").fetchone()
     if not row:
         return None
-    inputs, run_id, checks = row
-    return Build(inputs, run_id, [CheckOutcome(**check) for check in json.loads(checks)])
+    context, tables, built_by, checks = row
+    return Build(
+        Inputs(context, json.loads(tables)),
+        json.loads(built_by),
+        [CheckOutcome(**check) for check in json.loads(checks)],
+    )
 
 
 def record_build(conn: duckdb.DuckDBPyConnection, build: Build) -> None:
     _create_state(conn)
-    checks = json.dumps([asdict(check) for check in build.checks])
+    values = [
+        build.inputs.context,
+        json.dumps(build.inputs.tables),
+        json.dumps(build.built_by),
+        json.dumps([asdict(check) for check in build.checks]),
+    ]
     with transaction(conn):
         conn.execute(f"delete from {BUILDS_TABLE}")
-        conn.execute(f"insert into {BUILDS_TABLE} values (?, ?, ?, now())", [build.inputs, build.run_id, checks])
+        conn.execute(f"insert into {BUILDS_TABLE} values (?, ?, ?, ?, now())", values)
 
 
 def _create_state(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(f"create schema if not exists {STATE_SCHEMA}")
     conn.execute(
-        f"create table if not exists {BUILDS_TABLE} "
-        "(inputs varchar not null, run_id varchar not null, checks json not null, built_at timestamptz not null)"
+        f"create table if not exists {BUILDS_TABLE} (context varchar not null, tables json not null, "
+        "built_by json not null, checks json not null, built_at timestamptz not null)"
     )
