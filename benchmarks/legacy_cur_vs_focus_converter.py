@@ -84,8 +84,8 @@ def main() -> None:
         f"total {converted!r} (exact: {Decimal(str(converted)) == exact})"
     )
     print(
-        f"pump-costs land + model + publish: {figures.build_seconds:.1f}s ({growing:.1f}s more than a whole build "
-        f"of no rows), peak RSS {pipeline_rss:,.0f} MiB (pipeline) and {dbt_rss:,.0f} MiB (dbt), "
+        f"pump-costs land + model + publish: {figures.build_seconds:.1f}s ({growing:.1f}s more than the same "
+        f"build of no rows), peak RSS {pipeline_rss:,.0f} MiB (pipeline) and {dbt_rss:,.0f} MiB (dbt), "
         f"total {figures.mart_total} (exact: {figures.mart_total == exact})"
     )
 
