@@ -20,6 +20,20 @@ from tests.dagster_dev import dagster_dev  # noqa: F401 (a fixture for the end-t
 # loadgroup` would do this with marks, but xdist 3.8's grouping has no effect under pytest 9.)
 SHARED_BUILD_MODULES = ("tests/test_spend_mart_totals.py", "tests/test_spend_report.py")
 
+# The unpartitioned models a change to the CUR 2.0 rows rebuilds, and no other (as `<schema>/<model>` asset keys).
+MODELS_OVER_CUR2_ROWS = {
+    "staging/stg_aws__cur2_line_items",
+    "intermediate/int_aws__spend_focus",
+    "intermediate/int_cloud__spend_focus",
+    "marts/fct_cloud_spend",
+    "marts/fct_spend",
+    "marts/fct_anthropic_daily_cost_by_key",
+    "marts/fct_daily_spend",
+    "marts/fct_daily_spend_by_scope",
+    "marts/fct_budget_status",
+    "marts/fct_spend_anomalies",
+}
+
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     from xdist.scheduler import LoadScopeScheduling

@@ -16,6 +16,7 @@ from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.report.budgets import Budget, budget_rows, budgets_changed
 from pump_costs.raw.export_formats import ALL_FORMATS
 from pump_costs.raw.tables import ANTHROPIC_TABLES, BUDGETS, LANDED_FILES, create_raw_layer, export_table
+from tests.conftest import MODELS_OVER_CUR2_ROWS
 
 LOADED = datetime(2026, 11, 1, 6)
 DAILY = [("marts", "fct_anthropic_spend")]
@@ -93,18 +94,7 @@ def test_only_the_models_downstream_of_a_changed_input_are_rebuilt():
         "staging/stg_config__budgets",
         "marts/fct_budget_status",
     }
-    assert rebuilt("context", {"raw_exports.aws_cur2": "2 / b", "raw_config.budgets": "1 / a"}) == {
-        "staging/stg_aws__cur2_line_items",
-        "intermediate/int_aws__spend_focus",
-        "intermediate/int_cloud__spend_focus",
-        "marts/fct_cloud_spend",
-        "marts/fct_spend",
-        "marts/fct_anthropic_daily_cost_by_key",
-        "marts/fct_daily_spend",
-        "marts/fct_daily_spend_by_scope",
-        "marts/fct_budget_status",
-        "marts/fct_spend_anomalies",
-    }
+    assert rebuilt("context", {"raw_exports.aws_cur2": "2 / b", "raw_config.budgets": "1 / a"}) == MODELS_OVER_CUR2_ROWS
     assert rebuilt("another context", last.inputs.tables) == set(every_model)
     assert len(every_model) == 33
 
