@@ -2,6 +2,8 @@
 rebuilds them all, the models downstream of a change, and budgets that keep their rows when the file did
 not change. Small DuckDB files, no dbt run."""
 
+import json
+import re
 import shutil
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +22,7 @@ from tests.conftest import MODELS_OVER_CUR2_ROWS
 
 LOADED = datetime(2026, 11, 1, 6)
 DAILY = [("marts", "fct_anthropic_spend")]
+DATE_FUNCTIONS = re.compile(r"\b(current_date|current_timestamp|now\(\)|today\(\)|get_current_timestamp)", re.I)
 
 
 @pytest.fixture
@@ -42,10 +45,10 @@ def test_each_input_table_that_changes_is_named_and_a_mart_the_build_writes_is_n
     before = inputs(conn)
     assert inputs(conn) == before
     raw = [BUDGETS, LANDED_FILES, *ANTHROPIC_TABLES, *(export_table(fmt) for fmt in ALL_FORMATS)]
-    assert set(before.tables) == {table.qualified for table in raw} | {"marts.fct_anthropic_spend"}
-    assert before.tables["marts.fct_anthropic_spend"] == "1 / 2026-11-01 06:00:00"
+    assert set(before.states) == {table.qualified for table in raw} | {"marts.fct_anthropic_spend", "current_date"}
+    assert before.states["marts.fct_anthropic_spend"] == "1 / 2026-11-01 06:00:00"
     conn.execute("insert into marts.fct_daily_spend values (3)")
-    assert inputs(conn).changed_tables(before) == set()
+    assert inputs(conn).changed(before) == set()
 
     changes = {
         # a daily model's table rebuilt, with a newer load stamp
@@ -60,43 +63,57 @@ def test_each_input_table_that_changes_is_named_and_a_mart_the_build_writes_is_n
     for change, table in changes.items():
         previous = inputs(conn)
         conn.execute(change)
-        assert inputs(conn).changed_tables(previous) == {table}, change
+        assert inputs(conn).changed(previous) == {table}, change
 
 
-def test_another_project_a_table_dropped_by_hand_or_another_day_change_the_context(conn):
+def test_another_project_or_a_table_dropped_by_hand_change_the_context_and_another_day_the_date(conn):
     before = inputs(conn)
-    assert build_inputs.current_inputs("another project", conn, DAILY).changed_tables(before) is None
+    assert build_inputs.current_inputs("another project", conn, DAILY).changed(before) is None
     conn.execute("drop table marts.fct_daily_spend")
-    assert inputs(conn).changed_tables(before) is None
+    assert inputs(conn).changed(before) is None
     conn.execute("create table marts.fct_daily_spend (billed_cost decimal(38, 18))")
     assert inputs(conn) == before
-    # Budgets compare spend up to the last complete day: the date is part of what the build reads.
+    # Budgets compare spend up to the last complete day: the date is an input of its own.
     (today,) = conn.execute("select current_date").fetchone()
     for zone in ("Etc/GMT+12", "Pacific/Kiritimati"):  # UTC-12 and UTC+14: never the same date
         conn.execute(f"set TimeZone = '{zone}'")
         if conn.execute("select current_date").fetchone()[0] != today:
             break
-    assert inputs(conn).changed_tables(before) is None
+    assert inputs(conn).changed(before) == {"current_date"}
 
 
 def test_only_the_models_downstream_of_a_changed_input_are_rebuilt():
     every_model = {key.to_user_string(): "run-1" for key in dbt_models.keys}
     last = build_inputs.Build(
-        build_inputs.Inputs("context", {"raw_exports.aws_cur2": "1 / a", "raw_config.budgets": "1 / a"}), every_model
+        build_inputs.Inputs(
+            "context", {"raw_exports.aws_cur2": "1 / a", "raw_config.budgets": "1 / a", "current_date": "2026-11-27"}
+        ),
+        every_model,
     )
 
     def rebuilt(context: str, tables: dict[str, str]) -> set[str]:
         now = build_inputs.Inputs(context, tables)
         return {key.to_user_string() for key in models_to_rebuild(dbt_models.keys, now, last)}
 
-    assert rebuilt("context", last.inputs.tables) == set()
+    assert rebuilt("context", last.inputs.states) == set()
     assert rebuilt("context", {"raw_exports.aws_cur2": "1 / a", "raw_config.budgets": "2 / b"}) == {
         "staging/stg_config__budgets",
         "marts/fct_budget_status",
     }
     assert rebuilt("context", {"raw_exports.aws_cur2": "2 / b", "raw_config.budgets": "1 / a"}) == MODELS_OVER_CUR2_ROWS
-    assert rebuilt("another context", last.inputs.tables) == set(every_model)
+    # A new day: only what reads the date, not every model the schedule's first run of the day reaches.
+    assert rebuilt("context", {**last.inputs.states, "current_date": "2026-11-28"}) == {"marts/fct_budget_status"}
+    assert rebuilt("another context", last.inputs.states) == set(every_model)
     assert len(every_model) == 33
+
+
+def test_every_model_that_reads_the_date_says_so_with_its_tag():
+    """A model reading current_date without the tag would keep yesterday's answer on a run that rebuilds
+    only what changed."""
+    nodes = json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
+    reading = {n["name"] for n in nodes if n["resource_type"] == "model" and DATE_FUNCTIONS.search(n["raw_code"])}
+    tagged = {n["name"] for n in nodes if build_inputs.READS_TODAY_TAG in n["tags"]}
+    assert reading == tagged == {"fct_budget_status"}
 
 
 def test_the_dbt_project_s_files_move_its_digest_and_its_target_folder_does_not(tmp_path):

@@ -110,15 +110,17 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     """Seeds, staging and intermediate views, the cloud facts, fct_spend and the dimensions.
 
     Only the models downstream of an input that changed since the last whole build are built (an export
-    landed or removed, a day pulled or rebuilt, budgets edited), every model when the project, the date or
-    the warehouse's tables changed, and none when nothing did (dbt is not started). Each model not built
+    landed or removed, a day pulled or rebuilt, budgets edited, a new day for fct_budget_status), every
+    model when the project or the warehouse's tables changed, and none when nothing did (dbt is not
+    started). Each model not built
     is reported materialized, naming the run that built it, and each of its tests with the outcome it had
     there, on the same inputs (build_inputs.py)."""
     ensure_raw_layer(duckdb)
-    create_missing_daily_tables(dbt, duckdb)
+    daily = daily_relations()
+    create_missing_daily_tables(dbt, duckdb, daily)
     project = build_inputs.project_digest(dbt_project.project_dir)
     with duckdb.get_connection() as conn:
-        inputs = build_inputs.current_inputs(project, conn, daily_relations())
+        inputs = build_inputs.current_inputs(project, conn, daily)
         last = build_inputs.last_build(conn)
     selected = context.selected_asset_keys
     rebuilt = models_to_rebuild(selected, inputs, last)
@@ -157,20 +159,24 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
         built_by = {**(last.built_by if last else {}), **{key.to_user_string(): context.run.run_id for key in rebuilt}}
         with duckdb.get_connection() as conn:
             # Taken again: a build adds its own tables and views to the warehouse's list of relations.
-            built = build_inputs.current_inputs(project, conn, daily_relations())
+            built = build_inputs.current_inputs(project, conn, daily)
             build_inputs.record_build(conn, build_inputs.Build(built, built_by, [*kept_checks, *outcomes.values()]))
 
 
 def models_to_rebuild(
     selected: AbstractSet[dg.AssetKey], inputs: build_inputs.Inputs, last: build_inputs.Build | None
 ) -> set[dg.AssetKey]:
-    """The selected models downstream of an input table that changed since `last` (all of them when
-    there is no `last`, or the context changed)."""
-    changed = inputs.changed_tables(last.inputs) if last else None
+    """The selected models downstream of an input that changed since `last` (all of them when there is
+    no `last`, or the context changed)."""
+    changed = inputs.changed(last.inputs) if last else None
     if changed is None or any(key.to_user_string() not in last.built_by for key in selected):
         return set(selected)
     # A raw table or a daily model's table is the asset of the same schema and name.
-    reached = {dg.AssetKey(table.split(".")) for table in changed}
+    reached = {dg.AssetKey(name.split(".")) for name in changed - {build_inputs.TODAY}}
+    if build_inputs.TODAY in changed:
+        reached |= {
+            key for key in dbt_models.keys if build_inputs.READS_TODAY_TAG in dbt_models.get_asset_spec(key).tags
+        }
     upstream = {**dbt_daily_models.asset_deps, **dbt_models.asset_deps}
     grown = True
     while grown:
@@ -205,12 +211,12 @@ def daily_relations() -> list[tuple[str, str]]:
     return [(n["schema"], n["alias"]) for n in nodes if n["resource_type"] == "model" and "daily" in n["tags"]]
 
 
-def create_missing_daily_tables(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
-    """fct_spend reads the daily models' tables: before any day was built (a set-up with cloud exports
-    only), create them empty, with an empty window, so a run without partitions builds too."""
+def create_missing_daily_tables(dbt: DbtCliResource, duckdb: DuckDBResource, daily: list[tuple[str, str]]) -> None:
+    """fct_spend reads the daily models' tables (`daily`): before any day was built (a set-up with cloud
+    exports only), create them empty, with an empty window, so a run without partitions builds too."""
     with duckdb.get_connection() as conn:
         existing = set(conn.execute("select table_schema, table_name from information_schema.tables").fetchall())
-    if set(daily_relations()) <= existing:
+    if set(daily) <= existing:
         return
     nothing = date(1900, 1, 1)
     with run_window(nothing, nothing):

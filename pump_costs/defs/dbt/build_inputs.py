@@ -5,14 +5,15 @@ build records what it read and which run built each model and evaluated each tes
 builds only the models downstream of an input that changed since (none at all when nothing did); the
 others are reported as they were.
 
-What the models read, in two parts:
+What the models read:
 - the context: the dbt project's files (models, macros, seeds, tests, dbt_project.yml, profiles.yml),
-  the versions of dbt-core and dbt-duckdb, the warehouse's list of relations (a table dropped by hand is
-  built again) and the date (budgets compare spend up to the last complete day). Any change to it
-  rebuilds every model;
+  the versions of dbt-core and dbt-duckdb, and the warehouse's list of relations (a table dropped by hand
+  is built again). Any change to it rebuilds every model;
 - the input tables, each raw table and each table the daily models build, summarized by row count and
   latest load time: each load stamps its rows, and a replaced window or file gets a new stamp, so a
-  change moves it; a removed file lowers the count. A changed table rebuilds the models downstream of it.
+  change moves it; a removed file lowers the count. A changed table rebuilds the models downstream of it;
+- the date (TODAY), which only the models tagged `reads_current_date` read: a new day rebuilds those and
+  the models downstream of them.
 """
 
 import hashlib
@@ -30,6 +31,9 @@ RAW_SCHEMAS = (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA)
 # The column each load stamps on its rows, by table kind (raw reports, export rows, the landing record,
 # the daily models' FOCUS rows).
 LOAD_TIME_COLUMNS = ("loaded_at", "_landed_at", "landed_at", "x_LandedAt")
+# The input that stands for the date, beside the tables; models reading it carry this dbt tag.
+TODAY = "current_date"
+READS_TODAY_TAG = "reads_current_date"
 STATE_SCHEMA = "pipeline_state"
 BUILDS_TABLE = f"{STATE_SCHEMA}.model_builds"
 
@@ -37,17 +41,15 @@ BUILDS_TABLE = f"{STATE_SCHEMA}.model_builds"
 @dataclass(frozen=True)
 class Inputs:
     context: str
-    tables: dict[str, str]  # "schema.table" -> "row count / latest load time"
+    # Each input's state: "schema.table" -> "row count / latest load time", and TODAY -> the date.
+    states: dict[str, str]
 
-    def changed_tables(self, previous: "Inputs") -> set[str] | None:
-        """The input tables that differ from `previous`'s, or None when the context does (everything)."""
+    def changed(self, previous: "Inputs") -> set[str] | None:
+        """The inputs whose state differs from `previous`'s, or None when the context does (everything)."""
         if self.context != previous.context:
             return None
-        return {
-            table
-            for table in self.tables.keys() | previous.tables.keys()
-            if self.tables.get(table) != previous.tables.get(table)
-        }
+        names = self.states.keys() | previous.states.keys()
+        return {name for name in names if self.states.get(name) != previous.states.get(name)}
 
 
 @dataclass(frozen=True)
@@ -83,21 +85,20 @@ def project_digest(project_dir: Path) -> str:
 
 
 def current_inputs(project: str, conn: duckdb.DuckDBPyConnection, daily_tables: list[tuple[str, str]]) -> Inputs:
-    """`project` (project_digest's) with the warehouse's relations, today's date and the input tables."""
+    """`project` (project_digest's) with the warehouse's relations, the input tables and the date."""
     context = hashlib.sha256(f"{project}\n".encode())
     (today,) = conn.execute("select current_date").fetchone()
-    context.update(f"{today}\n".encode())
+    states = {TODAY: str(today)}
     relations = conn.execute(
         "select table_schema, table_name, table_type from information_schema.tables "
         "where table_schema <> ? order by all",
         [STATE_SCHEMA],
     ).fetchall()
-    tables = {}
     for schema, name, kind in relations:
         context.update(f"{schema}.{name} {kind}\n".encode())
         if kind == "BASE TABLE" and (schema in RAW_SCHEMAS or (schema, name) in daily_tables):
-            tables[f"{schema}.{name}"] = _table_state(conn, schema, name)
-    return Inputs(context.hexdigest(), tables)
+            states[f"{schema}.{name}"] = _table_state(conn, schema, name)
+    return Inputs(context.hexdigest(), states)
 
 
 def _table_state(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> str:
@@ -117,12 +118,12 @@ def _table_state(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> str
 
 def last_build(conn: duckdb.DuckDBPyConnection) -> Build | None:
     _create_state(conn)
-    row = conn.execute(f"select context, tables, built_by, checks from {BUILDS_TABLE}").fetchone()
+    row = conn.execute(f"select context, states, built_by, checks from {BUILDS_TABLE}").fetchone()
     if not row:
         return None
-    context, tables, built_by, checks = row
+    context, states, built_by, checks = row
     return Build(
-        Inputs(context, json.loads(tables)),
+        Inputs(context, json.loads(states)),
         json.loads(built_by),
         [CheckOutcome(**check) for check in json.loads(checks)],
     )
@@ -132,7 +133,7 @@ def record_build(conn: duckdb.DuckDBPyConnection, build: Build) -> None:
     _create_state(conn)
     values = [
         build.inputs.context,
-        json.dumps(build.inputs.tables),
+        json.dumps(build.inputs.states),
         json.dumps(build.built_by),
         json.dumps([asdict(check) for check in build.checks]),
     ]
@@ -144,6 +145,6 @@ def record_build(conn: duckdb.DuckDBPyConnection, build: Build) -> None:
 def _create_state(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(f"create schema if not exists {STATE_SCHEMA}")
     conn.execute(
-        f"create table if not exists {BUILDS_TABLE} (context varchar not null, tables json not null, "
+        f"create table if not exists {BUILDS_TABLE} (context varchar not null, states json not null, "
         "built_by json not null, checks json not null, built_at timestamptz not null)"
     )
