@@ -5,7 +5,7 @@
 -#}
 {{ config(
     materialized='incremental_in_place',
-    pre_hook="{% if in_place_update() %}delete from {{ this }} where x_SourceFile in {{ text_list(cloud_refresh()['unload']) }}{% endif %}"
+    pre_hook="{% if in_place_update() %}delete from {{ this }} where x_SourceFile in {{ text_values(cloud_refresh()['unload']) }}{% endif %}"
 ) }}
 
 -- depends_on: {{ ref('stg_exports__landed_files') }}
@@ -18,7 +18,7 @@ with cloud_exports as (
 final as (
     select * from cloud_exports
     {%- if reload is not none %}
-    where x_SourceFile in {{ text_list(reload) }}
+    where x_SourceFile in {{ text_values(reload) }}
     {%- endif %}
 )
 
