@@ -72,7 +72,7 @@ def test_legacy_cur_counts_only_the_delivery_its_manifest_names(fake_api, yester
     write_legacy_cur_delivery(period, "a1b2-first", rows)
     current = write_legacy_cur_delivery(period, "c3d4-restated", usage)
     (period / "legacy-report-Manifest.json").write_text(json.dumps({"reportKeys": [current]}))
-    assert materialize_days(yesterday, yesterday).success
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     expected = decimal_sums(sample, "lineItem/UnblendedCost", "lineItem/LineItemType")[("Usage",)]
     stored = query("""select count(*), sum(BilledCost), list(distinct ChargeCategory) from marts.fct_spend
                       where x_Source = 'aws_cur_legacy'""")
@@ -101,7 +101,7 @@ def test_overlapping_gcp_extracts_count_each_row_once(fake_api, yesterday):
     for shard, batch in enumerate(([*rows, twin], [twin])):
         lines = "".join(json.dumps(row) + "\n" for row in batch)
         (gcp / "re-export" / f"billing-{shard:012d}.json").write_text(lines)
-    assert materialize_days(yesterday, yesterday).success
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     assert query("select count(*) from raw_exports.gcp_billing") == [(2 * len(rows) + 2,)]
     expected = written.cost_by_period["2026-10"] + 2 * Decimal(str(twin["cost"]))
     stored = query("select count(*), sum(BilledCost) from marts.fct_spend where x_Source = 'gcp_billing'")
@@ -367,7 +367,7 @@ def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fak
         "contract-1,commit-2,Usage,Compute hours,,8760,Hours,USD,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z,"
         "2026-01-01T00:00:00Z,2027-01-01T00:00:00Z\n"
     )
-    assert materialize_days(yesterday, yesterday).success
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     assert query(
         "select ServiceProviderName, BilledCost, EffectiveCost from marts.fct_spend "
         "where x_Source = 'focus_cost_and_usage'"
@@ -417,7 +417,7 @@ def test_cloud_rows_built_under_an_older_source_name_are_rebuilt(fake_api, yeste
     """x_Source is the raw table a row was landed in: rows an older version built under another name
     (gcp_billing_export) are replaced on the next run, with nothing lost or doubled."""
     write_demo_exports(data_dir() / "exports", ["2026-10"])
-    assert materialize_days(yesterday, yesterday).success
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     gcp = (
         "select x_Source, count(*), sum(BilledCost) from marts.fct_spend where ProviderName = 'Google Cloud' group by 1"
     )
