@@ -399,7 +399,7 @@ def test_a_renamed_workspace_has_one_name_in_every_mart(fake_api, yesterday, mon
 
 
 def test_a_publish_killed_half_way_leaves_nothing_the_next_one_keeps(fake_api, yesterday):
-    assert materialize_days(yesterday, yesterday).success
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     published = published_dir()
     current = (published / "parquet").resolve()
     # What a publish killed at each point leaves: a version without its units file, a staged database, a
@@ -410,7 +410,7 @@ def test_a_publish_killed_half_way_leaves_nothing_the_next_one_keeps(fake_api, y
     staged.write_bytes(b"")
     link = published / ".parquet.0123456789abcdef"
     link.symlink_to(half_written.name)
-    assert materialize_days(yesterday, yesterday).success
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     assert not half_written.exists() and not staged.exists() and not link.is_symlink()
     assert {p.name for p in published.glob("parquet-*")} == {current.name, (published / "parquet").resolve().name}
 
