@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from pump_costs.defs.exports import landing
+from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import AWS_CUR2, FOCUS
 from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, create_raw_layer, transaction
 
@@ -123,6 +124,30 @@ def test_parquet_values_land_typed_and_exact_whatever_the_file_type(tmp_path):
             '{"team":"ml"}',
         )
     ]
+
+
+@pytest.mark.parametrize("session_time_zone", ["UTC", "Asia/Tokyo"])
+def test_text_timestamps_land_in_utc_in_every_exporters_shape(session_time_zone):
+    """Text as AWS, GCP, Azure and FOCUS files write it, read in UTC whatever the reading session's time zone."""
+    shapes = {
+        "2026-10-01T00:00:00Z": datetime(2026, 10, 1),
+        "2026-10-01T23:30:00.125Z": datetime(2026, 10, 1, 23, 30, 0, 125000),  # AWS's '.000Z' shape
+        "2026-10-01T23:30Z": datetime(2026, 10, 1, 23, 30),
+        "2026-10-01T02:00:00+02:00": datetime(2026, 10, 1),
+        "2026-10-01 00:00:00": datetime(2026, 10, 1),  # no offset: UTC, not the session's zone
+        "2026-10-01T00:00:00": datetime(2026, 10, 1),
+        "2026-10-01": datetime(2026, 10, 1),
+        "10/31/2026": datetime(2026, 10, 31),
+        "4/1/25": datetime(2025, 4, 1),  # the FOCUS spec examples' M/D/YY
+        "n/a": None,
+        "31/10/2026": None,  # day first is no exporter's: refused, not misread
+        "soonZ": None,
+    }
+    conn = duckdb.connect()
+    conn.execute(f"set timezone = '{session_time_zone}'")
+    read = export_values.timestamp("text", "VARCHAR")
+    values = conn.execute(f"select text, {read} from (select unnest(?) as text)", [list(shapes)]).fetchall()
+    assert dict(values) == shapes
 
 
 def test_a_value_landing_cannot_read_stops_the_file_and_is_named(tmp_path):
