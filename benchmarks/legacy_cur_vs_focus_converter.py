@@ -4,11 +4,14 @@ Builds a legacy CUR file of ROWS rows (default 1,000,000) by repeating the real 
 pump_costs/sample_exports/aws (each copy with its own line item ids), converts it with `focus-converter`
 1.0.0 (installed once, with the pins it needs to start, into ~/.cache/pump-costs/focus-converter-venv),
 then lands, models and publishes it with pump-costs, and prints wall time, peak memory and whether each
-total equals the file's exact sum.
-Run: .venv/bin/python benchmarks/legacy_cur_vs_focus_converter.py [--rows N]
+total equals the file's exact sum. Each runs REPEAT times (default 3), alternating, and the medians are printed:
+both vary by several seconds from run to run here (focus-converter from 11 s to 19 s on the same file).
+Run: .venv/bin/python benchmarks/legacy_cur_vs_focus_converter.py [--rows N] [--repeat N]
 """
 
 import argparse
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,46 +51,63 @@ def focus_converter() -> Path:
     return python
 
 
+def converter_run(python: Path, source: Path, out: Path) -> tuple[float, float, float]:
+    """focus-converter on `source` into a fresh `out`: its wall time, peak RSS (MiB) and BilledCost total."""
+    shutil.rmtree(out, ignore_errors=True)
+    command = [str(python), "-m", "focus_converter.main", "convert", "--provider", "aws-cur"]
+    command += ["--data-format", "csv", "--data-path", str(source), "--export-path", str(out)]
+    started = time.monotonic()
+    # GNU time reports the converter's own peak resident set (kilobytes) on the last line of stderr.
+    converted_run = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *command, "--no-export-include-source-columns"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.monotonic() - started
+    rss = int(converted_run.stderr.strip().splitlines()[-1]) / 1024
+    ((total,),) = duckdb.sql(f"select sum(BilledCost) from read_parquet('{out}/**/*.parquet')").fetchall()
+    return seconds, rss, total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    rows = parser.parse_args().rows
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, alternating; medians are printed")
+    arguments = parser.parse_args()
+    rows = arguments.rows
     python = focus_converter()
 
     def write_exports(exports: Path) -> None:
         write_legacy_cur(exports / "aws" / "legacy-cur.csv", rows)
 
-    figures = build_exports(write_exports, f"select * from read_csv('{SAMPLE}', all_varchar = true)")
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "cur" / "legacy-cur.csv"
         exact = write_legacy_cur(source, rows)
-        command = [str(python), "-m", "focus_converter.main", "convert", "--provider", "aws-cur"]
-        command += ["--data-format", "csv", "--data-path", str(source), "--export-path", str(Path(folder) / "out")]
-        started = time.monotonic()
-        # GNU time reports the converter's own peak resident set (kilobytes) on the last line of stderr.
-        converted_run = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", *command, "--no-export-include-source-columns"],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        converter_seconds = time.monotonic() - started
-        converter_rss = int(converted_run.stderr.strip().splitlines()[-1]) / 1024
-        ((converted,),) = duckdb.sql(
-            f"select sum(BilledCost) from read_parquet('{Path(folder) / 'out'}/**/*.parquet')"
-        ).fetchall()
-    growing = figures.build_seconds - figures.no_exports_build_seconds
-    pipeline_rss, dbt_rss = figures.peak_rss_mib
-    print(f"legacy CUR rows:                   {rows:,}; exact total {exact}")
+        print(f"legacy CUR rows:                   {rows:,}; exact total {exact}")
+        converter_times, pump_costs_times = [], []
+        for attempt in range(1, arguments.repeat + 1):
+            figures = build_exports(write_exports, f"select * from read_csv('{SAMPLE}', all_varchar = true)")
+            converter_seconds, converter_rss, converted = converter_run(python, source, Path(folder) / "out")
+            converter_times.append(converter_seconds)
+            pump_costs_times.append(figures.build_seconds)
+            growing = figures.build_seconds - figures.no_exports_build_seconds
+            if attempt == 1:  # later, this process's children include focus-converter, and its peak
+                pump_costs_rss = figures.peak_rss_mib
+            print(
+                f"run {attempt}: focus-converter 1.0.0 {converter_seconds:.1f}s, peak RSS {converter_rss:,.0f} MiB, "
+                f"total {converted!r} (exact: {Decimal(str(converted)) == exact})"
+            )
+            print(
+                f"run {attempt}: pump-costs land + model + publish {figures.build_seconds:.1f}s ({growing:.1f}s more "
+                f"than the same build of no rows), total {figures.mart_total} (exact: {figures.mart_total == exact})"
+            )
     print(
-        f"focus-converter 1.0.0:             {converter_seconds:.1f}s, peak RSS {converter_rss:,.0f} MiB, "
-        f"total {converted!r} (exact: {Decimal(str(converted)) == exact})"
+        f"median of {arguments.repeat}: focus-converter {statistics.median(converter_times):.1f}s, "
+        f"pump-costs {statistics.median(pump_costs_times):.1f}s"
     )
-    print(
-        f"pump-costs land + model + publish: {figures.build_seconds:.1f}s ({growing:.1f}s more than the same "
-        f"build of no rows), peak RSS {pipeline_rss:,.0f} MiB (pipeline) and {dbt_rss:,.0f} MiB (dbt), "
-        f"total {figures.mart_total} (exact: {figures.mart_total == exact})"
-    )
+    pipeline_rss, dbt_rss = pump_costs_rss
+    print(f"pump-costs peak RSS (run 1): {pipeline_rss:,.0f} MiB (pipeline), {dbt_rss:,.0f} MiB (dbt)")
 
 
 if __name__ == "__main__":
