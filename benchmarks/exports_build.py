@@ -53,7 +53,8 @@ def exports_run() -> tuple[bool, float]:
 
 def peak_rss_mib() -> tuple[float, float]:
     """The largest resident set of this process (landing, publishing) and of the processes it waited for
-    (dbt), in MiB."""
+    (dbt), in MiB. Linux keeps a process's peak across exec, so the second is dbt's own peak or, if larger,
+    this process's size when it started dbt: a figure above the first is dbt's own."""
     self, children = (
         resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )

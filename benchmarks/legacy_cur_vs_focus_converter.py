@@ -107,7 +107,10 @@ def main() -> None:
         f"pump-costs {statistics.median(pump_costs_times):.1f}s"
     )
     pipeline_rss, dbt_rss = pump_costs_rss
-    print(f"pump-costs peak RSS (run 1): {pipeline_rss:,.0f} MiB (pipeline), {dbt_rss:,.0f} MiB (dbt)")
+    print(
+        f"pump-costs peak RSS (run 1): {pipeline_rss:,.0f} MiB (pipeline), {dbt_rss:,.0f} MiB (dbt, or the "
+        "pipeline's size when it started dbt if larger: see exports_build.peak_rss_mib)"
+    )
 
 
 if __name__ == "__main__":
