@@ -75,6 +75,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, alternating; medians are printed")
     arguments = parser.parse_args()
+    if arguments.repeat < 1:
+        parser.error("--repeat must be 1 or more")
     rows = arguments.rows
     python = focus_converter()
 

@@ -74,8 +74,8 @@ def dbt_target_path() -> Path:
 
 def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, exclude: Sequence[str] = ()) -> Iterator:
     """`dbt build` of the selected models but those named in `exclude`, and the data tests they can run.
-    dbt's unit tests check the models' logic, not the data, so they run in the test suite
-    (tests/test_dbt_unit_tests.py) only."""
+    dbt's unit tests check the models' logic, not the data, so they run in the test suite only
+    (tests/test_spend_mart_totals.py::test_every_dbt_unit_test_passes)."""
     args = ["build", *INDIRECT_SELECTION, "--exclude-resource-type", "unit_test"]
     if exclude:
         # dagster-dbt adds the run's selection; a --select here would be a union with it, an --exclude
@@ -112,9 +112,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     Only the models downstream of an input that changed since the last whole build are built (an export
     landed or removed, a day pulled or rebuilt, budgets edited, a new day for fct_budget_status), every
     model when the project or the warehouse's tables changed, and none when nothing did (dbt is not
-    started). Each model not built
-    is reported materialized, naming the run that built it, and each of its tests with the outcome it had
-    there, on the same inputs (build_inputs.py)."""
+    started). Each model not built is reported materialized, naming the run that built it, and each of its
+    tests with the outcome it had there, on the same inputs (build_inputs.py)."""
     ensure_raw_layer(duckdb)
     daily = daily_relations()
     create_missing_daily_tables(dbt, duckdb, daily)
