@@ -37,10 +37,21 @@ def built_mart(tmp_path_factory, fake_api) -> tuple[Path, dict[str, WrittenTotal
         patch.setenv(BASE_URL.name, fake_api.base_url)
         patch.setenv(ADMIN_API_KEY.name, FAKE_ADMIN_KEY)
         written = write_demo_exports(data_dir() / "exports", PERIODS)
+        reexport_gcp_in_shards(data_dir() / "exports" / "gcp")
         last = datetime.now(UTC).date() - timedelta(days=1)
         first = last - timedelta(days=4)
         assert materialize_days(first, last).success
         yield folder, written, first, last
+
+
+def reexport_gcp_in_shards(gcp: Path) -> None:
+    """The user exports the whole BigQuery table again (its JSON-lines extracts here), and EXPORT DATA shards
+    it into two files of one extract: every row is in the folder twice, and must count once."""
+    lines = [line for extract in sorted(gcp.glob("*.jsonl")) for line in extract.read_text().splitlines()]
+    (gcp / "re-export").mkdir()
+    half = len(lines) // 2
+    for shard, part in enumerate((lines[:half], lines[half:])):
+        (gcp / "re-export" / f"billing-{shard:012d}.json").write_text("".join(line + "\n" for line in part))
 
 
 @pytest.fixture
@@ -125,6 +136,19 @@ def test_generated_exports_totals_per_provider_and_period(mart):
         stored = totals(f"""select strftime(BillingPeriodStart, '%Y-%m'), sum(BilledCost) from marts.fct_spend
                             where x_Source = '{source}' and x_SourceFile not like '%/samples/%' group by all""")
         assert stored == {(p,): written[provider].cost_by_period[p] for p in PERIODS}, source
+
+
+def test_a_gcp_table_exported_again_in_shards_counts_each_row_once(mart):
+    landed = query("""select count(*) filter (where _source_file like '%/re-export/%'),
+                             count(*) filter (where _source_file like '%.jsonl') from raw_exports.gcp_billing""")
+    (copies, originals), *_ = landed
+    assert copies == originals > 0
+    # Every row twice in raw, once in the mart (the period totals are in the test above).
+    assert query("""select count(*) from marts.fct_spend
+                    where x_Source = 'gcp_billing' and x_SourceFile like '%/re-export/%'""") == [(0,)]
+    (mart_rows,) = query("select count(*) from marts.fct_spend where x_Source = 'gcp_billing'")[0]
+    (raw_rows,) = query("select count(*) from raw_exports.gcp_billing")[0]
+    assert mart_rows == raw_rows - copies
 
 
 def test_gcp_credits_are_netted_into_effective_cost(mart):
