@@ -27,7 +27,7 @@ from pump_costs.sample_exports.generate import (
     write_demo_exports,
     write_gcp_billing,
 )
-from pump_costs.settings import data_dir
+from pump_costs.settings import DATA_DIR, PROJECT_ROOT, data_dir
 from pump_costs.warehouse import published_dir, warehouse_path
 from tests.conftest import MODELS_OVER_CUR2_ROWS, decimal_sums, query, totals
 
@@ -185,8 +185,13 @@ def test_an_exports_only_rebuild_keeps_every_anthropic_day_once(fake_api, yester
     )
 
 
-def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterday):
-    """A fresh warehouse, cloud exports only (no Admin key yet): the sensor's job builds and publishes."""
+def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterday, monkeypatch):
+    """A fresh warehouse, cloud exports only (no Admin key yet): the sensor's job builds and publishes.
+    The data folder is given relative to the project folder, as the README allows: dbt, which runs in
+    dbt_project/, must still open the same warehouse."""
+    absolute = data_dir()
+    monkeypatch.setenv(DATA_DIR.name, os.path.relpath(absolute, PROJECT_ROOT))
+    assert data_dir() == absolute
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
     result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
     assert result.success

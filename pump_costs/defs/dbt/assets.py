@@ -25,6 +25,7 @@ from pump_costs.defs.dbt import build_inputs
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.raw.tables import create_raw_layer
+from pump_costs.settings import DATA_DIR, data_dir
 from pump_costs.warehouse import warehouse_path
 
 DAILY_MODELS = "tag:daily"
@@ -51,11 +52,15 @@ class LayerGroupTranslator(DagsterDbtTranslator):
 
 
 @contextmanager
-def run_window(start: date, end: date) -> Iterator[None]:
-    """The window dbt's in_run_window macro reads, set for the dbt process this step starts."""
-    window = {WINDOW_START_ENV_VAR: start.isoformat(), WINDOW_END_ENV_VAR: end.isoformat()}
-    previous = {name: os.environ.get(name) for name in window}
-    os.environ.update(window)
+def dbt_environment(window: tuple[date, date] | None) -> Iterator[None]:
+    """What the dbt process started inside reads from its environment: the data folder as an absolute path
+    (dbt runs in dbt_project/, where a relative PUMP_COSTS_DATA_DIR would name another folder than the one
+    the pipeline writes) and the window of days dbt's in_run_window macro reads."""
+    values = {DATA_DIR.name: str(data_dir())}
+    if window:
+        values |= {WINDOW_START_ENV_VAR: window[0].isoformat(), WINDOW_END_ENV_VAR: window[1].isoformat()}
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
@@ -72,7 +77,12 @@ def dbt_target_path() -> Path:
     return warehouse_path().parent / "dbt_target"
 
 
-def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, exclude: Sequence[str] = ()) -> Iterator:
+def dbt_build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    exclude: Sequence[str] = (),
+    window: tuple[date, date] | None = None,
+) -> Iterator:
     """`dbt build` of the selected models but those named in `exclude`, and the data tests they can run.
     dbt's unit tests check the models' logic, not the data, so they run in the test suite only
     (tests/test_spend_mart_totals.py::test_every_dbt_unit_test_passes)."""
@@ -81,7 +91,9 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, exclude: S
         # dagster-dbt adds the run's selection; a --select here would be a union with it, an --exclude
         # takes these away from it.
         args += ["--exclude", " ".join(exclude)]
-    yield from dbt.cli(args, context=context, target_path=dbt_target_path()).stream()
+    with dbt_environment(window):  # dbt.cli starts the process
+        invocation = dbt.cli(args, context=context, target_path=dbt_target_path())
+    yield from invocation.stream()
 
 
 @dbt_assets(
@@ -96,8 +108,7 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duc
     """Models refreshed by day, for the run's window of UTC days (start inclusive, end exclusive)."""
     ensure_raw_layer(duckdb)
     start, end = context.partition_time_window
-    with run_window(start.date(), end.date()):
-        yield from dbt_build(context, dbt)
+    yield from dbt_build(context, dbt, window=(start.date(), end.date()))
 
 
 @dbt_assets(
@@ -218,10 +229,11 @@ def create_missing_daily_tables(dbt: DbtCliResource, duckdb: DuckDBResource, dai
     if set(daily) <= existing:
         return
     nothing = date(1900, 1, 1)
-    with run_window(nothing, nothing):
-        dbt.cli(
+    with dbt_environment(window=(nothing, nothing)):
+        invocation = dbt.cli(
             ["run", "--select", f"+{DAILY_MODELS}"], manifest=dbt_project.manifest_path, target_path=dbt_target_path()
-        ).wait()
+        )
+    invocation.wait()
 
 
 def ensure_raw_layer(duckdb: DuckDBResource) -> None:
