@@ -85,3 +85,35 @@ def replace_tables_rows(
             conn.execute(f"insert into {table} by name select * from replacement_batch")
             conn.unregister("replacement_batch")
     return {table: batch.num_rows for table, batch in batches.items()}
+
+
+# fct_cloud_spend's rows are Parquet files ("units") beside the warehouse file, listed in this table and read
+# through the model's view (dbt_project/macros/parquet_units.sql); the published mart links the same files.
+CLOUD_UNITS_TABLE = "marts.fct_cloud_spend__units"
+
+
+def cloud_units_dir() -> Path:
+    return warehouse_path().parent / "units" / "fct_cloud_spend"
+
+
+def tidy_cloud_units(conn: duckdb.DuckDBPyConnection) -> list[Path]:
+    """Make the units folder dbt writes to, and remove every unit file the units table does not list:
+    retired by a build, or written by one that stopped before recording them. Returns what was removed."""
+    folder = cloud_units_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    listed = conn.execute(
+        "select table_name from information_schema.tables where table_schema || '.' || table_name = ?",
+        [CLOUD_UNITS_TABLE],
+    ).fetchall()
+    kept = (
+        {row[0] for row in conn.execute(f"select distinct unit_path from {CLOUD_UNITS_TABLE}").fetchall()}
+        if listed
+        else set()
+    )
+    removed = [path for path in folder.rglob("*.parquet") if str(path) not in kept]
+    for path in removed:
+        path.unlink()
+    for directory in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(directory.iterdir()):
+            directory.rmdir()
+    return removed

@@ -28,7 +28,7 @@ from pump_costs.sample_exports.generate import (
     write_gcp_billing,
 )
 from pump_costs.settings import DATA_DIR, PROJECT_ROOT, data_dir
-from pump_costs.warehouse import published_dir, warehouse_path
+from pump_costs.warehouse import CLOUD_UNITS_TABLE, published_dir, warehouse_path
 from tests.conftest import MODELS_OVER_CUR2_ROWS, decimal_sums, query, totals
 
 EXPORT_KEYS = [
@@ -289,7 +289,8 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
         return landed.metadata["files_landed"].value, published.metadata["units_written"].value
 
     def september_file() -> os.stat_result:
-        return (published_dir() / "parquet/fct_spend/source=aws_cur2/month=2026-09/data_0.parquet").stat()
+        (file,) = (published_dir() / "parquet/fct_spend/source=aws_cur2/month=2026-09").iterdir()
+        return file.stat()
 
     def built_by(result) -> dict[str, str]:
         """Each model the run reported: the run that built it (`result`'s own unless it was kept)."""
@@ -431,22 +432,33 @@ def test_cloud_rows_built_under_an_older_source_name_are_rebuilt(fake_api, yeste
     expected = query(gcp)
     assert [row[0] for row in expected] == ["gcp_billing"]
     with duckdb.connect(str(warehouse_path())) as conn:
-        conn.execute("update marts.fct_cloud_spend set x_Source = 'gcp_billing_export' where x_Source = 'gcp_billing'")
+        rename = "select * replace ('gcp_billing_export' as x_Source) from unit"
+        rewrite_cloud_units(conn, rename, where="x_Source = 'gcp_billing'")
+        conn.execute(f"update {CLOUD_UNITS_TABLE} set x_Source = 'gcp_billing_export' where x_Source = 'gcp_billing'")
         # An older version's project files differ, so its build record does not match: as none at all.
         conn.execute("drop table pipeline_state.model_builds")
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     assert query(gcp) == expected
 
 
+def rewrite_cloud_units(conn: duckdb.DuckDBPyConnection, select: str, where: str = "true") -> None:
+    """Rewrite the fct_cloud_spend units whose listed rows match `where` through `select` (reading `unit`),
+    as another version of the model would have written them."""
+    for (path,) in conn.execute(f"select distinct unit_path from {CLOUD_UNITS_TABLE} where {where}").fetchall():
+        conn.execute(f"create or replace temp view unit as select * from read_parquet('{path}')")
+        conn.execute(f"copy ({select}) to '{path}.rewritten' (format parquet)")
+        os.replace(f"{path}.rewritten", path)
+
+
 def test_a_mart_refreshed_in_place_gains_new_columns_and_stops_on_gone_ones(fake_api, yesterday):
-    """An upgrade of a model refreshed in place (incremental_in_place): a column the model gained is added
-    to the table (the rows already there keep theirs, empty in it); a column the model lost stops the run
-    before anything changes, and dbt's message names it and the rebuild."""
+    """An upgrade of a model refreshed by unit (parquet_units): a column the model gained is null on the
+    units written before; a column the model lost stops the run before anything changes, and dbt's message
+    names it and the rebuild."""
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     before = query("select count(*), sum(BilledCost) from marts.fct_cloud_spend")
-    with duckdb.connect(str(warehouse_path())) as conn:  # the table of an older version, without x_AiChannel
-        conn.execute("alter table marts.fct_cloud_spend drop column x_AiChannel")
+    with duckdb.connect(str(warehouse_path())) as conn:  # the units of an older version, without x_AiChannel
+        rewrite_cloud_units(conn, "select * exclude (x_AiChannel) from unit")
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-09"])  # something to insert
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     by_period = """
@@ -459,7 +471,7 @@ def test_a_mart_refreshed_in_place_gains_new_columns_and_stops_on_gone_ones(fake
     after = query("select count(*), sum(BilledCost) from marts.fct_cloud_spend")
 
     with duckdb.connect(str(warehouse_path())) as conn:  # a column a later version no longer makes
-        conn.execute("alter table marts.fct_cloud_spend add column x_Retired varchar")
+        rewrite_cloud_units(conn, "select *, 'gone' as x_Retired from unit")
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-08"])
     assert not materialize_days(yesterday, yesterday, selection=exports_job.selection, raise_on_error=False).success
     results = json.loads((warehouse_path().parent / "dbt_target" / "run_results.json").read_text())["results"]

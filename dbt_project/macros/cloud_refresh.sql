@@ -1,18 +1,19 @@
 {#-
-  fct_cloud_spend is refreshed by export file: it holds the rows of each file's current landing
-  (stg_exports__landed_files). cloud_refresh() compares the two and says which files' rows to delete
-  (landed again, or no longer landed) and which to insert (landed since the last build). GCP extracts
-  overlap and FOCUS files share one category per ServiceName, so a row there depends on the source's
-  other files: a change to one of those sources reloads every file of that source. x_Source is the raw
-  table a row was landed in (format_table); rows built under another name (an older version's) are
-  unloaded and their files loaded again.
+  fct_cloud_spend is refreshed by export file: its units (macros/parquet_units.sql) hold the rows of each
+  file's current landing (stg_exports__landed_files). cloud_refresh() compares the two and says which units
+  to retire (they hold rows of a file landed again, or no longer landed) and which files' rows to write
+  (landed since the last build, and the other files of a retired unit). GCP extracts overlap and FOCUS
+  files share one category per ServiceName, so a row there depends on the source's other files: a change
+  to one of those sources rewrites the whole source. x_Source is the raw table a row was landed in
+  (format_table); units built under another name (an older version's) are retired and their files
+  written again.
 -#}
 {% macro cloud_refresh() -%}
-    {%- if not execute or not in_place_update() -%}
-        {{ return({'unload': [], 'reload': none}) }}
+    {%- if not execute or not units_update() -%}
+        {{ return({'retire': [], 'reload': none}) }}
     {%- endif -%}
     {%- set query -%}
-        with landed as (
+        with recursive landed as (
             select
                 source_file,
                 landed_at,
@@ -22,8 +23,8 @@
             where format_table <> 'focus_contract_commitments'  -- commitments, not spend
         ),
 
-        every_built as materialized (  -- one scan of the mart
-            select distinct x_Source, x_SourceFile, x_LandedAt from {{ this }}
+        every_built as materialized (
+            select distinct unit_path, x_Source, x_SourceFile, x_LandedAt from {{ units_relation() }}
         ),
 
         built as (
@@ -60,23 +61,42 @@
             select x_Source from gone where x_Source in ('gcp_billing', 'focus_cost_and_usage')
         ),
 
-        unload as (
-            select x_SourceFile as source_file from gone
+        changed_units as (
+            select unit_path from every_built
+            where
+                x_SourceFile in (select x_SourceFile from gone)
+                or x_SourceFile in (select source_file from new_landings)
+                or x_Source in (select x_Source from changed_whole_sources)
+        ),
+
+        retired as (  -- and every unit sharing a file with a retired one, as that file's rows are all written again
+            select unit_path from changed_units
             union
-            select x_SourceFile from built where x_Source in (select x_Source from changed_whole_sources)
+            select sharing.unit_path
+            from retired
+            inner join every_built as held on retired.unit_path = held.unit_path
+            inner join every_built as sharing on held.x_SourceFile = sharing.x_SourceFile
         ),
 
         reload as (
             select source_file from new_landings
             union
             select source_file from landed where whole_source in (select x_Source from changed_whole_sources)
+            union
+            select built.x_SourceFile from built
+            where
+                built.unit_path in (select unit_path from retired)
+                and not exists (
+                    select 1 from gone
+                    where gone.x_SourceFile = built.x_SourceFile and gone.x_LandedAt = built.x_LandedAt
+                )
         )
 
-        select 'unload' as action, source_file from unload
+        select distinct 'retire' as action, unit_path as value from retired
         union all
         select 'reload' as action, source_file from reload
     {%- endset -%}
-    {%- set files = {'unload': [], 'reload': []} -%}
+    {%- set files = {'retire': [], 'reload': []} -%}
     {%- for row in run_query(query).rows -%}
         {%- do files[row[0]].append(row[1]) -%}
     {%- endfor -%}

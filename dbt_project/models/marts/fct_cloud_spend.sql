@@ -1,12 +1,10 @@
 {#-
-  Every cloud billing export's FOCUS rows (AWS, GCP, Azure, FOCUS files), refreshed by export file
-  (macros/cloud_refresh.sql): a re-delivered CUR period or Azure run replaces exactly its files' rows, a
-  file no longer counted loses its rows, and a run with no landing change writes nothing.
+  Every cloud billing export's FOCUS rows (AWS, GCP, Azure, FOCUS files), stored as Parquet units by source
+  and month (macros/parquet_units.sql) and refreshed by export file (macros/cloud_refresh.sql): a
+  re-delivered CUR period or Azure run replaces exactly its files' rows, a file no longer counted loses its
+  rows, and a run with no landing change writes nothing.
 -#}
-{{ config(
-    materialized='incremental_in_place',
-    pre_hook="{% if in_place_update() %}delete from {{ this }} where x_SourceFile in {{ text_values(cloud_refresh()['unload']) }}{% endif %}"
-) }}
+{{ config(materialized='parquet_units') }}
 
 -- depends_on: {{ ref('stg_exports__landed_files') }}
 {%- set reload = cloud_refresh()['reload'] %}

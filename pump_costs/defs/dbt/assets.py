@@ -26,7 +26,7 @@ from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.raw.tables import create_raw_layer
 from pump_costs.settings import DATA_DIR, data_dir
-from pump_costs.warehouse import warehouse_path
+from pump_costs.warehouse import tidy_cloud_units, warehouse_path
 
 DAILY_MODELS = "tag:daily"
 WINDOW_START_ENV_VAR, WINDOW_END_ENV_VAR = "PUMP_COSTS_WINDOW_START", "PUMP_COSTS_WINDOW_END"
@@ -130,6 +130,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     create_missing_daily_tables(dbt, duckdb, daily)
     project = build_inputs.project_digest(dbt_project.project_dir)
     with duckdb.get_connection() as conn:
+        tidy_cloud_units(conn)  # what a build that stopped or failed wrote, unrecorded, is removed
         inputs = build_inputs.current_inputs(project, conn, daily)
         last = build_inputs.last_build(conn)
     selected = context.selected_asset_keys
@@ -151,6 +152,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
                     event.asset_key.path, event.check_name, event.passed, event.severity.value, context.run.run_id
                 )
             yield event
+        with duckdb.get_connection() as conn:
+            tidy_cloud_units(conn)  # the units this build retired
     # A test dbt ran has this run's outcome; another test of a kept model keeps its last one; another test
     # of a model built now has none.
     kept_checks = [

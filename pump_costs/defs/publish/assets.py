@@ -5,12 +5,14 @@ fail to take its lock). Each publish is a version folder, parquet-<version>/, an
 views read exactly that folder; both are swapped in atomically, so a reader keeps the version it opened
 and the next reader sees the new one, never a mix.
 
-fct_spend is published per unit of x_Source and month of ChargePeriodStart
-(fct_spend/source=<x_Source>/month=<YYYY-MM>/data_0.parquet): a unit whose rows did not change since the
-last publish is hard-linked from the previous version instead of written again, so a daily run writes
-the months it touched. The other marts are small and written whole.
+fct_spend is published by x_Source and month of ChargePeriodStart (fct_spend/source=<x_Source>/month=<YYYY-MM>/).
+Its cloud rows are already Parquet files, fct_cloud_spend's units: each is hard-linked into the version, never
+written again. Its Anthropic rows are written per month (data_0.parquet), and a month whose rows did not
+change since the last publish is hard-linked from the previous version instead, so a daily run writes the
+months it touched. The other marts are small and written whole.
 """
 
+import errno
 import json
 import os
 import shutil
@@ -23,7 +25,7 @@ import dagster as dg
 import duckdb as duckdb_module
 from dagster_duckdb import DuckDBResource
 
-from pump_costs.warehouse import published_dir
+from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir
 
 MART_SCHEMA = "marts"
 SPEND_MART = "fct_spend"
@@ -46,22 +48,26 @@ UNITS_FILE = "_units.json"  # written last: a version folder without it is a pub
 # Versions a reader may still be using: they are kept this long after they stop being current.
 READER_GRACE_SECONDS = 24 * 3600
 
-# A unit's fingerprint: its row count and the sum of its rows' hashes, so any change to any row (a file
-# landed again, a day re-pulled, a workspace renamed, a full refresh with a new mapping) is seen. Hashing
-# every row is cheap next to writing them: about 0.3 s for 10,000,000 rows here.
+# A written unit's fingerprint: its row count and the sum of its rows' hashes, so any change to any row (a
+# day re-pulled, a workspace renamed, a full refresh with a new mapping) is seen. Hashing every row is cheap
+# next to writing them: about 0.3 s for 10,000,000 rows here.
 UNIT_FINGERPRINTS = f"""
 select
     x_Source || '/' || strftime(ChargePeriodStart, '%Y-%m') as unit,
     count(*) as row_count,
     row_count || ':' || sum(hash({SPEND_MART})) as fingerprint
 from {MART_SCHEMA}.{SPEND_MART}
+where x_Source not in (select x_Source from {CLOUD_UNITS_TABLE})
 group by all
 """
+# fct_cloud_spend's units as published files: each unit's source, month and file name in the version.
+CLOUD_UNITS = f"select distinct unit_path, x_Source, charge_month from {CLOUD_UNITS_TABLE} order by all"
 
 
 def unit_folder(version: Path, unit: str) -> Path:
-    source, month = unit.split("/")
-    return version / SPEND_MART / f"source={source}" / f"month={month}"
+    """A written unit's folder (`<source>/<month>`), or a linked cloud unit's file (`<source>/<month>/<name>`)."""
+    source, month, *name = unit.split("/")
+    return version / SPEND_MART / f"source={source}" / f"month={month}" / "/".join(name)
 
 
 def _swap_symlink(link: Path, target: Path) -> None:
@@ -100,25 +106,43 @@ def _remove_stale_versions(folder: Path, current: Path, previous: Path | None) -
             _remove(path)
 
 
+def _link(source: Path, target: Path) -> None:
+    """A hard link (no copy, and immune to the source being removed later), or a copy across file systems."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        shutil.copyfile(source, target)
+
+
 def _write_version(
     conn: duckdb_module.DuckDBPyConnection, version: Path, previous: Path | None
 ) -> tuple[dict[str, str], list[str], int]:
-    """Write fct_spend's changed units (linking the others from `previous`) and the whole small marts.
-    Returns every unit's fingerprint, the units written, and fct_spend's row count."""
+    """Link fct_cloud_spend's units, write fct_spend's other changed units (linking the others from
+    `previous`) and the whole small marts. Returns every unit's fingerprint, the units new in this version,
+    and fct_spend's row count."""
     counted = conn.execute(UNIT_FINGERPRINTS).fetchall()
     units = {unit: fingerprint for unit, _, fingerprint in counted}
     published = json.loads((previous / UNITS_FILE).read_text()) if previous else {}
     changed = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
     for unit in sorted(set(units) - set(changed)):
-        target = unit_folder(version, unit)
-        target.mkdir(parents=True)
-        for file in unit_folder(previous, unit).iterdir():
-            os.link(file, target / file.name)
+        for file in unit_folder(previous, unit).glob("data_*.parquet"):
+            _link(file, unit_folder(version, unit) / file.name)
+    for unit_path, source, month in conn.execute(CLOUD_UNITS).fetchall():
+        # Named after its path in the units folder, which no other unit has.
+        name = "-".join(Path(unit_path).relative_to(cloud_units_dir()).parts)
+        unit = f"{source}/{month}/{name}"
+        _link(Path(unit_path), unit_folder(version, unit))
+        units[unit] = unit_path
+        if unit not in published:
+            changed.append(unit)
     # One plain COPY per unit: DuckDB's partition_by takes more than twice as long for the same rows, and a
     # unit's predicate (one source, one month) is cheap to evaluate on every row. Rows in a Parquet file have
     # no order a reader may rely on, and writing them unordered is a fifth faster.
     conn.execute("set preserve_insertion_order = false")
-    for unit in changed:
+    for unit in (unit for unit in changed if unit.count("/") == 1):
         source, month = unit.split("/")
         target = unit_folder(version, unit)
         target.mkdir(parents=True)
@@ -133,7 +157,8 @@ def _write_version(
         )
     for mart in WHOLE_MARTS:
         conn.execute(f"copy {MART_SCHEMA}.{mart} to '{version / mart}.parquet' (format parquet)")
-    return units, changed, sum(row_count for _, row_count, _ in counted)
+    (cloud_rows,) = conn.execute(f"select count(*) from {MART_SCHEMA}.fct_cloud_spend").fetchone()
+    return units, changed, sum(row_count for _, row_count, _ in counted) + cloud_rows
 
 
 def _write_database(conn: duckdb_module.DuckDBPyConnection, staged: Path, version: Path) -> None:

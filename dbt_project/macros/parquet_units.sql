@@ -1,0 +1,153 @@
+{#-
+  A model stored as Parquet files ("units"), each holding rows of one source and month of
+  ChargePeriodStart, in units/<model>/ beside the warehouse file (the pipeline creates that folder); the
+  model's relation is a view over the current units, and <model>__units lists which export files' rows each
+  unit holds. fct_cloud_spend's rows are so written once:
+  the published mart links these files rather than writing the rows again (defs/publish/assets.py).
+
+  A run writes the model's rows (the files cloud_refresh() reloads) as new units, and, in one transaction,
+  retires the units cloud_refresh() names and points the view at the rest and the new ones. Files of units
+  no longer listed are removed by the pipeline after the build (defs/dbt/assets.py), so a run stopped
+  half-way leaves nothing that counts. A first build (or --full-refresh) writes every row. A column the model
+  gained is null on the units written before; a column the model lost stops the run before it changes
+  anything, and says how to rebuild.
+-#}
+{% materialization parquet_units, adapter='duckdb' %}
+    {%- set view_relation = this.incorporate(type='view') -%}
+    {%- set units = units_relation() -%}
+    {%- set updating = units_update() -%}
+    {%- set model_columns = get_column_schema_from_query(sql) -%}
+    {%- set kept_paths = [] -%}
+    {%- if updating -%}
+        {%- set retired = cloud_refresh()['retire'] -%}
+        {%- for row in run_query("select distinct unit_path from " ~ units ~ " order by 1").rows
+            if row[0] not in retired -%}
+            {%- do kept_paths.append(row[0]) -%}
+        {%- endfor -%}
+        {%- do fail_on_gone_columns(this, kept_paths, model_columns) -%}
+    {%- endif -%}
+    {%- set batch = units_folder() ~ '/' ~ invocation_id -%}
+    {%- set unit_of_row = "x_Source || '-' || coalesce(strftime(ChargePeriodStart, '%Y-%m'), 'none')" -%}
+    {%- set new_units = run_query("select distinct " ~ unit_of_row ~ " from (" ~ sql ~ ")").columns[0].values() -%}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {#- Rows in no particular order: a Parquet reader may rely on none, and unordered writing is faster. -#}
+    {%- do run_query("set preserve_insertion_order = false") -%}
+    {%- if new_units | length == 1 -%}
+        {#- One unit (a billing period delivered again): one file, not partitioned, which takes twice as long. -#}
+        {%- do run_query("copy (" ~ sql ~ ") to '" ~ batch ~ "-" ~ new_units[0] ~ ".parquet' (format parquet)") -%}
+    {%- elif new_units | length > 1 -%}
+        {%- do run_query(
+            "copy (select *, " ~ unit_of_row ~ " as unit from (" ~ sql ~ ")) to '" ~ batch
+            ~ "' (format parquet, partition_by (unit), write_partition_columns false)"
+        ) -%}
+    {%- endif -%}
+    {%- set new_paths = [] -%}
+    {%- if new_units | length > 0 -%}
+        {%- set written -%}
+            select file from glob('{{ batch }}-*.parquet')
+            union all
+            select file from glob('{{ batch }}/*/*.parquet')
+            order by 1
+        {%- endset -%}
+        {%- for row in run_query(written).rows -%}
+            {%- do new_paths.append(row[0]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set paths = kept_paths + new_paths -%}
+
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {%- if not updating -%}
+        {{ drop_relation_if_exists(load_cached_relation(this)) }}
+        {% call statement('drop_units') -%}
+            drop table if exists {{ units }}
+        {%- endcall %}
+    {%- endif -%}
+    {% call statement('record_units') -%}
+        create table if not exists {{ units }} (
+            unit_path varchar, x_Source varchar, charge_month varchar, x_SourceFile varchar, x_LandedAt timestamp
+        );
+        delete from {{ units }} where unit_path not in {{ text_values(kept_paths) }};
+        {%- if new_paths %}
+        insert into {{ units }}
+        select distinct filename, x_Source, strftime(ChargePeriodStart, '%Y-%m'), x_SourceFile, x_LandedAt
+        from read_parquet({{ text_list(new_paths) }}, filename = true, hive_partitioning = false);
+        {%- endif %}
+    {%- endcall %}
+    {% call statement('main') -%}
+        {{ units_view(view_relation, paths, model_columns) }}
+    {%- endcall %}
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {% do adapter.commit() %}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {{ return({'relations': [view_relation]}) }}
+{% endmaterialization %}
+
+{#- Whether this run updates the model's units (dbt's is_incremental(), for parquet_units models). -#}
+{% macro units_update() -%}
+    {%- if not execute or should_full_refresh() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
+    {%- set units = adapter.get_relation(this.database, this.schema, this.identifier ~ '__units') -%}
+    {{ return(existing is not none and existing.is_view and units is not none) }}
+{%- endmacro %}
+
+{% macro units_relation() -%}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__units'}, type='table')) }}
+{%- endmacro %}
+
+{#- units/<model> in the warehouse file's folder, as an absolute path (the view is read from anywhere). -#}
+{% macro units_folder() -%}
+    {%- set query -%}
+        select parse_dirpath(path) from duckdb_databases() where database_name = current_database()
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0] ~ '/units/' ~ this.identifier) }}
+{%- endmacro %}
+
+{#- The view over the units, with the model's columns in its order and types: a column no unit holds yet
+    (the model gained it) is null. -#}
+{% macro units_view(relation, paths, model_columns) -%}
+    {%- set held = unit_columns(paths) -%}
+    create or replace view {{ relation }} as
+    select
+    {%- for column in model_columns %}
+        {% if column.name | lower in held -%}
+            cast("{{ column.name }}" as {{ column.data_type }})
+        {%- else -%}
+            cast(null as {{ column.data_type }})
+        {%- endif %} as "{{ column.name }}"{{ "," if not loop.last }}
+    {%- endfor %}
+    {%- if paths %}
+    from read_parquet({{ text_list(paths) }}, union_by_name = true, hive_partitioning = false)
+    {%- else %}
+    where false
+    {%- endif %}
+{%- endmacro %}
+
+{% macro fail_on_gone_columns(relation, paths, model_columns) -%}
+    {%- set gone = unit_columns(paths) | reject('in', model_columns | map(attribute='name') | map('lower') | list) | list -%}
+    {%- if gone -%}
+        {{ exceptions.raise_compiler_error(
+            relation ~ " has columns its model no longer has (" ~ (gone | join(', ')) ~ "), as after an upgrade. "
+            ~ "Nothing was changed. Rebuild it with `dbt build --full-refresh --select " ~ relation.identifier
+            ~ "` (from dbt_project/), then, for a model refreshed by day, run the backfill again (`make backfill`)."
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The (lower-case) names of the columns the unit files hold. -#}
+{% macro unit_columns(paths) -%}
+    {%- if not paths -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select column_name from (describe select * from read_parquet({{ text_list(paths) }}, union_by_name = true, hive_partitioning = false))
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | map('lower') | list) }}
+{%- endmacro %}
+
+{#- Text values as a DuckDB list literal, for table functions that take a list of files. -#}
+{% macro text_list(values) -%}
+    [{%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}]
+{%- endmacro %}
