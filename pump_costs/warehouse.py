@@ -87,8 +87,9 @@ def replace_tables_rows(
     return {table: batch.num_rows for table, batch in batches.items()}
 
 
-# fct_cloud_spend's rows are Parquet files ("units") beside the warehouse file, listed in this table and read
-# through the model's view (dbt_project/macros/parquet_units.sql); the published mart links the same files.
+# fct_cloud_spend's rows are Parquet files ("units") beside the warehouse file, listed (by their path in
+# cloud_units_dir()) in this table and read through the model's view (dbt_project/macros/parquet_units.sql);
+# the published mart links the same files.
 CLOUD_UNITS_TABLE = "marts.fct_cloud_spend__units"
 
 
@@ -101,16 +102,14 @@ def tidy_cloud_units(conn: duckdb.DuckDBPyConnection) -> list[Path]:
     retired by a build, or written by one that stopped before recording them. Returns what was removed."""
     folder = cloud_units_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    listed = conn.execute(
-        "select table_name from information_schema.tables where table_schema || '.' || table_name = ?",
+    (listed,) = conn.execute(
+        "select count(*) from information_schema.tables where table_schema || '.' || table_name = ?",
         [CLOUD_UNITS_TABLE],
-    ).fetchall()
+    ).fetchone()
     kept = (
-        {row[0] for row in conn.execute(f"select distinct unit_path from {CLOUD_UNITS_TABLE}").fetchall()}
-        if listed
-        else set()
+        {path for (path,) in conn.execute(f"select unit_path from {CLOUD_UNITS_TABLE}").fetchall()} if listed else set()
     )
-    removed = [path for path in folder.rglob("*.parquet") if str(path) not in kept]
+    removed = [path for path in folder.rglob("*.parquet") if str(path.relative_to(folder)) not in kept]
     for path in removed:
         path.unlink()
     for directory in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):

@@ -28,7 +28,7 @@ from pump_costs.sample_exports.generate import (
     write_gcp_billing,
 )
 from pump_costs.settings import DATA_DIR, PROJECT_ROOT, data_dir
-from pump_costs.warehouse import CLOUD_UNITS_TABLE, published_dir, warehouse_path
+from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir, warehouse_path
 from tests.conftest import MODELS_OVER_CUR2_ROWS, decimal_sums, query, totals
 
 EXPORT_KEYS = [
@@ -444,7 +444,8 @@ def test_cloud_rows_built_under_an_older_source_name_are_rebuilt(fake_api, yeste
 def rewrite_cloud_units(conn: duckdb.DuckDBPyConnection, select: str, where: str = "true") -> None:
     """Rewrite the fct_cloud_spend units whose listed rows match `where` through `select` (reading `unit`),
     as another version of the model would have written them."""
-    for (path,) in conn.execute(f"select distinct unit_path from {CLOUD_UNITS_TABLE} where {where}").fetchall():
+    for (unit_path,) in conn.execute(f"select distinct unit_path from {CLOUD_UNITS_TABLE} where {where}").fetchall():
+        path = cloud_units_dir() / unit_path
         conn.execute(f"create or replace temp view unit as select * from read_parquet('{path}')")
         conn.execute(f"copy ({select}) to '{path}.rewritten' (format parquet)")
         os.replace(f"{path}.rewritten", path)

@@ -17,6 +17,8 @@
     {%- set units = units_relation() -%}
     {%- set updating = units_update() -%}
     {%- set model_columns = get_column_schema_from_query(sql) -%}
+    {%- set folder = units_folder() -%}
+    {#- The units table lists each unit by its path in `folder`, so a data folder moved elsewhere keeps them. -#}
     {%- set kept_paths = [] -%}
     {%- if updating -%}
         {%- set retired = cloud_refresh()['retire'] -%}
@@ -24,9 +26,9 @@
             if row[0] not in retired -%}
             {%- do kept_paths.append(row[0]) -%}
         {%- endfor -%}
-        {%- do fail_on_gone_columns(this, kept_paths, model_columns) -%}
+        {%- do fail_on_gone_columns(this, folder, kept_paths, model_columns) -%}
     {%- endif -%}
-    {%- set batch = units_folder() ~ '/' ~ invocation_id -%}
+    {%- set batch = folder ~ '/' ~ invocation_id -%}
     {%- set unit_of_row = "x_Source || '-' || coalesce(strftime(ChargePeriodStart, '%Y-%m'), 'none')" -%}
     {%- set new_units = run_query("select distinct " ~ unit_of_row ~ " from (" ~ sql ~ ")").columns[0].values() -%}
 
@@ -51,7 +53,7 @@
             order by 1
         {%- endset -%}
         {%- for row in run_query(written).rows -%}
-            {%- do new_paths.append(row[0]) -%}
+            {%- do new_paths.append(row[0][folder | length + 1:]) -%}
         {%- endfor -%}
     {%- endif -%}
     {%- set paths = kept_paths + new_paths -%}
@@ -70,12 +72,17 @@
         delete from {{ units }} where unit_path not in {{ text_values(kept_paths) }};
         {%- if new_paths %}
         insert into {{ units }}
-        select distinct filename, x_Source, strftime(ChargePeriodStart, '%Y-%m'), x_SourceFile, x_LandedAt
-        from read_parquet({{ text_list(new_paths) }}, filename = true, hive_partitioning = false);
+        select distinct
+            substr(filename, {{ folder | length + 2 }}),
+            x_Source,
+            strftime(ChargePeriodStart, '%Y-%m'),
+            x_SourceFile,
+            x_LandedAt
+        from read_parquet({{ unit_files(folder, new_paths) }}, filename = true, hive_partitioning = false);
         {%- endif %}
     {%- endcall %}
     {% call statement('main') -%}
-        {{ units_view(view_relation, paths, model_columns) }}
+        {{ units_view(view_relation, folder, paths, model_columns) }}
     {%- endcall %}
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {% do adapter.commit() %}
@@ -107,8 +114,8 @@
 
 {#- The view over the units, with the model's columns in its order and types: a column no unit holds yet
     (the model gained it) is null. -#}
-{% macro units_view(relation, paths, model_columns) -%}
-    {%- set held = unit_columns(paths) -%}
+{% macro units_view(relation, folder, paths, model_columns) -%}
+    {%- set held = unit_columns(folder, paths) -%}
     create or replace view {{ relation }} as
     select
     {%- for column in model_columns %}
@@ -119,14 +126,14 @@
         {%- endif %} as "{{ column.name }}"{{ "," if not loop.last }}
     {%- endfor %}
     {%- if paths %}
-    from read_parquet({{ text_list(paths) }}, union_by_name = true, hive_partitioning = false)
+    from read_parquet({{ unit_files(folder, paths) }}, union_by_name = true, hive_partitioning = false)
     {%- else %}
     where false
     {%- endif %}
 {%- endmacro %}
 
-{% macro fail_on_gone_columns(relation, paths, model_columns) -%}
-    {%- set gone = unit_columns(paths) | reject('in', model_columns | map(attribute='name') | map('lower') | list) | list -%}
+{% macro fail_on_gone_columns(relation, folder, paths, model_columns) -%}
+    {%- set gone = unit_columns(folder, paths) | reject('in', model_columns | map(attribute='name') | map('lower') | list) | list -%}
     {%- if gone -%}
         {{ exceptions.raise_compiler_error(
             relation ~ " has columns its model no longer has (" ~ (gone | join(', ')) ~ "), as after an upgrade. "
@@ -137,17 +144,18 @@
 {%- endmacro %}
 
 {#- The (lower-case) names of the columns the unit files hold. -#}
-{% macro unit_columns(paths) -%}
+{% macro unit_columns(folder, paths) -%}
     {%- if not paths -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set query -%}
-        select column_name from (describe select * from read_parquet({{ text_list(paths) }}, union_by_name = true, hive_partitioning = false))
+        select column_name
+        from (describe select * from read_parquet({{ unit_files(folder, paths) }}, union_by_name = true, hive_partitioning = false))
     {%- endset -%}
     {{ return(run_query(query).columns[0].values() | map('lower') | list) }}
 {%- endmacro %}
 
-{#- Text values as a DuckDB list literal, for table functions that take a list of files. -#}
-{% macro text_list(values) -%}
-    [{%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}]
+{#- The units' files, as a DuckDB list of absolute paths for read_parquet. -#}
+{% macro unit_files(folder, paths) -%}
+    [{%- for path in paths -%}'{{ (folder ~ '/' ~ path) | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}]
 {%- endmacro %}

@@ -7,8 +7,8 @@ others are reported as they were.
 
 What the models read:
 - the context: the dbt project's files (models, macros, seeds, tests, dbt_project.yml, profiles.yml),
-  the versions of dbt-core and dbt-duckdb, and the warehouse's list of relations (a table dropped by hand
-  is built again). Any change to it rebuilds every model;
+  the versions of dbt-core and dbt-duckdb, the warehouse's location and its list of relations (a table
+  dropped by hand is built again). Any change to it rebuilds every model;
 - the input tables, each raw table and each table the daily models build, summarized by row count and
   latest load time: each load stamps its rows, and a replaced window or file gets a new stamp, so a
   change moves it; a removed file lowers the count. A changed table rebuilds the models downstream of it;
@@ -86,7 +86,12 @@ def project_digest(project_dir: Path) -> str:
 
 def current_inputs(project: str, conn: duckdb.DuckDBPyConnection, daily_tables: list[tuple[str, str]]) -> Inputs:
     """`project` (project_digest's) with the warehouse's relations, the input tables and the date."""
-    context = hashlib.sha256(f"{project}\n".encode())
+    # The warehouse's folder too: fct_cloud_spend's view reads its units there by absolute path, so a data
+    # folder moved elsewhere builds every model again.
+    (location,) = conn.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    context = hashlib.sha256(f"{project}\n{location}\n".encode())
     (today,) = conn.execute("select current_date").fetchone()
     states = {TODAY: str(today)}
     relations = conn.execute(

@@ -131,10 +131,8 @@ def _write_version(
         for file in unit_folder(previous, unit).glob("data_*.parquet"):
             _link(file, unit_folder(version, unit) / file.name)
     for unit_path, source, month in conn.execute(CLOUD_UNITS).fetchall():
-        # Named after its path in the units folder, which no other unit has.
-        name = "-".join(Path(unit_path).relative_to(cloud_units_dir()).parts)
-        unit = f"{source}/{month}/{name}"
-        _link(Path(unit_path), unit_folder(version, unit))
+        unit = f"{source}/{month}/{'-'.join(Path(unit_path).parts)}"  # its path in the units folder: unique
+        _link(cloud_units_dir() / unit_path, unit_folder(version, unit))
         units[unit] = unit_path
         if unit not in published:
             changed.append(unit)
