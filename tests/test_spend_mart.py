@@ -27,7 +27,7 @@ from pump_costs.sample_exports.generate import (
     write_demo_exports,
     write_gcp_billing,
 )
-from pump_costs.settings import DATA_DIR, PROJECT_ROOT, data_dir
+from pump_costs.settings import AWS_CUR_DIRS, DATA_DIR, PROJECT_ROOT, data_dir
 from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir, warehouse_path
 from tests.conftest import MODELS_OVER_CUR2_ROWS, decimal_sums, query, totals
 
@@ -198,6 +198,31 @@ def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterda
     assert query("select ProviderName, count(*) from marts.fct_spend group by all") == [("AWS", 10 * 4 + 1)]
     assert fake_api.requests == []
     assert (published_dir() / PUBLISHED_DATABASE).exists()
+
+
+def test_a_data_folder_moved_elsewhere_keeps_its_cloud_rows(fake_api, yesterday, tmp_path, monkeypatch):
+    """fct_cloud_spend's view reads its Parquet units by absolute path: a data folder restored elsewhere
+    (the exports staying where they are) is built again, every unit kept, no row lost or doubled."""
+    exports = tmp_path / "cur"
+    monkeypatch.setenv(AWS_CUR_DIRS.name, str(exports))
+    write_aws_cur2(exports, ["2026-09", "2026-10"])
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    by_period = "select strftime(BillingPeriodStart, '%Y-%m'), count(*), sum(BilledCost) from marts.fct_spend"
+    built = query(by_period + " group by 1 order by 1")
+    assert [row[:2] for row in built] == [("2026-09", 41), ("2026-10", 41)]
+
+    def unit_files() -> list[Path]:
+        return sorted(path.relative_to(cloud_units_dir()) for path in cloud_units_dir().rglob("*.parquet"))
+
+    units = unit_files()
+    assert len(units) == 2
+    shutil.move(data_dir(), tmp_path / "restored")
+    monkeypatch.setenv(DATA_DIR.name, str(tmp_path / "restored"))
+    result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
+    (landed,) = [m for m in result.asset_materializations_for_node("aws_exports") if m.asset_key.path[-1] == "aws_cur2"]
+    assert landed.metadata["files_landed"].value == 0
+    assert query(by_period + " group by 1 order by 1") == built
+    assert unit_files() == units  # kept where they are, not written again
 
 
 def test_bad_export_file_fails_its_source_only_and_keeps_its_rows(fake_api, yesterday):
@@ -423,7 +448,8 @@ def test_a_publish_killed_half_way_leaves_nothing_the_next_one_keeps(fake_api, y
 
 def test_cloud_rows_built_under_an_older_source_name_are_rebuilt(fake_api, yesterday):
     """x_Source is the raw table a row was landed in: rows an older version built under another name
-    (gcp_billing_export) are replaced on the next run, with nothing lost or doubled."""
+    (gcp_billing_export) are replaced on the next run, with nothing lost or doubled; so is the table an
+    older version kept them in."""
     write_demo_exports(data_dir() / "exports", ["2026-10"])
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     gcp = (
@@ -439,6 +465,21 @@ def test_cloud_rows_built_under_an_older_source_name_are_rebuilt(fake_api, yeste
         conn.execute("drop table pipeline_state.model_builds")
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     assert query(gcp) == expected
+
+    # A version from before the units: fct_cloud_spend a table (here with the older name too), no units.
+    # The next run writes every row as units once and drops the table.
+    with duckdb.connect(str(warehouse_path())) as conn:
+        conn.execute(
+            "create table marts.older_fct_cloud_spend as select * replace ("
+            "replace(x_Source, 'gcp_billing', 'gcp_billing_export') as x_Source) from marts.fct_cloud_spend"
+        )
+        conn.execute("drop view marts.fct_cloud_spend")
+        conn.execute(f"drop table {CLOUD_UNITS_TABLE}")
+        conn.execute("alter table marts.older_fct_cloud_spend rename to fct_cloud_spend")
+        conn.execute("drop table pipeline_state.model_builds")
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    assert query(gcp) == expected
+    assert query("select table_type from information_schema.tables where table_name = 'fct_cloud_spend'") == [("VIEW",)]
 
 
 def rewrite_cloud_units(conn: duckdb.DuckDBPyConnection, select: str, where: str = "true") -> None:
