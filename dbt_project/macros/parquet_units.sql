@@ -33,7 +33,8 @@
     {%- set new_units = run_query("select distinct " ~ unit_of_row ~ " from (" ~ sql ~ ")").columns[0].values() -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {#- Rows in no particular order: a Parquet reader may rely on none, and unordered writing is faster. -#}
+    {#- Rows in no particular order: a Parquet reader may rely on none, and unordered writing is faster (the
+        setting is the connection's, which dbt shares between models: it is reset below). -#}
     {%- do run_query("set preserve_insertion_order = false") -%}
     {%- if new_units | length == 1 -%}
         {#- One unit (a billing period delivered again): one file, not partitioned, which takes twice as long. -#}
@@ -44,6 +45,7 @@
             ~ "' (format parquet, partition_by (unit), write_partition_columns false)"
         ) -%}
     {%- endif -%}
+    {%- do run_query("reset preserve_insertion_order") -%}
     {%- set new_paths = [] -%}
     {%- if new_units | length > 0 -%}
         {%- set written -%}
