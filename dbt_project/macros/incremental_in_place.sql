@@ -44,8 +44,18 @@
 {% macro add_new_columns_or_fail_on_gone(relation, sql) -%}
     {%- set table_columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     {%- set model_columns = get_column_schema_from_query(sql) -%}
-    {%- set model_names = model_columns | map(attribute='name') | map('lower') | list -%}
-    {%- set gone = table_columns | reject('in', model_names) | list -%}
+    {%- do fail_on_gone_columns(relation, table_columns, model_columns) -%}
+    {%- for column in model_columns if column.name | lower not in table_columns -%}
+        {%- call statement('add_column_' ~ loop.index) -%}
+            alter table {{ relation }} add column "{{ column.name }}" {{ column.data_type }}
+        {%- endcall -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- Stop, changing nothing, when the stored rows (`held`: lower-case column names) have a column the model no
+    longer makes, as after an upgrade. -#}
+{% macro fail_on_gone_columns(relation, held, model_columns) -%}
+    {%- set gone = held | reject('in', model_columns | map(attribute='name') | map('lower') | list) | list -%}
     {%- if gone -%}
         {{ exceptions.raise_compiler_error(
             relation ~ " has columns its model no longer has (" ~ (gone | join(', ')) ~ "), as after an upgrade. "
@@ -53,9 +63,4 @@
             ~ "` (from dbt_project/), then, for a model refreshed by day, run the backfill again (`make backfill`)."
         ) }}
     {%- endif -%}
-    {%- for column in model_columns if column.name | lower not in table_columns -%}
-        {%- call statement('add_column_' ~ loop.index) -%}
-            alter table {{ relation }} add column "{{ column.name }}" {{ column.data_type }}
-        {%- endcall -%}
-    {%- endfor -%}
 {%- endmacro %}

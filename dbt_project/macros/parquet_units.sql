@@ -26,7 +26,7 @@
             if row[0] not in retired -%}
             {%- do kept_paths.append(row[0]) -%}
         {%- endfor -%}
-        {%- do fail_on_gone_columns(this, folder, kept_paths, model_columns) -%}
+        {%- do fail_on_gone_columns(this, unit_columns(folder, kept_paths), model_columns) -%}
     {%- endif -%}
     {%- set batch = folder ~ '/' ~ invocation_id -%}
     {%- set unit_of_row = "x_Source || '-' || coalesce(strftime(ChargePeriodStart, '%Y-%m'), 'none')" -%}
@@ -132,17 +132,6 @@
     {%- else %}
     where false
     {%- endif %}
-{%- endmacro %}
-
-{% macro fail_on_gone_columns(relation, folder, paths, model_columns) -%}
-    {%- set gone = unit_columns(folder, paths) | reject('in', model_columns | map(attribute='name') | map('lower') | list) | list -%}
-    {%- if gone -%}
-        {{ exceptions.raise_compiler_error(
-            relation ~ " has columns its model no longer has (" ~ (gone | join(', ')) ~ "), as after an upgrade. "
-            ~ "Nothing was changed. Rebuild it with `dbt build --full-refresh --select " ~ relation.identifier
-            ~ "` (from dbt_project/), then, for a model refreshed by day, run the backfill again (`make backfill`)."
-        ) }}
-    {%- endif -%}
 {%- endmacro %}
 
 {#- The (lower-case) names of the columns the unit files hold. -#}

@@ -60,12 +60,12 @@ from {MART_SCHEMA}.{SPEND_MART}
 where x_Source not in (select x_Source from {CLOUD_UNITS_TABLE})
 group by all
 """
-# fct_cloud_spend's units as published files: each unit's source, month and file name in the version.
+# fct_cloud_spend's units (their path in the units folder), by source and month.
 CLOUD_UNITS = f"select distinct unit_path, x_Source, charge_month from {CLOUD_UNITS_TABLE} order by all"
 
 
 def unit_folder(version: Path, unit: str) -> Path:
-    """A written unit's folder (`<source>/<month>`), or a linked cloud unit's file (`<source>/<month>/<name>`)."""
+    """A written unit's folder (`<source>/<month>`), or a cloud unit's file (`<source>/<month>/<name>`)."""
     source, month, *name = unit.split("/")
     return version / SPEND_MART / f"source={source}" / f"month={month}" / "/".join(name)
 
@@ -120,27 +120,25 @@ def _link(source: Path, target: Path) -> None:
 def _write_version(
     conn: duckdb_module.DuckDBPyConnection, version: Path, previous: Path | None
 ) -> tuple[dict[str, str], list[str], int]:
-    """Link fct_cloud_spend's units, write fct_spend's other changed units (linking the others from
-    `previous`) and the whole small marts. Returns every unit's fingerprint, the units new in this version,
-    and fct_spend's row count."""
+    """Link fct_cloud_spend's units, write fct_spend's other units that changed (linking the others from
+    `previous`) and the whole small marts. Returns every unit's fingerprint (a cloud unit's is its path),
+    the units new in this version, and fct_spend's row count."""
     counted = conn.execute(UNIT_FINGERPRINTS).fetchall()
     units = {unit: fingerprint for unit, _, fingerprint in counted}
     published = json.loads((previous / UNITS_FILE).read_text()) if previous else {}
-    changed = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
-    for unit in sorted(set(units) - set(changed)):
-        for file in unit_folder(previous, unit).glob("data_*.parquet"):
+    to_write = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
+    for unit in sorted(set(units) - set(to_write)):
+        for file in unit_folder(previous, unit).iterdir():
             _link(file, unit_folder(version, unit) / file.name)
     for unit_path, source, month in conn.execute(CLOUD_UNITS).fetchall():
         unit = f"{source}/{month}/{'-'.join(Path(unit_path).parts)}"  # its path in the units folder: unique
         _link(cloud_units_dir() / unit_path, unit_folder(version, unit))
         units[unit] = unit_path
-        if unit not in published:
-            changed.append(unit)
     # One plain COPY per unit: DuckDB's partition_by takes more than twice as long for the same rows, and a
     # unit's predicate (one source, one month) is cheap to evaluate on every row. Rows in a Parquet file have
     # no order a reader may rely on, and writing them unordered is a fifth faster.
     conn.execute("set preserve_insertion_order = false")
-    for unit in (unit for unit in changed if unit.count("/") == 1):
+    for unit in to_write:
         source, month = unit.split("/")
         target = unit_folder(version, unit)
         target.mkdir(parents=True)
@@ -156,7 +154,8 @@ def _write_version(
     for mart in WHOLE_MARTS:
         conn.execute(f"copy {MART_SCHEMA}.{mart} to '{version / mart}.parquet' (format parquet)")
     (cloud_rows,) = conn.execute(f"select count(*) from {MART_SCHEMA}.fct_cloud_spend").fetchone()
-    return units, changed, sum(row_count for _, row_count, _ in counted) + cloud_rows
+    new = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
+    return units, new, sum(row_count for _, row_count, _ in counted) + cloud_rows
 
 
 def _write_database(conn: duckdb_module.DuckDBPyConnection, staged: Path, version: Path) -> None:
