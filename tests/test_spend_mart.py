@@ -382,6 +382,45 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
     assert outcomes.keys() == built_checks.keys() and all(outcomes.values())
 
 
+def test_a_file_with_rows_in_two_months_is_never_counted_twice(fake_api, yesterday):
+    """A unit of fct_cloud_spend holds one source and month, so a file with rows in two months is in two
+    units. When one of them is rewritten (here September's, delivered again), so is the other: all of the
+    file's rows are written again, and none may stay behind in a unit that is kept."""
+    exports = data_dir() / "exports" / "aws"
+    first = write_aws_cur2(exports, ["2026-09", "2026-10"])
+    # October's CSV also carries a charge for usage on September's last day.
+    october_csv = exports / "pump-demo" / "data" / "BILLING_PERIOD=2026-10" / "pump-demo-2026-10-00002.csv.gz"
+    with gzip.open(october_csv, "rt", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    late = rows[0] | {
+        "identity_line_item_id": "li-late",
+        "line_item_usage_start_date": "2026-09-30T00:00:00Z",
+        "line_item_usage_end_date": "2026-10-01T00:00:00Z",
+        "line_item_unblended_cost": "1.25",
+    }
+    with gzip.open(october_csv, "wt", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([*rows, late])
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    by_month = """select strftime(ChargePeriodStart, '%Y-%m'), count(*), sum(BilledCost) from marts.fct_spend
+                  group by 1 order by 1"""
+    late_cost = Decimal("1.25")
+    assert query(by_month) == [
+        ("2026-09", 41 + 1, first.cost_by_period["2026-09"] + late_cost),
+        ("2026-10", 41, first.cost_by_period["2026-10"]),
+    ]
+    units_of_october_csv = f"select count(distinct unit_path) from {CLOUD_UNITS_TABLE} where x_SourceFile = ?"
+    assert query(units_of_october_csv, [str(october_csv)]) == [(2,)]
+
+    second = write_aws_cur2(exports, ["2026-09"], rows_dropped_in="2026-09")
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    assert query(by_month) == [
+        ("2026-09", 31 + 1, second.cost_by_period["2026-09"] + late_cost),
+        ("2026-10", 41, first.cost_by_period["2026-10"]),
+    ]
+
+
 def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fake_api, yesterday):
     focus = data_dir() / "exports" / "focus"
     focus.mkdir(parents=True)
