@@ -2,8 +2,8 @@
   A model stored as Parquet files ("units"), each holding rows of one source and month of
   ChargePeriodStart, in units/<model>/ beside the warehouse file (the pipeline creates that folder); the
   model's relation is a view over the current units, and <model>__units lists which export files' rows each
-  unit holds. fct_cloud_spend's rows are so written once:
-  the published mart links these files rather than writing the rows again (defs/publish/assets.py).
+  unit holds. fct_cloud_spend's rows are so written once: the published mart links these files rather than
+  writing the rows again (defs/publish/assets.py).
 
   A run writes the model's rows (the files cloud_refresh() reloads) as new units, and, in one transaction,
   retires the units cloud_refresh() names and points the view at the rest and the new ones. Files of units
