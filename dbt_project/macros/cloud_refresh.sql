@@ -105,7 +105,8 @@
 
 {#- Text values as a one-column subquery, for `column in {{ text_values(...) }}`; empty matches nothing.
     Not a constant list `in ('a', 'b')`: DuckDB pushes such a list below the FOCUS casts of the views under
-    fct_cloud_spend, and a 10,000,000-row CUR period then took 27-34 s to insert rather than 18-19 s. -#}
+    fct_cloud_spend, and a 10,000,000-row CUR period then took 27-34 s to insert rather than 18-19 s (measured
+    when fct_cloud_spend was a table). -#}
 {% macro text_values(values) -%}
     (select unnest([{%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}]::varchar[]))
 {%- endmacro %}
