@@ -97,18 +97,22 @@ def cloud_units_dir() -> Path:
     return warehouse_path().parent / "units" / "fct_cloud_spend"
 
 
+def _listed_cloud_units(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    (listed,) = conn.execute(
+        "select count(*) from information_schema.tables where table_schema || '.' || table_name = ?",
+        [CLOUD_UNITS_TABLE],
+    ).fetchone()
+    if not listed:
+        return set()
+    return {path for (path,) in conn.execute(f"select unit_path from {CLOUD_UNITS_TABLE}").fetchall()}
+
+
 def tidy_cloud_units(conn: duckdb.DuckDBPyConnection) -> list[Path]:
     """Make the units folder dbt writes to, and remove every unit file the units table does not list:
     retired by a build, or written by one that stopped before recording them. Returns what was removed."""
     folder = cloud_units_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    (listed,) = conn.execute(
-        "select count(*) from information_schema.tables where table_schema || '.' || table_name = ?",
-        [CLOUD_UNITS_TABLE],
-    ).fetchone()
-    kept = (
-        {path for (path,) in conn.execute(f"select unit_path from {CLOUD_UNITS_TABLE}").fetchall()} if listed else set()
-    )
+    kept = _listed_cloud_units(conn)
     removed = [path for path in folder.rglob("*.parquet") if str(path.relative_to(folder)) not in kept]
     for path in removed:
         path.unlink()
@@ -116,3 +120,10 @@ def tidy_cloud_units(conn: duckdb.DuckDBPyConnection) -> list[Path]:
         if not any(directory.iterdir()):
             directory.rmdir()
     return removed
+
+
+def lost_cloud_units(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """The listed units whose file is missing (deleted by hand, or not restored from a backup): until a build
+    writes their export files' rows again (dbt_project/macros/cloud_refresh.sql), fct_cloud_spend cannot be read."""
+    folder = cloud_units_dir()
+    return sorted(path for path in _listed_cloud_units(conn) if not (folder / path).is_file())

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pump_costs.defs.dbt import build_inputs
-from pump_costs.defs.dbt.assets import dbt_models, models_to_rebuild
+from pump_costs.defs.dbt.assets import CLOUD_SPEND, dbt_models, models_to_rebuild
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.report.budgets import Budget, budget_rows, budgets_changed
 from pump_costs.raw.export_formats import ALL_FORMATS
@@ -91,9 +91,9 @@ def test_only_the_models_downstream_of_a_changed_input_are_rebuilt():
         every_model,
     )
 
-    def rebuilt(context: str, tables: dict[str, str]) -> set[str]:
+    def rebuilt(context: str, tables: dict[str, str], damaged: frozenset = frozenset()) -> set[str]:
         now = build_inputs.Inputs(context, tables)
-        return {key.to_user_string() for key in models_to_rebuild(dbt_models.keys, now, last)}
+        return {key.to_user_string() for key in models_to_rebuild(dbt_models.keys, now, last, damaged)}
 
     assert rebuilt("context", last.inputs.states) == set()
     assert rebuilt("context", {"raw_exports.aws_cur2": "1 / a", "raw_config.budgets": "2 / b"}) == {
@@ -104,6 +104,12 @@ def test_only_the_models_downstream_of_a_changed_input_are_rebuilt():
     # A new day: only what reads the date, not every model the schedule's first run of the day reaches.
     assert rebuilt("context", {**last.inputs.states, "current_date": "2026-11-28"}) == {"marts/fct_budget_status"}
     assert rebuilt("another context", last.inputs.states) == set(every_model)
+    # fct_cloud_spend with a unit file lost: it and what is built from it, though no input changed.
+    assert rebuilt("context", last.inputs.states, frozenset({CLOUD_SPEND})) == MODELS_OVER_CUR2_ROWS - {
+        "staging/stg_aws__cur2_line_items",
+        "intermediate/int_aws__spend_focus",
+        "intermediate/int_cloud__spend_focus",
+    }
     assert len(every_model) == 33
 
 

@@ -422,10 +422,23 @@ def test_a_file_with_rows_in_two_months_is_never_counted_twice(fake_api, yesterd
 
     second = write_aws_cur2(exports, ["2026-09"], rows_dropped_in="2026-09")
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
-    assert query(by_month) == [
+    expected = [
         ("2026-09", 31 + 1, second.cost_by_period["2026-09"] + late_cost),
         ("2026-10", 41, first.cost_by_period["2026-10"]),
     ]
+    assert query(by_month) == expected
+
+    # October's unit file is lost (deleted by hand): the next run, though no export changed, writes the rows
+    # of its files again, and so September's unit too, which holds the late row of one of them.
+    units = {path: month for path, month in query(f"select distinct unit_path, charge_month from {CLOUD_UNITS_TABLE}")}
+    (october_unit,) = [path for path, month in units.items() if month == "2026-10"]
+    (cloud_units_dir() / october_unit).unlink()
+    result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
+    assert result.success
+    assert query(by_month) == expected
+    rewritten = {path for (path,) in query(f"select distinct unit_path from {CLOUD_UNITS_TABLE}")}
+    assert len(rewritten) == 2 and rewritten.isdisjoint(units)
+    assert all((cloud_units_dir() / path).is_file() for path in rewritten)
 
 
 def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fake_api, yesterday):

@@ -6,12 +6,14 @@
   files share one category per ServiceName, so a row there depends on the source's other files: a change
   to one of those sources rewrites the whole source. x_Source is the raw table a row was landed in
   (format_table); units built under another name (an older version's) are retired and their files
-  written again.
+  written again. A unit whose file is missing (deleted by hand, or not restored from a backup) is lost:
+  its files' rows are written again, as if landed again.
 -#}
 {% macro cloud_refresh() -%}
     {%- if not execute or not units_update() -%}
         {{ return({'retire': [], 'reload': none}) }}
     {%- endif -%}
+    {%- set folder = units_folder() -%}
     {%- set query -%}
         with recursive landed as (
             select
@@ -27,6 +29,15 @@
             select distinct unit_path, x_Source, x_SourceFile, x_LandedAt from {{ units_relation() }}
         ),
 
+        present_files as (
+            select file from glob('{{ folder }}/**/*.parquet')
+        ),
+
+        lost_files as (
+            select x_SourceFile from every_built
+            where '{{ folder }}/' || unit_path not in (select file from present_files)
+        ),
+
         built as (
             select * from every_built
             where x_Source in (select format_table from landed)
@@ -39,10 +50,12 @@
 
         new_landings as (
             select * from landed
-            where not exists (
-                select 1 from built
-                where built.x_SourceFile = landed.source_file and built.x_LandedAt = landed.landed_at
-            )
+            where
+                not exists (
+                    select 1 from built
+                    where built.x_SourceFile = landed.source_file and built.x_LandedAt = landed.landed_at
+                )
+                or source_file in (select x_SourceFile from lost_files)
         ),
 
         gone as (

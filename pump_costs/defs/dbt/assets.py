@@ -26,7 +26,7 @@ from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.raw.tables import create_raw_layer
 from pump_costs.settings import DATA_DIR, data_dir
-from pump_costs.warehouse import tidy_cloud_units, warehouse_path
+from pump_costs.warehouse import cloud_units_dir, lost_cloud_units, tidy_cloud_units, warehouse_path
 
 DAILY_MODELS = "tag:daily"
 WINDOW_START_ENV_VAR, WINDOW_END_ENV_VAR = "PUMP_COSTS_WINDOW_START", "PUMP_COSTS_WINDOW_END"
@@ -36,6 +36,8 @@ WINDOW_START_ENV_VAR, WINDOW_END_ENV_VAR = "PUMP_COSTS_WINDOW_START", "PUMP_COST
 # whose models span two runs (as a UI backfill splits them), such as fct_spend's relationships test to a
 # seed built in an earlier run.
 INDIRECT_SELECTION = ["--indirect-selection", "buildable"]
+# The model whose rows are Parquet files beside the warehouse (dbt_project/macros/parquet_units.sql).
+CLOUD_SPEND = dg.AssetKey(["marts", "fct_cloud_spend"])
 # Metadata of a model a run did not rebuild (nothing it reads changed since) and of its tests: the run that did.
 BUILT_BY_RUN = "built_by_run"
 
@@ -131,10 +133,16 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     project = build_inputs.project_digest(dbt_project.project_dir)
     with duckdb.get_connection() as conn:
         tidy_cloud_units(conn)  # what a build that stopped or failed wrote, unrecorded, is removed
+        lost = lost_cloud_units(conn)
         inputs = build_inputs.current_inputs(project, conn, daily)
         last = build_inputs.last_build(conn)
+    if lost:
+        context.log.warning(
+            f"{len(lost)} unit file(s) of fct_cloud_spend are missing from {cloud_units_dir()} (first: {lost[0]}): "
+            "the rows of their export files are written again."
+        )
     selected = context.selected_asset_keys
-    rebuilt = models_to_rebuild(selected, inputs, last)
+    rebuilt = models_to_rebuild(selected, inputs, last, damaged={CLOUD_SPEND} if lost else set())
     kept = selected - rebuilt
     if kept:
         runs = ", ".join(sorted({last.built_by[key.to_user_string()] for key in kept}))
@@ -177,15 +185,19 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
 
 
 def models_to_rebuild(
-    selected: AbstractSet[dg.AssetKey], inputs: build_inputs.Inputs, last: build_inputs.Build | None
+    selected: AbstractSet[dg.AssetKey],
+    inputs: build_inputs.Inputs,
+    last: build_inputs.Build | None,
+    damaged: AbstractSet[dg.AssetKey] = frozenset(),
 ) -> set[dg.AssetKey]:
     """The selected models downstream of an input that changed since `last` (all of them when there is
-    no `last`, or the context changed)."""
+    no `last`, or the context changed), and the `damaged` models (their stored rows are incomplete) and
+    those downstream of them."""
     changed = inputs.changed(last.inputs) if last else None
     if changed is None or any(key.to_user_string() not in last.built_by for key in selected):
         return set(selected)
     # A raw table or a daily model's table is the asset of the same schema and name.
-    reached = {dg.AssetKey(name.split(".")) for name in changed - {build_inputs.TODAY}}
+    reached = {dg.AssetKey(name.split(".")) for name in changed - {build_inputs.TODAY}} | set(damaged)
     if build_inputs.TODAY in changed:
         reached |= {
             key for key in dbt_models.keys if build_inputs.READS_TODAY_TAG in dbt_models.get_asset_spec(key).tags
