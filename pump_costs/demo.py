@@ -10,7 +10,13 @@ import duckdb
 from pump_costs.defs.anthropic.client import last_completed_days
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
 from pump_costs.defs.report.assets import report_path
-from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, SECOND_FAKE_ADMIN_KEY, SECOND_ORGANIZATION, FakeAdminApi
+from pump_costs.fake_anthropic import (
+    DEMO_ORGANIZATION,
+    FAKE_ADMIN_KEY,
+    SECOND_FAKE_ADMIN_KEY,
+    SECOND_ORGANIZATION,
+    FakeAdminApi,
+)
 from pump_costs.instance import default_instance
 from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import write_demo_exports
@@ -42,7 +48,7 @@ budgets:
     name: Anthropic / {SECOND_ORGANIZATION.name}
     monthly: 2000
   - scope: api_key
-    name: claude-code-ci
+    name: {DEMO_ORGANIZATION.name} / claude-code-ci
     monthly: 50
   - scope: service
     name: AmazonEC2
@@ -111,8 +117,8 @@ SUMMARY_QUERIES = {
     "Anthropic by workspace": (
         ("workspace", "billed usd"),
         """
-        select SubAccountName, round(sum(BilledCost), 2)
-        from marts.fct_spend where ProviderName = 'Anthropic' group by all order by 2 desc""",
+        select sub_account_label, round(sum(billed_cost), 2)
+        from marts.fct_daily_spend where provider_name = 'Anthropic' group by all order by 2 desc""",
     ),
     "Anthropic by API key, actor and product (top 8)": (
         ("api key", "actor", "product", "billed usd"),

@@ -12,6 +12,7 @@ import pytest
 from pump_costs import settings
 from pump_costs.definitions import defs
 from pump_costs.defs.anthropic.organizations import OrganizationsFileError, load_organizations
+from pump_costs.defs.jobs import exports_job
 from pump_costs.fake_anthropic import (
     DEMO_ORGANIZATION,
     FAKE_ADMIN_KEY,
@@ -67,6 +68,14 @@ def expected_cost_by_workspace(organization: SyntheticOrganization, first, last)
     return dict(by_workspace)
 
 
+def failed_checks(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {
+        e.asset_check_evaluation_data.check_name
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    }
+
+
 def cost_report_by_organization() -> dict[str, tuple]:
     """Per organization: rows, exact cents, and when they were last loaded."""
     rows = query("""select organization_id, count(*), sum(amount_cents), max(loaded_at)
@@ -101,6 +110,30 @@ def test_two_organizations_are_kept_apart_to_the_last_digit_and_a_failing_key_fa
         (DEMO_ORGANIZATION.id,): len(WORKSPACES),
         (SECOND_ORGANIZATION.id,): len(WORKSPACES),
     }
+    # So have their workspaces the same names: budgets, anomalies and the report tell a name both have apart
+    # by organization, and leave a name one alone has as it is.
+    names = {DEMO_ORGANIZATION.id: DEMO_ORGANIZATION.name, SECOND_ORGANIZATION.id: SECOND_ORGANIZATION.name}
+    shared = {
+        name
+        for (name,) in query("""select SubAccountName from marts.fct_spend where ProviderName = 'Anthropic'
+                                            group by 1 having count(distinct BillingAccountId) = 2""")
+    }
+    assert "Default" in shared
+    workspace_scopes = totals("""select scope_name, sum(billed_cost) from marts.fct_daily_spend_by_scope
+                                 where scope_type = 'workspace' and billed_cost <> 0 group by all""")
+    expected_scopes: Counter = Counter()
+    for (organization, workspace), cost in anthropic_cost_by_organization_and_workspace().items():
+        expected_scopes[(f"{names[organization]} / {workspace}" if workspace in shared else workspace,)] += cost
+    assert workspace_scopes == dict(expected_scopes)
+    # A budget on a name both have would match no scope and show nothing spent: the run fails on that check.
+    budgets = two_organizations / "budgets.yaml"
+    monkeypatch.setenv(settings.BUDGETS_FILE.name, str(budgets))
+    workspace_budget = "budgets:\n  - scope: workspace\n    name: {}\n    monthly: 1000000\n"
+    budgets.write_text(workspace_budget.format("Default"))
+    result = materialize_days(last, last, selection=exports_job.selection, raise_on_error=False)
+    assert not result.success
+    assert failed_checks(result) == {"assert_budgets_name_one_workspace_or_key"}
+    budgets.write_text(workspace_budget.format(f"{DEMO_ORGANIZATION.name} / Default"))
     # Each organization costs exactly the requests one alone does: one page per report for five days.
     by_organization_and_path = Counter(
         (r.organization_id, r.path.rsplit("/v1/organizations/")[-1]) for r in fake_api.requests
@@ -131,6 +164,7 @@ def test_two_organizations_are_kept_apart_to_the_last_digit_and_a_failing_key_fa
     assert [s.stale for s in found.sources if s.provider == "Anthropic"] == [False, False]
 
     assert not result.success
+    assert failed_checks(result) == {"every_organization_pulled"}  # the budget on one Default passes
     failed_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
     assert failed_steps == {
         f"raw_anthropic__{name}_every_organization_pulled"

@@ -251,4 +251,4 @@ def test_every_dbt_unit_test_passes(mart, tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=10 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]
+    assert "PASS=11 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]

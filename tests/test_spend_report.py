@@ -396,7 +396,7 @@ def test_the_report_opens_offline_and_its_charts_equal_the_published_marts(repor
     by_key = charts["anthropic-by-api-key-USD"]["traces"][0]
     key_totals = dict(
         published.execute(
-            "select coalesce(api_key_name, '(no key)'), sum(billed_cost) from marts.fct_daily_spend "
+            "select coalesce(api_key_label, '(no key)'), sum(billed_cost) from marts.fct_daily_spend "
             "where provider_name = 'Anthropic' and charge_date between ? and ? group by all",
             [last - timedelta(days=29), last],
         ).fetchall()

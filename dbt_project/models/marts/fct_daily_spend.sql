@@ -1,10 +1,14 @@
 {#- Daily spend by provider, billing account (an Anthropic organization, an AWS payer account, ...), service,
-    sub account, model and API key: the table most dashboards start from. -#}
+    sub account, model and API key: the table most dashboards start from. A sub account's or key's name is
+    unique only within its billing account (each Anthropic organization has a workspace named Default), so
+    each has a label too, what budgets, anomalies and the report call it: its name, prefixed with its
+    billing account's where another billing account of the same provider has one of that name (spend with
+    no key too). -#}
 with spend as (
     select * from {{ ref('fct_spend') }}
 ),
 
-final as (
+daily as (
     select
         cast(ChargePeriodStart as date) as charge_date,
         ProviderName as provider_name,
@@ -24,6 +28,30 @@ final as (
         count(*) as charge_rows
     from spend
     group by all
+),
+
+sharing as (
+    select
+        *,
+        count(distinct billing_account_id) over (partition by provider_name, sub_account_name) > 1
+            as sub_account_name_shared,
+        count(distinct billing_account_id) over (partition by provider_name, api_key_name) > 1
+            as api_key_name_shared,
+        coalesce(billing_account_name, billing_account_id) || ' / ' as billing_account_prefix
+    from daily
+),
+
+final as (
+    select
+        * exclude (sub_account_name_shared, api_key_name_shared, billing_account_prefix),
+        case
+            when sub_account_name_shared then billing_account_prefix || sub_account_name else sub_account_name
+        end as sub_account_label,
+        case
+            when api_key_name_shared then billing_account_prefix || coalesce(api_key_name, '(no key)')
+            else api_key_name
+        end as api_key_label
+    from sharing
 )
 
 select * from final

@@ -94,7 +94,7 @@ by_workspace as (
         charge_date,
         billing_currency,
         'workspace' as scope_type,
-        sub_account_name as scope_name,
+        sub_account_label as scope_name,
         provider_name,
         sum(billed_cost) as billed_cost
     from anthropic_spend
@@ -106,7 +106,7 @@ by_workspace_model as (
         charge_date,
         billing_currency,
         'workspace_model' as scope_type,
-        sub_account_name || ' / ' || coalesce(model, '(no model)') as scope_name,
+        sub_account_label || ' / ' || coalesce(model, '(no model)') as scope_name,
         provider_name,
         sum(billed_cost) as billed_cost
     from anthropic_spend
@@ -118,7 +118,7 @@ by_api_key as (
         charge_date,
         billing_currency,
         'api_key' as scope_type,
-        coalesce(api_key_name, '(no key)') as scope_name,
+        coalesce(api_key_label, '(no key)') as scope_name,
         provider_name,
         sum(billed_cost) as billed_cost
     from anthropic_spend

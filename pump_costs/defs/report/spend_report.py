@@ -331,9 +331,9 @@ class ReportBuilder:
         self.heading(f"Anthropic, last {BREAKDOWN_DAYS} days: {dates}")
         for chart_id, label, sql in (
             ("anthropic-by-organization", "organization", "coalesce(billing_account_name, billing_account_id)"),
-            ("anthropic-by-workspace", "workspace", "sub_account_name"),
+            ("anthropic-by-workspace", "workspace", "sub_account_label"),
             ("anthropic-by-model", "model", "coalesce(model, '(web search, code execution)')"),
-            ("anthropic-by-api-key", "API key", "coalesce(api_key_name, '(no key)')"),
+            ("anthropic-by-api-key", "API key", "coalesce(api_key_label, '(no key)')"),
         ):
             for currency, by_label in self.grouped(
                 f"select billing_currency, {sql}, sum(billed_cost) from marts.fct_daily_spend "
