@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import shutil
+import tempfile
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -188,16 +189,29 @@ def test_an_exports_only_rebuild_keeps_every_anthropic_day_once(fake_api, yester
 def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterday, monkeypatch):
     """A fresh warehouse, cloud exports only (no Admin key yet): the sensor's job builds and publishes.
     The data folder is given relative to the project folder, as the README allows: dbt, which runs in
-    dbt_project/, must still open the same warehouse."""
+    dbt_project/, must still open the same warehouse. The published folder is on another file system (a
+    volume of its own, as a BI container may mount it), where the cloud units cannot be hard-linked: they
+    are copied."""
     absolute = data_dir()
     monkeypatch.setenv(DATA_DIR.name, os.path.relpath(absolute, PROJECT_ROOT))
     assert data_dir() == absolute
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
-    result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
-    assert result.success
-    assert query("select ProviderName, count(*) from marts.fct_spend group by all") == [("AWS", 10 * 4 + 1)]
-    assert fake_api.requests == []
-    assert (published_dir() / PUBLISHED_DATABASE).exists()
+    volume = Path(tempfile.mkdtemp(dir="/dev/shm"))
+    try:
+        assert volume.stat().st_dev != absolute.stat().st_dev
+        published_dir().symlink_to(volume)
+        result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
+        assert result.success
+        assert query("select ProviderName, count(*) from marts.fct_spend group by all") == [("AWS", 10 * 4 + 1)]
+        assert fake_api.requests == []
+        with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as published:
+            assert published.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchall() == query(
+                "select count(*), sum(BilledCost) from marts.fct_spend"
+            )
+        copies = list((published_dir() / "parquet").resolve().glob("fct_spend/source=aws_cur2/*/*.parquet"))
+        assert len(copies) == 1 and copies[0].stat().st_nlink == 1
+    finally:
+        shutil.rmtree(volume)
 
 
 def test_a_data_folder_moved_elsewhere_keeps_its_cloud_rows(fake_api, yesterday, tmp_path, monkeypatch):
