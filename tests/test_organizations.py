@@ -124,15 +124,28 @@ def test_two_organizations_are_kept_apart_to_the_last_digit_and_a_failing_key_fa
     for (organization, workspace), cost in anthropic_cost_by_organization_and_workspace().items():
         expected_scopes[(f"{names[organization]} / {workspace}" if workspace in shared else workspace,)] += cost
     assert workspace_scopes == dict(expected_scopes)
-    # A budget on a name both have would match no scope and show nothing spent: that check warns (the run
-    # still publishes the day's spend).
+    # A budget on a name both have, or on a misspelt one, would match no spend: that check warns (the run still
+    # publishes the day's spend).
     budgets = two_organizations / "budgets.yaml"
     monkeypatch.setenv(settings.BUDGETS_FILE.name, str(budgets))
-    workspace_budget = "budgets:\n  - scope: workspace\n    name: {}\n    monthly: 1000000\n"
-    budgets.write_text(workspace_budget.format("Default"))
+    workspace_budget = "  - scope: workspace\n    name: {}\n    monthly: 1000000\n"
+    budgets.write_text("budgets:\n" + workspace_budget.format("Default") + workspace_budget.format("Defualt"))
     result = materialize_days(last, last, selection=exports_job.selection)
-    assert failed_checks(result) == {"assert_budgets_name_one_workspace_or_key": dg.AssetCheckSeverity.WARN}
-    budgets.write_text(workspace_budget.format(f"{DEMO_ORGANIZATION.name} / Default"))
+    assert failed_checks(result) == {"assert_budgets_name_a_scope_with_spend": dg.AssetCheckSeverity.WARN}
+    with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
+        compiled = next(
+            warehouse_path().parent.glob("dbt_target/compiled/**/assert_budgets_name_a_scope_with_spend.sql")
+        )
+        assert conn.execute(compiled.read_text() + " order by all").fetchall() == [
+            (
+                "workspace",
+                "Default",
+                "USD",
+                f"{DEMO_ORGANIZATION.name} / Default, {SECOND_ORGANIZATION.name} / Default",
+            ),
+            ("workspace", "Defualt", "USD", None),
+        ]
+    budgets.write_text("budgets:\n" + workspace_budget.format(f"{DEMO_ORGANIZATION.name} / Default"))
     # Each organization costs exactly the requests one alone does: one page per report for five days.
     by_organization_and_path = Counter(
         (r.organization_id, r.path.rsplit("/v1/organizations/")[-1]) for r in fake_api.requests
