@@ -2,8 +2,7 @@
     sub account, model and API key: the table most dashboards start from. A sub account's or key's name is
     unique only within its billing account (each Anthropic organization has a workspace named Default), so
     each has a label too, what budgets, anomalies and the report call it: its name, prefixed with its
-    billing account's where another billing account of the same provider has one of that name (spend with
-    no key too). -#}
+    billing account's where another billing account of the same provider has one of that name. -#}
 with spend as (
     select * from {{ ref('fct_spend') }}
 ),
@@ -35,8 +34,9 @@ sharing as (
         *,
         count(distinct billing_account_id) over (partition by provider_name, sub_account_name) > 1
             as sub_account_name_shared,
+        -- spend with no key too, but only for a provider that has keys (a cloud's rows have none)
         count(distinct billing_account_id) over (partition by provider_name, api_key_name) > 1
-            as api_key_name_shared,
+        and count(api_key_name) over (partition by provider_name) > 0 as api_key_name_shared,
         coalesce(billing_account_name, billing_account_id) || ' / ' as billing_account_prefix
     from daily
 ),
