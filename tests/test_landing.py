@@ -1,5 +1,6 @@
 """Export landing against small folders and an in-memory DuckDB: what is landed again, and what goes."""
 
+import hashlib
 import os
 from datetime import datetime
 from decimal import Decimal
@@ -74,10 +75,16 @@ def test_a_byte_identical_copy_counts_once_and_the_file_landed_first_keeps_count
     conn = duckdb.connect()
     original = focus_file(tmp_path / "focus.csv", "1.5")
     assert len(land(conn, [original]).changed) == 1
+    digests = "select path, content_sha256 from raw_exports.landed_files order by path"
+    # Alone, it is not read for a digest: only a file of the same size can be a copy of it.
+    assert conn.execute(digests).fetchall() == [(str(original.path), None)]
     copy = landing.ExportFile(tmp_path / "focus (1).csv")  # sorts first, but was not landed first
     copy.path.write_bytes(original.path.read_bytes())
     changes = land(conn, [copy, original])
     assert (changes.changed, changes.removed, changes.copies) == ([], [], {str(copy.path): str(original.path)})
+    assert conn.execute(digests).fetchall() == [
+        (str(original.path), hashlib.sha256(original.path.read_bytes()).hexdigest())
+    ]
     assert conn.execute("select sum(BilledCost::decimal(18, 2)) from raw_exports.focus_cost_and_usage").fetchone() == (
         Decimal("1.50"),
     )

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -251,7 +251,8 @@ class FileChanges:
     changed: list[ExportFile]
     removed: list[str]
     copies: dict[str, str] = field(default_factory=dict)  # a copy's path -> the path that counts
-    hashes: dict[str, str] = field(default_factory=dict)  # path -> content SHA-256 of every counted file
+    # path -> content SHA-256 of every counted file; None for a file no other file has the size of (see below)
+    hashes: dict[str, str | None] = field(default_factory=dict)
 
 
 def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list[ExportFile]) -> FileChanges:
@@ -263,19 +264,24 @@ def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list
     ).fetchall()
     landed = {path: (tuple(signature), digest) for path, *signature, digest in rows}
     counted: dict[str, ExportFile] = {}
-    hashes: dict[str, str] = {}
+    hashes: dict[str, str | None] = {}
     copies: dict[str, str] = {}
     first_with: dict[str, str] = {}
+    # Only files of the same size can be copies of each other: a file whose size no other file has is not
+    # read for its digest (reading 800 MB takes ~0.4 s); it is, on the run that finds another of its size.
+    sizes = Counter(file.path.stat().st_size for file in files)
     # Of identical files, one already landed keeps counting; else the first path in sort order counts.
     for file in sorted(files, key=lambda f: (str(f.path) not in landed, str(f.path))):
         path = str(file.path)
-        signature, digest = landed.get(path, (None, None))
-        # A file is only read whole when it is new or changed; an unchanged one keeps its recorded digest.
-        digest = digest if signature == file.signature() and digest else content_sha256(file.path)
-        if digest in first_with:
-            copies[path] = first_with[digest]
-            continue
-        first_with[digest] = path
+        digest = None
+        if sizes[file.path.stat().st_size] > 1:
+            signature, recorded = landed.get(path, (None, None))
+            # A file is only read whole when it is new or changed; an unchanged one keeps its recorded digest.
+            digest = recorded if signature == file.signature() and recorded else content_sha256(file.path)
+            if digest in first_with:
+                copies[path] = first_with[digest]
+                continue
+            first_with[digest] = path
         counted[path], hashes[path] = file, digest
     return FileChanges(
         changed=[file for path, file in counted.items() if landed.get(path, (None,))[0] != file.signature()],
@@ -317,12 +323,13 @@ def land(
             f"insert into {LANDED_FILES.qualified} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [fmt.table, str(file.path), *file.signature(), landed_at, rows, changes.hashes[str(file.path)]],
         )
-    # Files landed before digests were recorded get theirs now.
-    if changes.hashes:
+    # Unchanged files landed without a digest get theirs once they have one.
+    digests = [[digest, fmt.table, path] for path, digest in changes.hashes.items() if digest]
+    if digests:
         conn.executemany(
             f"update {LANDED_FILES.qualified} set content_sha256 = ? where format_table = ? and path = ? "
             "and content_sha256 is null",
-            [[digest, fmt.table, path] for path, digest in changes.hashes.items()],
+            digests,
         )
     return conn.execute(f"select count(*) from {table}").fetchone()[0]
 
