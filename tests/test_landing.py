@@ -157,6 +157,32 @@ def test_text_timestamps_land_in_utc_in_every_exporters_shape(session_time_zone)
     assert dict(values) == shapes
 
 
+def test_text_numbers_land_exactly_in_every_exporters_shape():
+    """Text as exporters write numbers, to the last of decimal(38, 18)'s digits: each shape is read by the
+    narrow decimal its digits fit (a value too large for it reads as null there) or by the wide one."""
+    shapes = {
+        "0.0041666667": Decimal("0.0041666667"),  # 10 digits after the point: not 9
+        "123456789.123456789": Decimal("123456789.123456789"),  # 9 and 9: the narrowest
+        "1234567890.5": Decimal("1234567890.5"),  # too large for decimal(18, 9)
+        "8.9E-9": Decimal("0.0000000089"),  # AWS's exponent shape: 10 digits after the point
+        "1.23456789012345E-3": Decimal("0.00123456789012345"),  # 17
+        "2.40072E-4": Decimal("0.000240072"),
+        "-1.3e-9": Decimal("-0.0000000013"),
+        "1.5E+3": Decimal("1500"),
+        "15E-3": Decimal("0.015"),
+        "1.234567890123456789E-1": Decimal("0.1234567890123456789").quantize(Decimal("1E-18")),  # 19: rounded
+        "12345678901234567890.123456789012345678": Decimal("12345678901234567890.123456789012345678"),
+        " $1,234.50 ": Decimal("1234.5"),
+        "1e": None,
+        "1.5E-3.2": None,
+        "n/a": None,
+        "": None,
+    }
+    read = export_values.number("text", "VARCHAR")
+    values = duckdb.connect().execute(f"select text, {read} from (select unnest(?) as text)", [list(shapes)]).fetchall()
+    assert dict(values) == shapes
+
+
 def test_a_value_landing_cannot_read_stops_the_file_and_is_named(tmp_path):
     path = tmp_path / "cur.parquet"
     duckdb.sql(f"""copy (select cost as line_item_unblended_cost, '2026-10-01T00:00:00Z' as line_item_usage_start_date,
