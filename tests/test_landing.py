@@ -100,6 +100,8 @@ def test_parquet_values_land_typed_and_exact_whatever_the_file_type(tmp_path):
     duckdb.sql(f"""copy (select
         0.1::double as line_item_unblended_cost,
         1e-07::double as line_item_net_unblended_cost,
+        0.012345678901234567::double as line_item_unblended_rate,
+        123456789012.5::double as savings_plan_savings_plan_effective_cost,
         1.5::decimal(18, 10) as line_item_usage_amount,
         3::bigint as pricing_public_on_demand_cost,
         ' $1,234.50 ' as reservation_effective_cost,
@@ -113,7 +115,8 @@ def test_parquet_values_land_typed_and_exact_whatever_the_file_type(tmp_path):
     conn = duckdb.connect()
     conn.execute("set timezone = 'UTC'")
     land(conn, [landing.ExportFile(path)], AWS_CUR2)
-    assert conn.execute("""select line_item_unblended_cost, line_item_net_unblended_cost, line_item_usage_amount,
+    assert conn.execute("""select line_item_unblended_cost, line_item_net_unblended_cost, line_item_unblended_rate,
+                                  savings_plan_savings_plan_effective_cost, line_item_usage_amount,
                                   pricing_public_on_demand_cost, reservation_effective_cost,
                                   line_item_usage_start_date, line_item_usage_end_date,
                                   bill_billing_period_start_date, bill_billing_period_end_date, resource_tags
@@ -121,6 +124,8 @@ def test_parquet_values_land_typed_and_exact_whatever_the_file_type(tmp_path):
         (
             Decimal("0.1"),
             Decimal("1E-7"),
+            Decimal("0.012345678901234567"),  # 18 digits after the point: the widest decimal reads it
+            Decimal("123456789012.5"),  # too large for decimal(18, 9)
             Decimal("1.5"),
             Decimal("3"),
             Decimal("1234.5"),

