@@ -140,10 +140,22 @@ SUMMARY_QUERIES = {
         from marts.fct_spend where x_AiModelFamily = 'Claude' group by all order by 3 desc""",
     ),
     "Budgets this month, through the last complete day (data/demo/budgets.yaml)": (
-        ("scope", "name", "budget", "actual", "forecast", "status", "passed on", "forecast to pass on"),
+        # "actual through": a lagging export's last day, from which the forecast runs (its crossing day can
+        # then be before today).
+        (
+            "scope",
+            "name",
+            "budget",
+            "actual",
+            "actual through",
+            "forecast",
+            "status",
+            "passed on",
+            "forecast to pass on",
+        ),
         """
-        select scope_type, scope_name, round(budget_amount, 2), round(actual_cost, 2), round(forecast_cost, 2),
-               budget_status, coalesce(cast(breach_date as varchar), ''),
+        select scope_type, scope_name, round(budget_amount, 2), round(actual_cost, 2), actual_through,
+               round(forecast_cost, 2), budget_status, coalesce(cast(breach_date as varchar), ''),
                coalesce(cast(forecast_breach_date as varchar), '')
         from marts.fct_budget_status where budget_month = date_trunc('month', as_of_date) order by all""",
     ),
