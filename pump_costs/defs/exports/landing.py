@@ -269,12 +269,13 @@ def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list
     first_with: dict[str, str] = {}
     # Only files of the same size can be copies of each other: a file whose size no other file has is not
     # read for its digest (reading 800 MB takes ~0.4 s); it is, on the run that finds another of its size.
-    sizes = Counter(file.path.stat().st_size for file in files)
+    size = {file.path: file.path.stat().st_size for file in files}
+    same_size = Counter(size.values())
     # Of identical files, one already landed keeps counting; else the first path in sort order counts.
     for file in sorted(files, key=lambda f: (str(f.path) not in landed, str(f.path))):
         path = str(file.path)
         digest = None
-        if sizes[file.path.stat().st_size] > 1:
+        if same_size[size[file.path]] > 1:
             signature, recorded = landed.get(path, (None, None))
             # A file is only read whole when it is new or changed; an unchanged one keeps its recorded digest.
             digest = recorded if signature == file.signature() and recorded else content_sha256(file.path)
