@@ -6,15 +6,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliInvocation, DbtCliResource
 from dagster_duckdb import DuckDBResource
 from packaging import version
 from pydantic import Field
 
 from pump_costs.defs.anthropic.resource import AnthropicAdminResource
+from pump_costs.defs.dbt.in_process import dbt_in_this_process
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.warehouse import open_warehouse
 
@@ -33,11 +35,12 @@ class WarehouseResource(DuckDBResource):
 
 
 class DbtResource(DbtCliResource):
-    """dagster-dbt's resource without two fixed costs of every dbt step: it is told the installed
-    dbt-core's version rather than asking `dbt --version` in a process of its own (2 s; dbt runs from this
-    same environment), and it loads no dbt adapter into the step's process (1.1 s): only dagster-dbt's
-    row-count and column-metadata fetching would use one, and pump-costs fetches neither. Both replace
-    dagster-dbt internals; tests/test_definitions.py fails if an upgrade renames them."""
+    """dagster-dbt's resource without the fixed costs of every dbt step: dbt runs in the step's process
+    (in_process.py: a new process imports dbt and reads the project again, ~3.5 s), it is told the installed
+    dbt-core's version rather than asking `dbt --version` in a process of its own (2 s), and it loads no dbt
+    adapter into the step's process (1.1 s): only dagster-dbt's row-count and column-metadata fetching would
+    use one, and pump-costs fetches neither. These replace dagster-dbt internals; tests/test_definitions.py
+    fails if an upgrade renames them."""
 
     @cached_property
     def _cli_version(self) -> version.Version:
@@ -45,6 +48,10 @@ class DbtResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
+
+    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
+        with dbt_in_this_process():
+            return super().cli(args, **kwargs)
 
 
 def dbt_executable() -> str:

@@ -9,7 +9,7 @@
     materialized='incremental_in_place',
     tags=['daily'],
     pre_hook=[
-        "{% if in_place_update() %}delete from {{ this }} where " ~ in_run_window('ChargePeriodStart') ~ "{% endif %}",
+        "{% if in_place_update() %}delete from {{ this }} where {{ in_run_window('ChargePeriodStart') }}{% endif %}",
         "{% if in_place_update() %}update {{ this }} set BillingAccountId = (select any_value(organization_id) from "
         ~ "{{ source('anthropic', 'organization') }} having count(*) = 1) where BillingAccountId is null{% endif %}",
     ]

@@ -55,9 +55,9 @@ class LayerGroupTranslator(DagsterDbtTranslator):
 
 @contextmanager
 def dbt_environment(window: tuple[date, date] | None) -> Iterator[None]:
-    """What the dbt process started inside reads from its environment: the data folder as an absolute path
-    (dbt runs in dbt_project/, where a relative PUMP_COSTS_DATA_DIR would name another folder than the one
-    the pipeline writes) and the window of days dbt's in_run_window macro reads."""
+    """What dbt reads from the environment while it runs: the data folder as an absolute path (the
+    profile opens the warehouse by it, and a relative PUMP_COSTS_DATA_DIR would be read against whatever
+    folder dbt runs in) and the window of days dbt's in_run_window macro reads."""
     values = {DATA_DIR.name: str(data_dir())}
     if window:
         values |= {WINDOW_START_ENV_VAR: window[0].isoformat(), WINDOW_END_ENV_VAR: window[1].isoformat()}
@@ -93,9 +93,8 @@ def dbt_build(
         # dagster-dbt adds the run's selection; a --select here would be a union with it, an --exclude
         # takes these away from it.
         args += ["--exclude", " ".join(exclude)]
-    with dbt_environment(window):  # dbt.cli starts the process
-        invocation = dbt.cli(args, context=context, target_path=dbt_target_path())
-    yield from invocation.stream()
+    with dbt_environment(window):  # for as long as dbt runs: it runs in this process
+        yield from dbt.cli(args, context=context, target_path=dbt_target_path()).stream()
 
 
 @dbt_assets(
@@ -245,10 +244,9 @@ def create_missing_daily_tables(dbt: DbtCliResource, duckdb: DuckDBResource, dai
         return
     nothing = date(1900, 1, 1)
     with dbt_environment(window=(nothing, nothing)):
-        invocation = dbt.cli(
+        dbt.cli(
             ["run", "--select", f"+{DAILY_MODELS}"], manifest=dbt_project.manifest_path, target_path=dbt_target_path()
-        )
-    invocation.wait()
+        ).wait()
 
 
 def ensure_raw_layer(duckdb: DuckDBResource) -> None:
