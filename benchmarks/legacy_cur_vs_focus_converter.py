@@ -94,8 +94,6 @@ def main() -> None:
             converter_times.append(converter_seconds)
             pump_costs_times.append(figures.build_seconds)
             growing = figures.build_seconds - figures.no_exports_build_seconds
-            if attempt == 1:  # later, this process's children include focus-converter, and its peak
-                pump_costs_rss = figures.peak_rss_mib
             print(
                 f"run {attempt}: focus-converter 1.0.0 {converter_seconds:.1f}s, peak RSS {converter_rss:,.0f} MiB, "
                 f"total {converted!r} (exact: {Decimal(str(converted)) == exact})"
@@ -108,11 +106,7 @@ def main() -> None:
         f"median of {arguments.repeat}: focus-converter {statistics.median(converter_times):.1f}s, "
         f"pump-costs {statistics.median(pump_costs_times):.1f}s"
     )
-    pipeline_rss, dbt_rss = pump_costs_rss
-    print(
-        f"pump-costs peak RSS (run 1): {pipeline_rss:,.0f} MiB (pipeline), {dbt_rss:,.0f} MiB (dbt, or the "
-        "pipeline's size when it started dbt if larger: see exports_build.peak_rss_mib)"
-    )
+    print(f"pump-costs peak RSS: {figures.peak_rss_mib:,.0f} MiB (landing, dbt and publishing, in this process)")
 
 
 if __name__ == "__main__":

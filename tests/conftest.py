@@ -35,6 +35,21 @@ MODELS_OVER_CUR2_ROWS = {
 }
 
 
+# The longest tests (30-80 s each here: a `dagster dev` with its daemon, or a module's shared build) are
+# handed out first, so the two workers end together rather than one running a long test started last.
+LONGEST_FIRST = (
+    "tests/test_backfill_from_the_ui.py",
+    "tests/test_recovery.py",
+    "tests/test_production.py",
+    "tests/test_spend_report.py",
+    "tests/test_status.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in LONGEST_FIRST)
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     from xdist.scheduler import LoadScopeScheduling
 

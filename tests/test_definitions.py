@@ -162,9 +162,11 @@ def test_every_focus_mapping_names_only_focus_columns():
 
 
 def test_the_dagster_dbt_internals_the_dbt_resource_replaces_still_exist():
-    """DbtResource replaces two dagster-dbt internals to save ~3 s a dbt step; an upgrade that renamed them
-    would bring the cost back silently."""
-    from dagster_dbt import DbtCliResource
+    """DbtResource replaces dagster-dbt internals to save ~3.5 s a dbt step (in_process.py); an upgrade that
+    renamed them would bring the cost back silently, or break the runs."""
+    from dagster_dbt import DbtCliInvocation, DbtCliResource
+    from dagster_dbt.core import dbt_cli_invocation
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     from pump_costs.defs.resources import DbtResource
 
@@ -172,3 +174,35 @@ def test_the_dagster_dbt_internals_the_dbt_resource_replaces_still_exist():
     for name in ("_cli_version", "_initialize_dbt_core_adapter"):
         assert name in vars(DbtCliResource) and f"self.{name}" in cli, name
         assert vars(DbtResource)[name] is not vars(DbtCliResource)[name]
+    # dbt is started through the module's `subprocess`, and only these parts of the process are used.
+    assert "subprocess.Popen(" in inspect.getsource(DbtCliInvocation.run)
+    used = set(re.findall(r"self\.process\.(\w+)", inspect.getsource(dbt_cli_invocation)))
+    assert used == {"wait", "returncode", "args", "stdout", "send_signal"}
+    # dbt-duckdb's open database, closed after each invocation.
+    assert {"_ENV", "_LOCK"} <= set(vars(DuckDBConnectionManager))
+
+
+def test_a_parsed_project_serves_every_window_but_not_another_value_read_while_parsing(monkeypatch):
+    """The window is read only when models run; any other variable dbt read while parsing must be as it was."""
+    from types import SimpleNamespace
+
+    from dbt.constants import DEFAULT_ENV_PLACEHOLDER
+
+    from pump_costs.defs.dbt.assets import WINDOW_END_ENV_VAR, WINDOW_START_ENV_VAR
+    from pump_costs.defs.dbt.in_process import parsed_with_this_environment
+
+    monkeypatch.setenv(WINDOW_START_ENV_VAR, "2026-11-01")
+    monkeypatch.setenv("PUMP_COSTS_SOME_SETTING", "a")
+    monkeypatch.delenv("PUMP_COSTS_UNSET_SETTING", raising=False)
+    parsed = {
+        WINDOW_START_ENV_VAR: "2026-10-01",
+        WINDOW_END_ENV_VAR: DEFAULT_ENV_PLACEHOLDER,
+        "PUMP_COSTS_SOME_SETTING": "a",
+        "PUMP_COSTS_UNSET_SETTING": DEFAULT_ENV_PLACEHOLDER,
+    }
+    assert parsed_with_this_environment(SimpleNamespace(env_vars=parsed))
+    monkeypatch.setenv("PUMP_COSTS_SOME_SETTING", "b")
+    assert not parsed_with_this_environment(SimpleNamespace(env_vars=parsed))
+    monkeypatch.setenv("PUMP_COSTS_SOME_SETTING", "a")
+    monkeypatch.setenv("PUMP_COSTS_UNSET_SETTING", "set now")
+    assert not parsed_with_this_environment(SimpleNamespace(env_vars=parsed))

@@ -8,6 +8,7 @@ writes the same JSON lines into a pipe, so dagster-dbt's events, errors and arti
 The parsed project is kept per project digest: an edited model is parsed again.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -78,13 +79,18 @@ class DbtInThisProcess:
         self._thread.start()
 
     def _invoke(self, args: list[str], options: dict[str, str], lines: IO[bytes]) -> None:
+        unheard = threading.Event()  # the step stopped reading (it failed): dbt finishes, unheard
+
         def relay(event: EventMsg) -> None:
-            if event.info.level != "debug":
-                lines.write(json.dumps(msg_to_dict(event)).encode() + b"\n")
-                lines.flush()
+            if event.info.level != "debug" and not unheard.is_set():
+                try:
+                    lines.write(json.dumps(msg_to_dict(event)).encode() + b"\n")
+                    lines.flush()
+                except BrokenPipeError:
+                    unheard.set()
 
         where = [part for option in options.items() for part in option]
-        with lines, ONE_INVOCATION_AT_A_TIME:
+        with ONE_INVOCATION_AT_A_TIME:
             try:
                 manifest = parsed_project(Path(options["--project-dir"]), where, relay)
                 if manifest is None:
@@ -94,10 +100,13 @@ class DbtInThisProcess:
                 self.returncode = 0 if result.success else 1 if result.exception is None else FAILED_TO_START
             except Exception as error:  # as a dbt process would print it before exiting
                 line = {"info": {"level": "error", "msg": f"{type(error).__name__}: {error}", "name": "Error"}}
-                lines.write(json.dumps(line).encode() + b"\n")
+                with contextlib.suppress(BrokenPipeError):
+                    lines.write(json.dumps(line).encode() + b"\n")
                 self.returncode = FAILED_TO_START
             finally:
                 close_warehouse_connection()
+                with contextlib.suppress(BrokenPipeError):
+                    lines.close()
 
     def wait(self, timeout: float | None = None) -> int | None:
         self._thread.join(timeout)
