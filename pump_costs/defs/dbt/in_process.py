@@ -42,8 +42,8 @@ OPTIONS_FROM_ENVIRONMENT = {
     "DBT_TARGET_PATH": "--target-path",
     "DBT_LOG_PATH": "--log-path",
 }
-# What the subprocess would print: no debug lines (dagster-dbt relays each line to the step's log), and
-# nothing on this process's own stdout, where dagster-dbt already relays them.
+# Nothing on this process's stdout (dagster-dbt prints the lines it relays there itself), dbt's debug log in the
+# target folder as before, and no usage statistics (dagster-dbt turns them off for its processes too).
 QUIET = ["--log-level", "none", "--log-level-file", "debug", "--no-send-anonymous-usage-stats"]
 FAILED_TO_START = 2  # dbt's own exit code when it cannot run (bad project, no warehouse)
 
@@ -82,6 +82,7 @@ class DbtInThisProcess:
         unheard = threading.Event()  # the step stopped reading (it failed): dbt finishes, unheard
 
         def relay(event: EventMsg) -> None:
+            # The lines a dbt process prints at its default level: no debug lines.
             if event.info.level != "debug" and not unheard.is_set():
                 try:
                     lines.write(json.dumps(msg_to_dict(event)).encode() + b"\n")
