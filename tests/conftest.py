@@ -1,6 +1,8 @@
 """Shared fixtures: one fake Admin API on a loopback port for the session, a fresh warehouse per test."""
 
 import csv
+import os
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +35,26 @@ MODELS_OVER_CUR2_ROWS = {
     "marts/fct_budget_status",
     "marts/fct_spend_anomalies",
 }
+
+
+# Test folders in memory where the machine has a tmpfs: what the suite tests does not depend on the disk, and
+# its thousands of commits to Dagster's SQLite storage and DuckDB files each wait for an fsync there (about a
+# quarter of the suite's time on this machine's disk). `--basetemp` chooses a folder of one's own.
+TMPFS = Path("/dev/shm")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.option.basetemp and TMPFS.is_dir() and os.access(TMPFS, os.W_OK):
+        tempfile.tempdir = str(TMPFS)
+
+
+def another_file_system(than: Path) -> Path:
+    """A new folder on a file system other than `than`'s: memory or the project's disk."""
+    from pump_costs.settings import PROJECT_ROOT
+
+    root = next(place for place in (TMPFS, PROJECT_ROOT) if place.stat().st_dev != than.stat().st_dev)
+    return Path(tempfile.mkdtemp(dir=root, prefix=".pump-costs-test-"))
 
 
 # The longest tests (30-80 s each here: a `dagster dev` with its daemon, or a module's shared build) are

@@ -7,7 +7,6 @@ import gzip
 import json
 import os
 import shutil
-import tempfile
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -30,7 +29,7 @@ from pump_costs.sample_exports.generate import (
 )
 from pump_costs.settings import AWS_CUR_DIRS, DATA_DIR, PROJECT_ROOT, data_dir
 from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir, warehouse_path
-from tests.conftest import MODELS_OVER_CUR2_ROWS, decimal_sums, query, totals
+from tests.conftest import MODELS_OVER_CUR2_ROWS, another_file_system, decimal_sums, query, totals
 
 EXPORT_KEYS = [
     dg.AssetKey(["raw_exports", t])
@@ -188,15 +187,15 @@ def test_an_exports_only_rebuild_keeps_every_anthropic_day_once(fake_api, yester
 
 def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterday, monkeypatch):
     """A fresh warehouse, cloud exports only (no Admin key yet): the sensor's job builds and publishes.
-    The data folder is given relative to the project folder, as the README allows: dbt, which runs in
-    dbt_project/, must still open the same warehouse. The published folder is on another file system (a
+    The data folder is given relative to the project folder, as the README allows: dbt must still open the
+    same warehouse, whatever folder it runs in. The published folder is on another file system (a
     volume of its own, as a BI container may mount it), where the cloud units cannot be hard-linked: they
     are copied."""
     absolute = data_dir()
     monkeypatch.setenv(DATA_DIR.name, os.path.relpath(absolute, PROJECT_ROOT))
     assert data_dir() == absolute
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
-    volume = Path(tempfile.mkdtemp(dir="/dev/shm"))
+    volume = another_file_system(absolute)
     try:
         assert volume.stat().st_dev != absolute.stat().st_dev
         published_dir().symlink_to(volume)

@@ -55,7 +55,8 @@ class DbtResource(DbtCliResource):
 
 
 def dbt_executable() -> str:
-    """The dbt installed next to this Python, so runs work even when the venv is not on PATH."""
+    """The dbt installed next to this Python, even when the venv is not on PATH: dagster-dbt checks that it
+    exists and names it in the command it logs (dbt itself runs in the step's process)."""
     beside_python = Path(sys.executable).with_name("dbt")
     return str(beside_python) if beside_python.exists() else "dbt"
 
