@@ -58,7 +58,7 @@ def another_file_system(than: Path) -> Path:
 
 
 # The longest tests (30-80 s each here: a `dagster dev` with its daemon, or a module's shared build) are
-# handed out first, so the two workers end together rather than one running a long test started last.
+# handed out first, so the workers end together rather than one running a long test started last.
 LONGEST_FIRST = (
     "tests/test_backfill_from_the_ui.py",
     "tests/test_recovery.py",
