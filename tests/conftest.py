@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, FaultPlan
-from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, BASE_URL
+from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, BASE_URL, PROJECT_ROOT
 from pump_costs.warehouse import warehouse_path
 from tests.dagster_dev import dagster_dev  # noqa: F401 (a fixture for the end-to-end tests)
 
@@ -51,8 +51,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def another_file_system(than: Path) -> Path:
     """A new folder on a file system other than `than`'s: memory or the project's disk."""
-    from pump_costs.settings import PROJECT_ROOT
-
     root = next(place for place in (TMPFS, PROJECT_ROOT) if place.stat().st_dev != than.stat().st_dev)
     return Path(tempfile.mkdtemp(dir=root, prefix=".pump-costs-test-"))
 
