@@ -8,6 +8,8 @@ writes the same JSON lines into a pipe, so dagster-dbt's events, errors and arti
 The parsed project is kept per project digest: an edited model is parsed again.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import os
@@ -18,18 +20,19 @@ import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from dagster_dbt.core import dbt_cli_invocation
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner
 from dbt.constants import DEFAULT_ENV_PLACEHOLDER
-from dbt.contracts.graph.manifest import Manifest
-from dbt_common.events.base_types import EventMsg
-from dbt_common.events.functions import msg_to_dict
 
 from pump_costs.defs.dbt.assets import WINDOW_END_ENV_VAR, WINDOW_START_ENV_VAR
 from pump_costs.defs.dbt.build_inputs import project_digest
+
+# dbt's runner and adapter are imported when dbt first runs, not by every process that loads the definitions
+# (the webserver, the daemon, a sensor's evaluation): ~0.25 s each.
+if TYPE_CHECKING:
+    from dbt.contracts.graph.manifest import Manifest
+    from dbt_common.events.base_types import EventMsg
 
 # dbt's programmatic entry point runs one invocation at a time in a process.
 ONE_INVOCATION_AT_A_TIME = threading.Lock()
@@ -79,6 +82,9 @@ class DbtInThisProcess:
         self._thread.start()
 
     def _invoke(self, args: list[str], options: dict[str, str], lines: IO[bytes]) -> None:
+        from dbt.cli.main import dbtRunner
+        from dbt_common.events.functions import msg_to_dict
+
         unheard = threading.Event()  # the step stopped reading (it failed): dbt finishes, unheard
 
         def relay(event: EventMsg) -> None:
@@ -122,6 +128,8 @@ def parsed_project(project_dir: Path, where: list[str], relay: Callable[[EventMs
     """The project's manifest, parsed in this process once (dbt's partial parsing of the target folder does
     the work) and again when a file, or an environment variable read while parsing, changed; None, dbt's
     errors relayed, when the project does not parse."""
+    from dbt.cli.main import dbtRunner
+
     digest = project_digest(project_dir)
     manifest = PARSED_PROJECTS.get(digest)
     if manifest is None or not parsed_with_this_environment(manifest):
@@ -147,6 +155,8 @@ def parsed_with_this_environment(manifest: Manifest) -> bool:
 def close_warehouse_connection() -> None:
     """dbt-duckdb keeps its database open in the process after an invocation (a subprocess closed it on
     exit); close it, so the warehouse is free for the run's next step or another process."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
     with DuckDBConnectionManager._LOCK:
         environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
     if environment is not None:
