@@ -16,6 +16,18 @@ from pump_costs.settings import PROJECT_ROOT
 
 FAST_DAEMON = Path(__file__).parent / "fast_daemon"  # its sitecustomize shortens the backfill daemon's interval
 ASSET_KEYS = "query { assetNodes { assetKey { path } isMaterializable } }"
+# Added to pump-costs' instance settings (as written for `make dev`): the queue hands out a run within a
+# second of the last one ending (Dagster's default: 5 seconds), and the automation daemon keeps Dagster's
+# 30 s interval, which fast_daemon/sitecustomize.py would otherwise shorten with the backfill daemon's.
+TEST_INSTANCE_CONFIG = """\
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    dequeue_interval_seconds: 1
+auto_materialize:
+  minimum_interval_seconds: 30
+"""
 
 
 def free_port() -> int:
@@ -94,9 +106,7 @@ class DagsterDev:
 def dagster_dev(tmp_path: Path):
     home = tmp_path / "dagster_home"
     home.mkdir()
-    # As pump-costs writes it for `make dev`; the automation daemon keeps Dagster's 30 s interval, which
-    # fast_daemon/sitecustomize.py would otherwise shorten with the backfill daemon's.
-    (home / "dagster.yaml").write_text(INSTANCE_CONFIG + "auto_materialize:\n  minimum_interval_seconds: 30\n")
+    (home / "dagster.yaml").write_text(INSTANCE_CONFIG + TEST_INSTANCE_CONFIG)
     server = DagsterDev(home, tmp_path / "dagster-dev.log")
     try:
         server.wait_until_up()

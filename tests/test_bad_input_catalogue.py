@@ -557,8 +557,12 @@ def test_bad_input_is_refused_clearly_and_changes_nothing_stored(
         # The same resource the pipeline builds, with fewer retries so a case takes a second, not half a minute.
         "anthropic": AnthropicAdminResource(max_retries=2)
     }
+    # A case with a secret keeps Dagster's storage in files, to be searched; the others keep it in memory.
     (tmp_path / "dagster_home").mkdir()
-    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster_home")) as instance:
+    instance = (
+        dg.DagsterInstance.local_temp(str(tmp_path / "dagster_home")) if case.secret else dg.DagsterInstance.ephemeral()
+    )
+    with instance:
         result = materialize_days(
             yesterday - timedelta(days=DAYS - 1),
             yesterday,

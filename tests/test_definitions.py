@@ -38,13 +38,19 @@ def test_schedule_repulls_the_trailing_three_days_in_one_run(monkeypatch):
 
 def test_export_sensor_requests_a_rebuild_only_when_files_change(pipeline_env):
     sensor = defs.resolve_sensor_def("export_files_sensor")
-    folder = pipeline_env / "exports" / "focus"
-    folder.mkdir(parents=True)
-    (folder / "a.csv").write_text("BilledCost,ChargePeriodStart\n1,2026-10-01\n")
     repository = defs.get_repository_def()
 
     def tick(cursor: str | None):
         return sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, repository_def=repository))
+
+    # A new install without exports: nothing to rebuild on the sensor's first tick, nor on the next.
+    empty = tick(None)
+    assert empty.run_requests == [] and empty.skip_message == "No export files yet"
+    assert tick(empty.cursor).run_requests == []
+    folder = pipeline_env / "exports" / "focus"
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_text("BilledCost,ChargePeriodStart\n1,2026-10-01\n")
+    assert len(tick(empty.cursor).run_requests) == 1
 
     first_tick = tick(None)
     (first,) = first_tick.run_requests

@@ -221,7 +221,7 @@ def report_run(tmp_path_factory, fake_api):
     first = last - timedelta(days=29)
     in_month, _ = spiky_month(last)
     actual = sum(in_month)
-    with pytest.MonkeyPatch.context() as patch, dg.instance_for_test() as instance:
+    with pytest.MonkeyPatch.context() as patch, dg.DagsterInstance.ephemeral() as instance:
         patch.setenv("PUMP_COSTS_DATA_DIR", str(folder))
         patch.setenv(BASE_URL.name, fake_api.base_url)
         patch.setenv(ADMIN_API_KEY.name, FAKE_ADMIN_KEY)

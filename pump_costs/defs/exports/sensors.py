@@ -7,6 +7,9 @@ import dagster as dg
 from pump_costs.defs.exports.assets import EXPORT_SOURCES
 from pump_costs.defs.jobs import exports_job
 
+# The digest of export folders holding no file at all.
+NO_EXPORT_FILES = hashlib.sha256().hexdigest()
+
 
 def export_fingerprint() -> str:
     """A digest of every file's path, size and modification time in every export folder."""
@@ -25,5 +28,9 @@ def export_files_sensor(context: dg.SensorEvaluationContext):
     fingerprint = export_fingerprint()
     if fingerprint == context.cursor:
         return dg.SkipReason("No export file changed")
+    # A new install without exports has nothing to rebuild: its first run is the schedule's or the user's.
+    if context.cursor is None and fingerprint == NO_EXPORT_FILES:
+        context.update_cursor(fingerprint)
+        return dg.SkipReason("No export files yet")
     context.update_cursor(fingerprint)
     return dg.RunRequest(run_key=fingerprint)
