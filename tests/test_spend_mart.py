@@ -157,32 +157,65 @@ def test_focus_spec_examples_load_exactly_and_column_subsets_are_refused(fake_ap
     ]
 
 
-def test_a_day_that_vanished_upstream_vanishes_from_the_mart(fake_api, yesterday):
-    first = yesterday - timedelta(days=2)
-    materialize_days(first, yesterday)
-    days_before = {r[0] for r in query("select distinct cast(ChargePeriodStart as date) from marts.fct_spend")}
-    assert days_before == {first, first + timedelta(days=1), yesterday}
-    fake_api.faults.empty_days = {first + timedelta(days=1)}
-    materialize_days(first + timedelta(days=1), first + timedelta(days=1))
-    days_after = {r[0] for r in query("select distinct cast(ChargePeriodStart as date) from marts.fct_spend")}
-    assert days_after == {first, yesterday}
+def test_daily_runs_replace_their_window_and_a_reader_never_sees_a_mix(fake_api, yesterday, monkeypatch):
+    """Three runs on one warehouse, as the schedule and the export sensor make them: a window re-pulled
+    replaces exactly its days (one vanished upstream; a workspace renamed since), while a BI reader holds
+    the published file open; then the sensor's exports-only rebuild keeps every Anthropic day, once."""
+    first = yesterday - timedelta(days=3)
+    assert materialize_days(first, yesterday).success
+    days = "select distinct cast(ChargePeriodStart as date) from marts.fct_spend order by 1"
+    assert [day for (day,) in query(days)] == [first + timedelta(days=n) for n in range(4)]
+    published = published_dir() / PUBLISHED_DATABASE
+    reader = duckdb.connect(str(published), read_only=True)
+    spend = "select count(*), sum(BilledCost) from marts.fct_spend"
+    old = reader.execute(spend).fetchone()
+    seen: list[tuple] = []
+    stop = threading.Event()
+
+    def keep_reading() -> None:
+        # A read every 10 ms, all through the run (a tight loop would take a core from the run it watches).
+        while not stop.wait(0.01):
+            seen.append(reader.execute(spend).fetchone())
+
+    # Upstream, one day of the window vanished and Production was renamed; the run re-pulls that day only.
+    vanished = first + timedelta(days=1)
+    fake_api.faults.empty_days = {vanished}
+    production = next(w for w in organization.WORKSPACES if w.name == "Production")
+    renamed = [replace(w, name="Prod (renamed)") if w == production else w for w in organization.WORKSPACES]
+    monkeypatch.setattr(organization, "WORKSPACES", renamed)
+    thread = threading.Thread(target=keep_reading)
+    thread.start()
+    try:
+        result = materialize_days(vanished, vanished)
+    finally:
+        stop.set()
+        thread.join()
+    assert result.success
+    assert len(seen) > 100 and set(seen) == {old}  # the open reader keeps the version it opened, whole
+    reader.close()
+    with duckdb.connect(str(published), read_only=True) as fresh:
+        assert fresh.execute(spend).fetchall() == query(spend) != [old]
+    assert [day for (day,) in query(days)] == [first, first + timedelta(days=2), yesterday]
     assert query("select sum(BilledCost) from marts.fct_spend") == query(
         "select sum(amount_usd) from raw_anthropic.cost_report"
     )
+    # The days not pulled again carry the new name too, in every mart.
+    for table, id_column, name_column in (
+        ("fct_spend", "SubAccountId", "SubAccountName"),
+        ("fct_daily_spend", "sub_account_id", "sub_account_name"),
+        ("fct_anthropic_token_usage", "workspace_id", "workspace_name"),
+        ("dim_workspaces", "workspace_id", "workspace_name"),
+    ):
+        names = query(f"select distinct {name_column} from marts.{table} where {id_column} = ?", [production.id])
+        assert names == [("Prod (renamed)",)], table
 
-
-def test_an_exports_only_rebuild_keeps_every_anthropic_day_once(fake_api, yesterday):
-    """The export sensor's job rebuilds the marts for one day; Anthropic days built earlier stay, once each."""
-    materialize_days(yesterday - timedelta(days=3), yesterday)
-    before = query("select count(*), sum(BilledCost) from marts.fct_spend")
+    # The export sensor's job rebuilds the marts for one day: Anthropic days built earlier stay, once each.
+    anthropic = "select count(*), sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'"
+    before = query(anthropic)
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
-    result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
-    assert result.success
-    anthropic = query("select count(*), sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'")
-    assert anthropic == before
-    assert query("select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'") == query(
-        "select sum(amount_usd) from raw_anthropic.cost_report"
-    )
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    assert query(anthropic) == before
+    assert query("select count(*) from marts.fct_spend where ProviderName = 'AWS'") == [(10 * 4 + 1,)]
 
 
 def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterday, monkeypatch):
@@ -190,23 +223,54 @@ def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterda
     The data folder is given relative to the project folder, as the README allows: dbt must still open the
     same warehouse, whatever folder it runs in. The published folder is on another file system (a
     volume of its own, as a BI container may mount it), where the cloud units cannot be hard-linked: they
-    are copied."""
+    are copied. The FOCUS folder holds a FOCUS 1.3 export: cost and usage beside contract commitments."""
     absolute = data_dir()
     monkeypatch.setenv(DATA_DIR.name, os.path.relpath(absolute, PROJECT_ROOT))
     assert data_dir() == absolute
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
+    focus = data_dir() / "exports" / "focus"
+    focus.mkdir(parents=True)
+    (focus / "cost_and_usage.csv").write_text(
+        "BilledCost,EffectiveCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,"
+        "ServiceProviderName,HostProviderName,ProviderName,ServiceName\n"
+        "12.3456,10.5,acct-1,USD,Usage,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Example Cloud,Example Cloud,"
+        "Example Cloud,Compute\n"
+    )
+    (focus / "contract_commitment.csv").write_text(
+        "ContractId,ContractCommitmentId,ContractCommitmentCategory,ContractCommitmentType,ContractCommitmentCost,"
+        "ContractCommitmentQuantity,ContractCommitmentUnit,BillingCurrency,ContractPeriodStart,ContractPeriodEnd,"
+        "ContractCommitmentPeriodStart,ContractCommitmentPeriodEnd\n"
+        "contract-1,commit-1,Spend,Minimum spend,120000.005,,,USD,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z,"
+        "2026-01-01T00:00:00Z,2027-01-01T00:00:00Z\n"
+        "contract-1,commit-2,Usage,Compute hours,,8760,Hours,USD,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z,"
+        "2026-01-01T00:00:00Z,2027-01-01T00:00:00Z\n"
+    )
     volume = another_file_system(absolute)
     try:
         assert volume.stat().st_dev != absolute.stat().st_dev
         published_dir().symlink_to(volume)
         result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
         assert result.success
-        assert query("select ProviderName, count(*) from marts.fct_spend group by all") == [("AWS", 10 * 4 + 1)]
+        assert query("select ProviderName, count(*) from marts.fct_spend group by all order by 1") == [
+            ("AWS", 10 * 4 + 1),
+            ("Example Cloud", 1),
+        ]
         assert fake_api.requests == []
+        assert query(
+            "select ServiceProviderName, BilledCost, EffectiveCost from marts.fct_spend "
+            "where x_Source = 'focus_cost_and_usage'"
+        ) == [("Example Cloud", Decimal("12.3456"), Decimal("10.5"))]
+        commitments = """select ContractCommitmentId, ContractCommitmentCategory, ContractCommitmentCost,
+                                ContractCommitmentQuantity from marts.fct_contract_commitments order by 1"""
+        assert query(commitments) == [
+            ("commit-1", "Spend", Decimal("120000.005"), None),
+            ("commit-2", "Usage", None, Decimal("8760")),
+        ]
         with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as published:
             assert published.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchall() == query(
                 "select count(*), sum(BilledCost) from marts.fct_spend"
             )
+            assert published.execute(commitments).fetchall() == query(commitments)
         copies = list((published_dir() / "parquet").resolve().glob("fct_spend/source=aws_cur2/*/*.parquet"))
         assert len(copies) == 1 and copies[0].stat().st_nlink == 1
     finally:
@@ -285,35 +349,6 @@ def test_bad_export_file_fails_its_source_only_and_keeps_its_rows(fake_api, yest
         ).fetchall() == [(1,)]
 
 
-def test_a_reader_on_the_published_file_never_blocks_or_sees_a_mix(fake_api, yesterday):
-    materialize_days(yesterday, yesterday)
-    published = published_dir() / PUBLISHED_DATABASE
-    reader = duckdb.connect(str(published), read_only=True)
-    old = reader.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchone()
-    seen: list[tuple] = []
-    stop = threading.Event()
-
-    def keep_reading() -> None:
-        # A read every 10 ms, all through the run (a tight loop would take a core from the run it watches).
-        while not stop.wait(0.01):
-            seen.append(reader.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchone())
-
-    thread = threading.Thread(target=keep_reading)
-    thread.start()
-    try:
-        result = materialize_days(yesterday - timedelta(days=3), yesterday)
-    finally:
-        stop.set()
-        thread.join()
-    assert result.success
-    assert len(seen) > 100 and set(seen) == {old}  # the open reader keeps the version it opened, whole
-    reader.close()
-    with duckdb.connect(str(published), read_only=True) as fresh:
-        new = fresh.execute("select count(*), sum(BilledCost) from marts.fct_spend").fetchone()
-    assert new[0] > old[0]
-    assert new[1] == query("select sum(amount_usd) from raw_anthropic.cost_report")[0][0]
-
-
 def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fake_api, yesterday):
     exports = data_dir() / "exports" / "aws"
     first = write_aws_cur2(exports, ["2026-09", "2026-10"])
@@ -381,8 +416,20 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
             "line_item_line_item_type\nold,999,2026-10-01T00:00:00Z,Usage\n"
         )
     second = write_aws_cur2(exports, ["2026-10"], rows_dropped_in="2026-10")
+    # What a publish killed at each point left: a version without its units file, a staged database, a link
+    # not yet renamed into place. This publish removes them all and keeps the version it replaces.
+    published = published_dir()
+    previous = (published / "parquet").resolve()
+    half_written = published / "parquet-20260101T000000000000Z"
+    (half_written / "fct_spend").mkdir(parents=True)
+    staged = published / f".{PUBLISHED_DATABASE}.20260101T000000000000Z.tmp"
+    staged.write_bytes(b"")
+    link = published / ".parquet.0123456789abcdef"
+    link.symlink_to(half_written.name)
     run = materialize_days(yesterday, yesterday, selection=exports_job.selection)
     assert files_landed_and_units_published(run) == (2, 1)
+    assert not half_written.exists() and not staged.exists() and not link.is_symlink()
+    assert (published / "parquet").resolve() != previous and previous.is_dir()  # kept for its readers
     bedrock = "select count(*) from marts.fct_spend where ServiceName = 'AmazonBedrock' and BillingPeriodStart = ?"
     assert query(bedrock, [datetime(2026, 10, 1)]) == [(0,)]
     assert query(bedrock, [datetime(2026, 9, 1)]) == [(10,)]
@@ -453,70 +500,6 @@ def test_a_file_with_rows_in_two_months_is_never_counted_twice(fake_api, yesterd
     rewritten = {path for (path,) in query(f"select distinct unit_path from {CLOUD_UNITS_TABLE}")}
     assert len(rewritten) == 2 and rewritten.isdisjoint(units)
     assert all((cloud_units_dir() / path).is_file() for path in rewritten)
-
-
-def test_a_focus_1_3_folder_loads_cost_and_usage_beside_contract_commitments(fake_api, yesterday):
-    focus = data_dir() / "exports" / "focus"
-    focus.mkdir(parents=True)
-    (focus / "cost_and_usage.csv").write_text(
-        "BilledCost,EffectiveCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,"
-        "ServiceProviderName,HostProviderName,ProviderName,ServiceName\n"
-        "12.3456,10.5,acct-1,USD,Usage,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Example Cloud,Example Cloud,"
-        "Example Cloud,Compute\n"
-    )
-    (focus / "contract_commitment.csv").write_text(
-        "ContractId,ContractCommitmentId,ContractCommitmentCategory,ContractCommitmentType,ContractCommitmentCost,"
-        "ContractCommitmentQuantity,ContractCommitmentUnit,BillingCurrency,ContractPeriodStart,ContractPeriodEnd,"
-        "ContractCommitmentPeriodStart,ContractCommitmentPeriodEnd\n"
-        "contract-1,commit-1,Spend,Minimum spend,120000.005,,,USD,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z,"
-        "2026-01-01T00:00:00Z,2027-01-01T00:00:00Z\n"
-        "contract-1,commit-2,Usage,Compute hours,,8760,Hours,USD,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z,"
-        "2026-01-01T00:00:00Z,2027-01-01T00:00:00Z\n"
-    )
-    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
-    assert query(
-        "select ServiceProviderName, BilledCost, EffectiveCost from marts.fct_spend "
-        "where x_Source = 'focus_cost_and_usage'"
-    ) == [("Example Cloud", Decimal("12.3456"), Decimal("10.5"))]
-    assert query(
-        "select ContractCommitmentId, ContractCommitmentCategory, ContractCommitmentCost, ContractCommitmentQuantity "
-        "from marts.fct_contract_commitments order by 1"
-    ) == [("commit-1", "Spend", Decimal("120000.005"), None), ("commit-2", "Usage", None, Decimal("8760"))]
-    with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as published:
-        assert published.execute("select count(*) from marts.fct_contract_commitments").fetchall() == [(2,)]
-
-
-def test_a_renamed_workspace_has_one_name_in_every_mart(fake_api, yesterday, monkeypatch):
-    materialize_days(yesterday - timedelta(days=2), yesterday)
-    production = next(w for w in organization.WORKSPACES if w.name == "Production")
-    renamed = [replace(w, name="Prod (renamed)") if w == production else w for w in organization.WORKSPACES]
-    monkeypatch.setattr(organization, "WORKSPACES", renamed)
-    materialize_days(yesterday, yesterday)  # the older days are not pulled again
-    for table, id_column, name_column in (
-        ("fct_spend", "SubAccountId", "SubAccountName"),
-        ("fct_daily_spend", "sub_account_id", "sub_account_name"),
-        ("fct_anthropic_token_usage", "workspace_id", "workspace_name"),
-        ("dim_workspaces", "workspace_id", "workspace_name"),
-    ):
-        names = query(f"select distinct {name_column} from marts.{table} where {id_column} = ?", [production.id])
-        assert names == [("Prod (renamed)",)], table
-
-
-def test_a_publish_killed_half_way_leaves_nothing_the_next_one_keeps(fake_api, yesterday):
-    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
-    published = published_dir()
-    current = (published / "parquet").resolve()
-    # What a publish killed at each point leaves: a version without its units file, a staged database, a
-    # link not yet renamed into place.
-    half_written = published / "parquet-20260101T000000000000Z"
-    (half_written / "fct_spend").mkdir(parents=True)
-    staged = published / f".{PUBLISHED_DATABASE}.20260101T000000000000Z.tmp"
-    staged.write_bytes(b"")
-    link = published / ".parquet.0123456789abcdef"
-    link.symlink_to(half_written.name)
-    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
-    assert not half_written.exists() and not staged.exists() and not link.is_symlink()
-    assert {p.name for p in published.glob("parquet-*")} == {current.name, (published / "parquet").resolve().name}
 
 
 def test_cloud_rows_built_under_an_older_source_name_are_rebuilt(fake_api, yesterday):
