@@ -5,6 +5,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+import dagster as dg
+
 from pump_costs.fake_anthropic import Fault, analytics, organization
 from pump_costs.runs import materialize_days
 from pump_costs.settings import ANTHROPIC_REPORTS
@@ -103,46 +105,19 @@ def test_analytics_days_give_exact_cost_per_key_actor_and_product(fake_api, yest
     assert {a for a, _ in expected} == {"alice@example.com", "dana@example.com", "claude-code-ci"}
 
 
-def test_with_priority_unpriced_the_analytics_mart_equals_the_legacy_report_to_the_digit(yesterday):
-    """Under the other choice (the fake's default: the analytics cost leaves Priority Tier out, as the
-    legacy report does), every total by day, workspace and model equals the legacy report's."""
-    first = yesterday - timedelta(days=1)
-    materialize_days(first, yesterday)
-    assert mart_lines() == legacy_lines(first, yesterday)
-    assert by("x_ApiKeyId") == in_usd(analytics.truth(first, yesterday + timedelta(days=1)).cost_cents["api_key_id"])
-    assert query(f"select sum(BilledCost), bool_or(x_CostReported) {ANTHROPIC} and x_ServiceTier = 'priority'") == [
-        (0, False)
-    ]
-
-
-def test_legacy_reports_alone_allocate_cost_to_keys_by_usage_share(monkeypatch, yesterday):
-    """With the analytics API turned off, each legacy cost line is split across the keys that used its
-    tokens. A line has one price per token, so each key's share equals its true cost exactly, also where
-    two keys share a line (Alice's and the CI's Claude Code keys)."""
-    monkeypatch.setenv(ANTHROPIC_REPORTS.name, "legacy")
-    first = yesterday - timedelta(days=1)
-    materialize_days(first, yesterday)
-    assert query("select count(*) from raw_anthropic.analytics_cost") == [(0,)]
-    assert mart_lines() == legacy_lines(first, yesterday)
-    assert by("x_ApiKeyId") == in_usd(analytics.truth(first, yesterday + timedelta(days=1)).cost_cents["api_key_id"])
-    shared = f"""select count(distinct x_ApiKeyId) {ANTHROPIC} and x_CostType = 'tokens'
-                  group by ChargePeriodStart, SubAccountId, x_Model, x_TokenType, x_ServiceTier order by 1 desc"""
-    assert query(shared)[0] == (2,)
-    allocation = dict(query(f"select x_CostAllocation, count(*) {ANTHROPIC} group by 1"))
-    assert set(allocation) == {"usage_share", "reported"}  # code execution has no key: reported whole
-    assert query(
-        f"select count(*) {ANTHROPIC} and x_CostAllocation = 'reported' and x_CostType <> 'code_execution'"
-    ) == [(0,)]
-
-
 def test_days_the_analytics_api_cannot_serve_keep_the_legacy_report(fake_api):
-    """A backfill across 2026-01-01: the days before take the legacy report (allocated), the days from
-    it the analytics API (reported), and the analytics API is never asked for a day before it."""
-    materialize_days(date(2025, 12, 30), date(2026, 1, 2))
+    """A backfill across 2026-01-01: the days before take the legacy report, each cost line split across the
+    keys that used its tokens (one price per token, so each key's share is its true cost exactly, also where
+    two keys share a line: Alice's and the CI's Claude Code keys); the days from it take the analytics API,
+    which is never asked for a day before it. The analytics cost here leaves Priority Tier out (the fake's
+    default), as the legacy report does: every total by day, workspace and model equals the legacy report's."""
+    first, last = date(2025, 12, 30), date(2026, 1, 2)
+    materialize_days(first, last)
     allocations = f"""
         select cast(ChargePeriodStart as date), string_agg(distinct x_CostAllocation, ',' order by x_CostAllocation)
         {ANTHROPIC} group by 1
     """
+    # Code execution has no key: its line is reported whole on the legacy days too.
     by_day = dict(query(allocations))
     assert by_day == {
         date(2025, 12, 30): "reported,usage_share",
@@ -150,8 +125,30 @@ def test_days_the_analytics_api_cannot_serve_keep_the_legacy_report(fake_api):
         date(2026, 1, 1): "reported",
         date(2026, 1, 2): "reported",
     }
+    assert query(
+        f"select count(*) {ANTHROPIC} and x_CostAllocation = 'reported' and x_CostType <> 'code_execution' "
+        "and ChargePeriodStart < '2026-01-01'"
+    ) == [(0,)]
     starts = {r.query["starting_at"][0] for r in fake_api.requests if "/analytics/" in r.path}
     assert starts == {"2026-01-01T00:00:00Z"}
+    assert mart_lines() == legacy_lines(first, last)
+    assert by("x_ApiKeyId") == in_usd(analytics.truth(first, last + timedelta(days=1)).cost_cents["api_key_id"])
+    shared = f"""select count(distinct x_ApiKeyId) {ANTHROPIC} and x_CostType = 'tokens'
+                 and x_CostAllocation = 'usage_share'
+                 group by ChargePeriodStart, SubAccountId, x_Model, x_TokenType, x_ServiceTier order by 1 desc"""
+    assert query(shared)[0] == (2,)
+    assert query(f"select sum(BilledCost), bool_or(x_CostReported) {ANTHROPIC} and x_ServiceTier = 'priority'") == [
+        (0, False)
+    ]
+
+
+def test_with_the_analytics_api_turned_off_it_is_never_asked(fake_api, monkeypatch, yesterday):
+    """PUMP_COSTS_ANTHROPIC_REPORTS=legacy: every day takes the legacy report, as the days before 2026 do."""
+    monkeypatch.setenv(ANTHROPIC_REPORTS.name, "legacy")
+    assert materialize_days(yesterday, yesterday, selection=dg.AssetSelection.groups("raw_anthropic")).success
+    assert not [r for r in fake_api.requests if "/analytics/" in r.path]
+    assert query("select count(*) from raw_anthropic.analytics_cost") == [(0,)]
+    assert query("select count(*) > 0 from raw_anthropic.cost_report") == [(True,)]
 
 
 def test_a_skewed_analytics_line_fails_reconciliation_naming_it_and_nothing_is_published(fake_api, yesterday):
