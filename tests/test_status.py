@@ -5,6 +5,9 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
+
+from pump_costs.cli import main
 from pump_costs.defs.housekeeping import housekeeping_job
 from pump_costs.fake_anthropic import DEMO_ORGANIZATION, Fault
 from pump_costs.instance import default_instance
@@ -13,17 +16,21 @@ from pump_costs.settings import BUDGETS_FILE, DAGSTER_HOME, PROJECT_ROOT
 
 
 def run_status(*args: str) -> subprocess.CompletedProcess:
+    """The command as cron or a monitoring system runs it: a process of its own."""
     command = [sys.executable, "-m", "pump_costs.cli", "status", *args]
     return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
 
 
-def status(*args: str) -> tuple[int, dict]:
-    result = run_status("--json", *args)
-    assert result.stdout.startswith("{"), result.stderr
-    return result.returncode, json.loads(result.stdout)
+def status(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, dict]:
+    """`pump-costs status --json`, in this process (the same code, without a second's start-up)."""
+    capsys.readouterr()  # what the test's runs printed
+    code = main(["status", "--json", *args])
+    out = capsys.readouterr().out
+    assert out.startswith("{"), out
+    return code, json.loads(out)
 
 
-def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, tmp_path, monkeypatch):
+def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, tmp_path, monkeypatch, capsys):
     monkeypatch.delenv(DAGSTER_HOME.name, raising=False)  # the test's data folder holds its run history
     budgets = tmp_path / "budgets.yaml"
     budgets.write_text(
@@ -32,7 +39,7 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
     )
     monkeypatch.setenv(BUDGETS_FILE.name, str(budgets))
 
-    code, before = status()
+    code, before = status(capsys)
     assert code == 1 and before["stale"] and before["last_run"] is None
     assert before["sources"] == [
         {
@@ -53,7 +60,7 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
         failed = materialize_days(yesterday, yesterday, instance=instance, raise_on_error=False)
         housekeeping = housekeeping_job.execute_in_process(instance=instance)  # its daily run comes after
     assert pulled.success and not failed.success and housekeeping.success
-    code, stale = status()
+    code, stale = status(capsys)
     assert code == 1 and stale["stale"]
     anthropic = stale["sources"][0]
     assert (anthropic["organization"], anthropic["last_day"], anthropic["days_behind"], anthropic["stale"]) == (
@@ -63,7 +70,7 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
         True,
     )
 
-    code, found = status("--max-days-behind", "2")  # a looser threshold: not stale
+    code, found = status(capsys, "--max-days-behind", "2")  # a looser threshold: not stale
     assert code == 0 and not found["stale"] and found["sources"][0]["stale"] is False
     assert (found["last_run"]["run_id"], found["last_run"]["status"]) == (failed.run_id, "FAILURE")
     assert found["last_successful_run"]["run_id"] == pulled.run_id
@@ -79,8 +86,9 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
     assert schedules["daily_spend_schedule"]["running"]
     assert schedules["daily_spend_schedule"]["next_tick"].endswith("T03:00:00+00:00")
     assert not found["daemon_running"] and found["daemon_last_heartbeat"] is None
-    text = run_status("--max-days-behind", "2").stdout.splitlines()
-    assert text[0].startswith("OK: as of ")
+    run = run_status("--max-days-behind", "2")
+    text = run.stdout.splitlines()
+    assert run.returncode == 0 and text[0].startswith("OK: as of "), run.stderr
     assert (
         f"  anthropic_admin_api (Anthropic, {DEMO_ORGANIZATION.name}): {last_day} to {last_day}, 2 days behind "
         "yesterday [ok]"
