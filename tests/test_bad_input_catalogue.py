@@ -6,6 +6,7 @@ landed), spoils one input, runs the assets that read it the way a run does, then
 with the state before. Cases that touch the key also scan Dagster's storage, the logs and the terminal for it.
 """
 
+import functools
 import gzip
 import shutil
 import subprocess
@@ -534,6 +535,12 @@ def fingerprint() -> dict[str, tuple]:
         }
 
 
+@functools.cache
+def pristine_fingerprint(stored_state: Path) -> dict[str, tuple]:
+    """The fingerprint of the restored pristine copy (the same for every case), once per worker."""
+    return fingerprint()
+
+
 def failures(result: dg.ExecuteInProcessResult) -> str:
     """Every failed step's error with its causes: what the UI and the terminal show."""
     messages = []
@@ -550,7 +557,7 @@ def test_bad_input_is_refused_clearly_and_changes_nothing_stored(
     case: Case, stored_state: Path, fake_api: FakeAdminApi, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capfd
 ):
     data = restore(stored_state, monkeypatch)
-    before = fingerprint()
+    before = pristine_fingerprint(stored_state)
     case.spoil(fake_api, data / "exports", monkeypatch)
     yesterday = datetime.now(UTC).date() - timedelta(days=1)
     quick_retries = {
