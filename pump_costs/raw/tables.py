@@ -277,20 +277,24 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
 
 
 def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
-    """Every raw table, empty until its first load, so dbt builds before any data arrives."""
+    """Every raw table, empty until its first load, so dbt builds before any data arrives; a warehouse an older
+    version made is brought up to date. Every step that lands calls this: it reads the catalogue once."""
     for schema in (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA):
         conn.execute(f"create schema if not exists {schema}")
-    conn.execute(BUDGETS.ddl())
+    export_tables = {fmt: export_table(fmt) for fmt in ALL_FORMATS}
+    before = _column_types(conn)
+    for table in (BUDGETS, *ANTHROPIC_TABLES, LANDED_FILES, *export_tables.values()):
+        if table.qualified not in before:
+            conn.execute(table.ddl())
     for table in ANTHROPIC_TABLES:
-        conn.execute(table.ddl())
-    for table in ANTHROPIC_TABLES:
-        _add_organization_id(conn, table)
-    conn.execute(LANDED_FILES.ddl())
-    conn.execute(f"alter table {LANDED_FILES.qualified} add column if not exists content_sha256 varchar")
-    for fmt in ALL_FORMATS:
-        table = export_table(fmt)
-        conn.execute(table.ddl())
-        columns = dict(conn.execute(f"select column_name, column_type from (describe {table.qualified})").fetchall())
+        if "organization_id" not in before.get(table.qualified, {"organization_id": None}):
+            _add_organization_id(conn, table)
+    if "content_sha256" not in before.get(LANDED_FILES.qualified, {"content_sha256": None}):
+        conn.execute(f"alter table {LANDED_FILES.qualified} add column content_sha256 varchar")
+    for fmt, table in export_tables.items():
+        columns = before.get(table.qualified)
+        if columns is None:
+            continue  # created just now, as this version makes it
         if LANDED_AT not in columns:
             # A warehouse from before files were landed one by one, with no landing record: its rows go, and
             # the next run lands every file that counts again (a file removed since would otherwise stay).
@@ -299,16 +303,22 @@ def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
         _type_text_columns(conn, fmt, table, columns)
 
 
+def _column_types(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Each raw table's columns and their types, by qualified name."""
+    rows = conn.execute(
+        "select table_schema || '.' || table_name, column_name, data_type from information_schema.columns "
+        "where table_schema in (?, ?, ?)",
+        [ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA],
+    ).fetchall()
+    tables: dict[str, dict[str, str]] = {}
+    for table, column, kind in rows:
+        tables.setdefault(table, {})[column] = kind
+    return tables
+
+
 def _add_organization_id(conn: duckdb.DuckDBPyConnection, table: RawTable) -> None:
     """A warehouse from before several organizations gains organization_id; its rows were pulled for the one
-    organization it then had, the one in raw_anthropic.organization. Once: every step lands through here."""
-    (present,) = conn.execute(
-        "select count(*) from information_schema.columns "
-        "where table_schema = ? and table_name = ? and column_name = 'organization_id'",
-        [table.schema, table.name],
-    ).fetchone()
-    if present:
-        return
+    organization it then had, the one in raw_anthropic.organization."""
     conn.execute(f"alter table {table.qualified} add column organization_id varchar")
     conn.execute(
         f"""
