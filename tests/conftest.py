@@ -21,6 +21,9 @@ from tests.dagster_dev import dagster_dev  # noqa: F401 (a fixture for the end-t
 # once, not once per worker; every other test is scheduled on its own, as `--dist load` does. (`--dist
 # loadgroup` would do this with marks, but xdist 3.8's grouping has no effect under pytest 9.)
 SHARED_BUILD_MODULES = ("tests/test_spend_mart_totals.py", "tests/test_spend_report.py")
+# Tests that mostly wait (for the daemon's ticks and the run processes it starts) run back to back on one worker,
+# so that the other workers keep both cores busy meanwhile: started together, they left a core idle.
+WAITING_ON_THE_DAEMON = ("tests/test_backfill_from_the_ui.py", "tests/test_recovery.py")
 
 # The unpartitioned models a change to the CUR 2.0 rows rebuilds, and no other (as `<schema>/<model>` asset keys).
 MODELS_OVER_CUR2_ROWS = {
@@ -76,6 +79,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     class SharedBuildScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
+            if module in WAITING_ON_THE_DAEMON:
+                return "waiting on the daemon"
             return module if module in SHARED_BUILD_MODULES else nodeid
 
     return SharedBuildScheduling(config, log)
