@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ import pytest
 from pump_costs.defs.exports import landing
 from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import AWS_CUR2, FOCUS
-from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, create_raw_layer, transaction
+from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, LANDED_FILES, create_raw_layer, transaction
 
 HEADER = "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
 
@@ -69,6 +70,19 @@ def test_a_raw_table_from_before_typed_landing_keeps_its_rows_typed(tmp_path):
     assert conn.execute("select BilledCost, ChargePeriodStart from raw_exports.focus_cost_and_usage").fetchall() == [
         (Decimal("1234.5"), datetime(2026, 10, 1))
     ]
+
+
+def test_a_landing_record_from_before_digests_gains_the_digest_column():
+    conn = duckdb.connect()
+    conn.execute("create schema raw_exports")
+    older = replace(LANDED_FILES, columns=tuple(c for c in LANDED_FILES.columns if c[0] != "content_sha256"))
+    conn.execute(older.ddl())
+    create_raw_layer(conn)
+    create_raw_layer(conn)  # a second call finds it up to date
+    columns = [
+        name for (name,) in conn.execute(f"select column_name from (describe {LANDED_FILES.qualified})").fetchall()
+    ]
+    assert columns == [name for name, _ in LANDED_FILES.columns]
 
 
 def test_a_byte_identical_copy_counts_once_and_the_file_landed_first_keeps_counting(tmp_path):

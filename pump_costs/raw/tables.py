@@ -282,19 +282,21 @@ def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
     for schema in (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA):
         conn.execute(f"create schema if not exists {schema}")
     export_tables = {fmt: export_table(fmt) for fmt in ALL_FORMATS}
-    before = _column_types(conn)
+    # The tables that existed before this call, with their columns: only those can be from an older version.
+    existing = _column_types(conn)
     for table in (BUDGETS, *ANTHROPIC_TABLES, LANDED_FILES, *export_tables.values()):
-        if table.qualified not in before:
+        if table.qualified not in existing:
             conn.execute(table.ddl())
     for table in ANTHROPIC_TABLES:
-        if "organization_id" not in before.get(table.qualified, {"organization_id": None}):
+        if table.qualified in existing and "organization_id" not in existing[table.qualified]:
             _add_organization_id(conn, table)
-    if "content_sha256" not in before.get(LANDED_FILES.qualified, {"content_sha256": None}):
+    landed_files = existing.get(LANDED_FILES.qualified)
+    if landed_files is not None and "content_sha256" not in landed_files:
         conn.execute(f"alter table {LANDED_FILES.qualified} add column content_sha256 varchar")
     for fmt, table in export_tables.items():
-        columns = before.get(table.qualified)
+        columns = existing.get(table.qualified)
         if columns is None:
-            continue  # created just now, as this version makes it
+            continue
         if LANDED_AT not in columns:
             # A warehouse from before files were landed one by one, with no landing record: its rows go, and
             # the next run lands every file that counts again (a file removed since would otherwise stay).
