@@ -58,15 +58,10 @@ def another_file_system(than: Path) -> Path:
     return Path(tempfile.mkdtemp(dir=root, prefix=".pump-costs-test-"))
 
 
-# The longest tests (30-80 s each here: a `dagster dev` with its daemon, or a module's shared build) are
-# handed out first, so the workers end together rather than one running a long test started last.
-LONGEST_FIRST = (
-    "tests/test_backfill_from_the_ui.py",
-    "tests/test_recovery.py",
-    "tests/test_production.py",
-    "tests/test_spend_report.py",
-    "tests/test_status.py",
-)
+# xdist hands out the groups of several tests first (the shared builds, the tests waiting on the daemon); of
+# the tests scheduled alone, the longest (20-60 s here) go first, so the workers end together rather than one
+# running a long test started last.
+LONGEST_FIRST = ("tests/test_production.py", "tests/test_status.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
