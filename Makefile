@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # pip on some machines warns about local index folders it cannot see; the warnings are noise.
 PIP_QUIET := grep -v -e "^WARNING: Location" -e "^\s*$$" || true
 
-.PHONY: install demo test pytest dev lint backfill clean
+.PHONY: install demo test dev lint backfill clean
 
 # The report test opens the spend report in Debian's Chromium, driven by Playwright (no browser download).
 CHROMIUM := /usr/bin/chromium
@@ -19,7 +19,7 @@ $(BIN)/.installed: pyproject.toml
 	# uv installs the ~150 packages in ~10 s, pip in ~25 s. uv does not read pip's configuration (a private
 	# index, say): where it cannot install, pip does.
 	$(BIN)/pip install -q uv 2>&1 | $(PIP_QUIET)
-	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]' || { \
+	@$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]' || { \
 		echo "uv could not install the packages; pip installs them instead"; \
 		$(BIN)/pip install -q --upgrade pip 2>&1 | $(PIP_QUIET); \
 		$(BIN)/pip install -q -e '.[dev]' 2>&1 | $(PIP_QUIET); }
@@ -46,12 +46,7 @@ $(CHROMIUM):
 demo: install
 	$(BIN)/pump-costs demo
 
-# The linters run beside the tests, which leave a core idle while they wait on the Dagster daemon; each one's
-# output is shown when it ends.
-test: install $(CHROMIUM) $(POSTGRES)
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint pytest
-
-pytest: install
+test: lint $(CHROMIUM) $(POSTGRES)
 	$(BIN)/pytest
 
 dev: install
