@@ -47,14 +47,8 @@ $(CHROMIUM):
 demo: install
 	$(BIN)/pump-costs demo
 
-# The linters run beside the tests, which leave a core idle while they wait on the Dagster daemon; the
-# linters' output is shown after the tests', and either failing fails `make test`.
-test: install $(CHROMIUM) $(POSTGRES)
-	lint_log=$$(mktemp); $(MAKE) --no-print-directory lint > $$lint_log 2>&1 & lint=$$!; \
-	$(BIN)/pytest && tests=0 || tests=$$?; \
-	wait $$lint && linted=0 || linted=$$?; \
-	cat $$lint_log; rm $$lint_log; \
-	[ $$tests = 0 ] && [ $$linted = 0 ]
+test: lint $(CHROMIUM) $(POSTGRES)
+	$(BIN)/pytest
 
 dev: install
 	$(BIN)/pump-costs dev
