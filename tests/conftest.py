@@ -21,8 +21,10 @@ from tests.dagster_dev import dagster_dev  # noqa: F401 (a fixture for the end-t
 # once, not once per worker; every other test is scheduled on its own, as `--dist load` does. (`--dist
 # loadgroup` would do this with marks, but xdist 3.8's grouping has no effect under pytest 9.)
 SHARED_BUILD_MODULES = ("tests/test_spend_mart_totals.py", "tests/test_spend_report.py")
-# Tests that mostly wait (for the daemon's ticks and the run processes it starts) run back to back on one worker,
-# so that the other workers keep both cores busy meanwhile: started together, they left a core idle.
+# The tests that start `dagster dev` and wait on its daemon run back to back on one worker. Each keeps about one
+# core busy (webserver, daemon, code server and the run processes they start: 40-70 CPU-seconds each) while
+# the other two workers share the rest; started together on two workers they slowed the suite (242-254 s
+# against 222 s here).
 WAITING_ON_THE_DAEMON = ("tests/test_backfill_from_the_ui.py", "tests/test_recovery.py")
 
 # The unpartitioned models a change to the CUR 2.0 rows rebuilds, and no other (as `<schema>/<model>` asset keys).
