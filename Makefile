@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 # pip on some machines warns about local index folders it cannot see; the warnings are noise.
 PIP_QUIET := grep -v -e "^WARNING: Location" -e "^\s*$$" || true
+PIP_INSTALL := $(BIN)/pip install -q --upgrade pip 2>&1 | $(PIP_QUIET); $(BIN)/pip install -q -e '.[dev]' 2>&1 | $(PIP_QUIET)
 
 .PHONY: install demo test dev lint backfill clean
 
@@ -18,12 +19,17 @@ $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	# uv installs the ~150 packages in ~13 s, pip in ~25 s. Both compile the bytecode: where Python may not
 	# write it (PYTHONDONTWRITEBYTECODE, as on this CI), every process would compile dagster again (+1.5 s
-	# each). uv does not read pip's configuration (a private index, say): where it cannot install, pip does.
-	$(BIN)/pip install -q uv 2>&1 | $(PIP_QUIET)
-	@$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]' || { \
-		echo "uv could not install the packages; pip installs them instead"; \
-		$(BIN)/pip install -q --upgrade pip 2>&1 | $(PIP_QUIET); \
-		$(BIN)/pip install -q -e '.[dev]' 2>&1 | $(PIP_QUIET); }
+	# each). uv does not read pip's configuration: where it names a package index of its own (a company's
+	# mirror, say) pip installs from it, and so it does wherever uv cannot install.
+	@if $(BIN)/pip config list 2>/dev/null | grep '\.index-url=' > /dev/null; then \
+		echo "pip's configuration names a package index: pip installs the packages from it"; \
+		$(PIP_INSTALL); \
+	else \
+		$(BIN)/pip install -q uv 2>&1 | $(PIP_QUIET); \
+		$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]' || { \
+			echo "uv could not install the packages; pip installs them instead"; \
+			$(PIP_INSTALL); }; \
+	fi
 	$(BIN)/python -c "import pump_costs, dagster, dagster_dbt, dbt.version"
 	touch $@
 
