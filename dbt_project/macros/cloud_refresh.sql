@@ -121,5 +121,5 @@
     fct_cloud_spend, and a 10,000,000-row CUR period then took 27-34 s to insert rather than 18-19 s (measured
     when fct_cloud_spend was a table). -#}
 {% macro text_values(values) -%}
-    (select unnest([{%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}]::varchar[]))
+    (select unnest([{%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}]::string[]))
 {%- endmacro %}

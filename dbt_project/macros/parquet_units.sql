@@ -69,7 +69,7 @@
     {%- endif -%}
     {% call statement('record_units') -%}
         create table if not exists {{ units }} (
-            unit_path varchar, x_Source varchar, charge_month varchar, x_SourceFile varchar, x_LandedAt timestamp
+            unit_path string, x_Source string, charge_month string, x_SourceFile string, x_LandedAt timestamp
         );
         delete from {{ units }} where unit_path not in {{ text_values(kept_paths) }};
         {%- if new_paths %}

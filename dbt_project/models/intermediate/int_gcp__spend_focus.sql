@@ -87,7 +87,7 @@ focus_rows as (
         project_id as SubAccountId,
         coalesce(project_name, project_id) as SubAccountName,
         case when project_id is not null then 'GCP Project' end as SubAccountType,
-        case when labels_json is not null and labels_json <> '[]' then to_json(map_from_entries(from_json(labels_json, '[{"key": "VARCHAR", "value": "VARCHAR"}]'))) end as Tags,
+        case when labels_json is not null and labels_json <> '[]' then {{ json_pairs_to_object('labels_json') }} end as Tags,
         'Google Cloud' as ServiceProviderName,
         'Google Cloud' as HostProviderName,
         'gcp_billing' as x_Source,

@@ -34,7 +34,7 @@ by_total as (
         billing_currency,
         'total' as scope_type,
         'Total' as scope_name,
-        cast(null as varchar) as provider_name,
+        cast(null as string) as provider_name,
         sum(billed_cost) as billed_cost
     from daily_spend
     group by all

@@ -31,7 +31,7 @@ renamed as (
         PricingModel as pricing_model,
         case
             when Tags is null or trim(Tags) = '' then null
-            when starts_with(trim(Tags), '{') then Tags
+            when left(trim(Tags), 1) = '{' then Tags
             else '{' || Tags || '}'
         end as tags_json,
         UnitOfMeasure as unit_of_measure,
