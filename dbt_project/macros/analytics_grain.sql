@@ -81,8 +81,9 @@
                 {%- endfor %}
     )
 
+    {#- left_over has priced's columns in the same order -#}
     select * from priced
-    union all by name
+    union all
     select * from left_over
     where
         {%- for measure in measures %}

@@ -46,3 +46,59 @@
 {% macro spark__json_pairs_to_object(column) -%}
     to_json(map_from_entries(from_json({{ column }}, 'array<struct<key: string, value: string>>')))
 {%- endmacro %}
+
+{#- The rows of every relation in `relations` with the columns of them all, matched by name; a column a
+    relation lacks is null there. Read from the warehouse when the model runs. -#}
+{% macro union_by_name(relations) -%}
+    {%- if not execute -%}
+        {{ return('select 1 as placeholder') }}
+    {%- endif -%}
+    {%- set columns_of = {} -%}
+    {%- set all_columns = {} -%}
+    {%- for relation in relations -%}
+        {%- set names = [] -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do names.append(column.name) -%}
+            {%- do all_columns.setdefault(column.name, column.data_type) -%}
+        {%- endfor -%}
+        {%- do columns_of.update({relation | string: names}) -%}
+    {%- endfor -%}
+    {%- for relation in relations %}
+    {{ 'union all' if not loop.first }}
+    select
+        {%- for name, data_type in all_columns.items() %}
+        {% if name in columns_of[relation | string] %}{{ adapter.quote(name) }}{% else %}cast(null as {{ data_type }}) as {{ adapter.quote(name) }}{% endif %}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- `relation`'s column names but `excluded`, comma-separated: a row's identity. Read when the model runs. -#}
+{% macro columns_except(relation, excluded) -%}
+    {%- if not execute -%}
+        {{ return('1') }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) if column.name not in excluded -%}
+        {%- do names.append(adapter.quote(column.name)) -%}
+    {%- endfor -%}
+    {{ return(names | join(', ')) }}
+{%- endmacro %}
+
+{#- Every match of `pattern` in `text` replaced; `replacement` names groups \1 to \9 (written '\\1' here). -#}
+{% macro regex_replace_all(text, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regex_replace_all')(text, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro duckdb__regex_replace_all(text, pattern, replacement) -%}
+    regexp_replace({{ text }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{#- Java's regular expressions name a group $1. -#}
+{% macro spark__regex_replace_all(text, pattern, replacement) -%}
+    {%- set java = namespace(replacement=replacement) -%}
+    {%- for group in range(1, 10) -%}
+        {%- set java.replacement = java.replacement | replace('\\' ~ group, '$' ~ group) -%}
+    {%- endfor -%}
+    regexp_replace({{ text }}, '{{ pattern }}', '{{ java.replacement }}')
+{%- endmacro %}

@@ -86,15 +86,25 @@
 {%- endmacro %}
 
 {#- The rows of `relation` (FOCUS column names; any it lacks are null) as every FOCUS column, in order,
-    each cast to its type, with units in the FOCUS unit format. A typed empty row comes first in the union
-    so that every column exists; the casts after it fix each column's type whatever the provider's was. -#}
+    each cast to its type, with units in the FOCUS unit format. -#}
 {% macro focus_conformed(relation) -%}
     select
         {%- for column, data_type in focus_column_types().items() %}
-        {%- set value = focus_unit('"' ~ column ~ '"') if column in ('ConsumedUnit', 'PricingUnit') else '"' ~ column ~ '"' %}
-        cast({{ value }} as {{ data_type }}) as "{{ column }}"{{ "," if not loop.last }}
+        {%- set value = focus_value(column, data_type) %}
+        {%- set value = focus_unit(value) if column in ('ConsumedUnit', 'PricingUnit') else value %}
+        cast({{ value }} as {{ data_type }}) as {{ adapter.quote(column) }}{{ "," if not loop.last }}
         {%- endfor %}
-    from (
+    from {{ focus_rows(relation) }}
+{%- endmacro %}
+
+{#- focus_conformed's rows, in which focus_value() finds a FOCUS column, or null where `relation` lacks it.
+    DuckDB: a typed empty row first in a union by name, so that every column exists. -#}
+{% macro focus_rows(relation) -%}
+    {{ return(adapter.dispatch('focus_rows')(relation)) }}
+{%- endmacro %}
+
+{% macro duckdb__focus_rows(relation) -%}
+    (
         select
             {%- for column, data_type in focus_column_types().items() %}
             cast(null as {{ data_type }}) as "{{ column }}"{{ "," if not loop.last }}
@@ -103,4 +113,28 @@
         union all by name
         select * from {{ relation }}
     )
+{%- endmacro %}
+
+{#- Spark has no union by name in SQL: each row as a variant object, from which a column it lacks is null. -#}
+{% macro spark__focus_rows(relation) -%}
+    (select to_variant_object(struct(*)) as focus_row from {{ relation }})
+{%- endmacro %}
+
+{% macro focus_value(column, data_type) -%}
+    {{ return(adapter.dispatch('focus_value')(column, data_type)) }}
+{%- endmacro %}
+
+{% macro duckdb__focus_value(column, data_type) -%}
+    "{{ column }}"
+{%- endmacro %}
+
+{% macro spark__focus_value(column, data_type) -%}
+    try_variant_get(focus_row, '$.{{ column }}', '{{ data_type }}')
+{%- endmacro %}
+
+{#- Every FOCUS column of `alias`, in order, or the expression `replacements` gives for it. -#}
+{% macro focus_select(alias, replacements={}) -%}
+    {%- for column in focus_column_types() %}
+    {{ replacements[column] ~ ' as ' ~ adapter.quote(column) if column in replacements else alias ~ '.' ~ adapter.quote(column) }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}

@@ -17,7 +17,7 @@
 {% macro focus_unit(expression) -%}
     {%- set rewritten = namespace(sql=expression) -%}
     {%- for pattern, replacement, _example in focus_unit_rewrites() -%}
-        {%- set rewritten.sql = "regexp_replace(" ~ rewritten.sql ~ ", '" ~ pattern ~ "', '" ~ replacement ~ "')" -%}
+        {%- set rewritten.sql = regex_replace_all(rewritten.sql, pattern, replacement) -%}
     {%- endfor -%}
     {{ rewritten.sql }}
 {%- endmacro %}

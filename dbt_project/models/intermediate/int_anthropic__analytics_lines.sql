@@ -26,15 +26,18 @@ full_usage as (
 ),
 
 usage_by_token_type as (
-    unpivot full_usage
-    on uncached_input_tokens, output_tokens, cache_read_input_tokens,
-    cache_creation_5m_input_tokens, cache_creation_1h_input_tokens
-    into name token_column value tokens
+    select * from full_usage
+    unpivot (
+        tokens for token_column in (
+            uncached_input_tokens, output_tokens, cache_read_input_tokens,
+            cache_creation_5m_input_tokens, cache_creation_1h_input_tokens
+        )
+    )
 ),
 
 token_usage as (
     select
-        * exclude (token_column, tokens, web_search_requests, requests),
+        * except (token_column, tokens, web_search_requests, requests),
         {{ report_token_type('token_column') }} as token_type,
         tokens
     from usage_by_token_type
@@ -89,19 +92,24 @@ web_search_lines as (
 
 other_lines as (
     select
-        * exclude (cost_date),
         cost_date as charge_date,
+        {{ (analytics_key_columns() + analytics_price_columns()) | join(', ') }},
+        cost_type,
+        token_type,
+        amount_usd,
+        list_amount_usd,
         null as quantity,
         null as quantity_unit
     from full_costs
     where cost_type not in ('tokens', 'web_search')
 ),
 
+-- the three kinds of line have the same columns in the same order
 lines as (
     select * from token_lines
-    union all by name
+    union all
     select * from web_search_lines
-    union all by name
+    union all
     select * from other_lines
 ),
 

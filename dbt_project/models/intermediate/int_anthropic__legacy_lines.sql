@@ -16,10 +16,13 @@ usage as (
 ),
 
 usage_by_token_type as (
-    unpivot usage
-    on uncached_input_tokens, output_tokens, cache_read_input_tokens,
-    cache_creation_5m_input_tokens, cache_creation_1h_input_tokens
-    into name token_column value tokens
+    select * from usage
+    unpivot (
+        tokens for token_column in (
+            uncached_input_tokens, output_tokens, cache_read_input_tokens,
+            cache_creation_5m_input_tokens, cache_creation_1h_input_tokens
+        )
+    )
 ),
 
 key_tokens as (
@@ -138,18 +141,22 @@ shares as (
     select * from other_lines
 ),
 
+{%- set line_keys -%}
+    charge_date, organization_id, workspace_id, cost_type, model, token_type, service_tier, context_window, inference_geo
+{%- endset %}
+
 weighed as (
     select
         *,
         sum(quantity) over line_keys as line_quantity,
-        sum(quantity) over (line_keys order by api_key_id rows between unbounded preceding and current row)
-            as quantity_through
+        sum(quantity) over line_keys_through_this_key as quantity_through
     from shares
-    window line_keys as (
-        partition by
-            charge_date, organization_id, workspace_id, cost_type, model, token_type, service_tier, context_window,
-            inference_geo
-    )
+    window
+        line_keys as (partition by {{ line_keys }}),
+        line_keys_through_this_key as (
+            partition by {{ line_keys }}
+            order by api_key_id rows between unbounded preceding and current row
+        )
 ),
 
 final as (

@@ -22,10 +22,11 @@ legacy_lines as (
     select * from {{ ref('int_anthropic__legacy_lines') }}
 ),
 
+-- both kinds of line have the same columns in the same order
 chosen_lines as (
     select * from analytics_lines
     where (organization_id, charge_date) in (select * from analytics_days)
-    union all by name
+    union all
     select * from legacy_lines
     where (organization_id, charge_date) not in (select * from analytics_days)
 ),
@@ -64,10 +65,10 @@ focus_rows as (
         'Anthropic' as InvoiceIssuerName,
         coalesce(lines.list_amount_usd, lines.amount_usd, 0) as ListCost,
         -- the list price per unit, where the analytics API gives the list amount (exact for a price list's
-        -- rates: the amount is split in whole 10^-18 dollars, as DuckDB divides decimals in floating point)
+        -- rates: the amount is divided in whole 10^-18 dollars, as neither engine divides decimals exactly)
         case
             when lines.list_amount_usd is not null and lines.quantity > 0
-                then {{ units_to_money('(' ~ money_units('lines.list_amount_usd') ~ ') // lines.quantity') }}
+                then {{ units_to_money(integer_divide(money_units('lines.list_amount_usd'), 'lines.quantity')) }}
         end as ListUnitPrice,
         'Standard' as PricingCategory,
         lines.quantity as PricingQuantity,

@@ -1,8 +1,6 @@
 {#- AWS CUR 2.0 and legacy CUR line items as FOCUS 1.2 rows (mapping after focus_converters). -#}
 with line_items as (
-    select * from {{ ref('stg_aws__cur2_line_items') }}
-    union all by name
-    select * from {{ ref('stg_aws__legacy_cur_line_items') }}
+    {{ union_by_name([ref('stg_aws__cur2_line_items'), ref('stg_aws__legacy_cur_line_items')]) }}
 ),
 
 categories as (

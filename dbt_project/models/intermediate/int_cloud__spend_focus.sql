@@ -15,13 +15,14 @@ focus_files as (
     select * from {{ ref('int_focus__spend_focus') }}
 ),
 
+-- each ends in focus_conformed(): the same columns in the same order
 final as (
     select * from aws
-    union all by name
+    union all
     select * from gcp
-    union all by name
+    union all
     select * from azure
-    union all by name
+    union all
     select * from focus_files
 )
 

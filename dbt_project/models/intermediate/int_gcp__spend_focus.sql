@@ -13,8 +13,9 @@ numbered_copies as (
         *,
         row_number() over (
             partition by
-                row(*columns(* exclude (source_file, landed_at))),
-                regexp_replace(source_file, '([^0-9])[0-9]{12}(\.[^/]*)$', '\1*\2')
+                {{ columns_except(ref('stg_gcp__billing_export'), ['source_file', 'landed_at']) }},
+                {{ regex_replace_all('source_file', '([^0-9])[0-9]{12}(\.[^/]*)$', '\\1*\\2') }}
+            order by source_file
         ) as copy_number
     from billing
 ),
@@ -23,14 +24,14 @@ ranked_copies as (
     select
         *,
         row_number() over (
-            partition by row(*columns(* exclude (source_file, landed_at, copy_number))), copy_number
+            partition by {{ columns_except(ref('stg_gcp__billing_export'), ['source_file', 'landed_at']) }}, copy_number
             order by source_file
         ) as file_rank
     from numbered_copies
 ),
 
 distinct_rows as (
-    select * exclude (copy_number, file_rank)
+    select * except (copy_number, file_rank)
     from ranked_copies
     where file_rank = 1
 ),
@@ -43,7 +44,8 @@ categories as (
 mapped as (
     select
         distinct_rows.*,
-        strptime(distinct_rows.invoice_month, '%Y%m') as invoice_month_start,
+        cast(make_date(cast(left(distinct_rows.invoice_month, 4) as int), cast(right(distinct_rows.invoice_month, 2) as int), 1) as timestamp)
+            as invoice_month_start,
         case distinct_rows.cost_type
             when 'tax' then 'Tax'
             when 'regular' then 'Usage'

@@ -104,7 +104,7 @@ run_rates as (
         month_actuals.breach_date,
         -- Days the forecast adds: those after actual_through in as_of_date's month, none in a month gone by.
         greatest(budget_months.month_end - budget_months.actual_through, 0) as days_left,
-        {{ money_units('coalesce(month_actuals.last_7_days_cost, 0)') }} // 7 as daily_rate_units
+        {{ integer_divide(money_units('coalesce(month_actuals.last_7_days_cost, 0)'), '7') }} as daily_rate_units
     from budget_months
     left join month_actuals
         on
@@ -125,7 +125,7 @@ forecasts as (
         case
             when breach_date is null and daily_rate_units > 0
                 then actual_through + cast(
-                    ({{ money_units('budget_amount - actual_cost') }} + daily_rate_units) // daily_rate_units
+                    {{ integer_divide(money_units('budget_amount - actual_cost') ~ ' + daily_rate_units', 'daily_rate_units') }}
                     as integer
                 )
         end as run_rate_crossing_date

@@ -29,14 +29,12 @@ cloud_exports as (
 
 anthropic_named as (
     select
-        anthropic.* replace (
-            organization.organization_name as BillingAccountName,
-            coalesce(workspaces.workspace_id, default_workspace.workspace_id, anthropic.SubAccountId)
-                as SubAccountId,
-            coalesce(workspaces.workspace_name, default_workspace.workspace_name, anthropic.SubAccountId)
-                as SubAccountName,
-            api_keys.api_key_name as x_ApiKeyName
-        )
+        {{ focus_select('anthropic', {
+            'BillingAccountName': 'organization.organization_name',
+            'SubAccountId': 'coalesce(workspaces.workspace_id, default_workspace.workspace_id, anthropic.SubAccountId)',
+            'SubAccountName': 'coalesce(workspaces.workspace_name, default_workspace.workspace_name, anthropic.SubAccountId)',
+            'x_ApiKeyName': 'api_keys.api_key_name',
+        }) }}
     from anthropic
     left join organization on anthropic.BillingAccountId = organization.organization_id
     left join workspaces
@@ -54,10 +52,16 @@ anthropic_named as (
             and anthropic.x_ApiKeyId = api_keys.api_key_id
 ),
 
+cloud_rows as (
+    select {{ focus_select('cloud_exports') }}
+    from cloud_exports
+),
+
+-- the FOCUS columns in order on both sides (a mart refreshed in place adds a new column last)
 final as (
     select * from anthropic_named
-    union all by name
-    select * from cloud_exports
+    union all
+    select * from cloud_rows
 )
 
 select * from final
