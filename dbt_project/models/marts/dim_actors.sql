@@ -22,9 +22,9 @@ final as (
         organization_id,
         actor_id,
         actor_type,
-        arg_max(actor_name, usage_date) as actor_name,
-        arg_max(actor_email, usage_date) as actor_email,
-        coalesce(arg_max(is_actor_deleted, usage_date), false) as is_deleted,
+        max_by(actor_name, usage_date) as actor_name,
+        max_by(actor_email, usage_date) as actor_email,
+        coalesce(max_by(is_actor_deleted, usage_date), false) as is_deleted,
         min(usage_date) as first_usage_date,
         max(usage_date) as last_usage_date
     from actor_days

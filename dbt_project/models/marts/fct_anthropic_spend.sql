@@ -1,18 +1,15 @@
 {#-
-  Anthropic's FOCUS rows, refreshed by day: a run deletes its window (in_run_window) and inserts the
-  window again, so a day that vanished upstream vanishes here too. Tagged daily: Dagster partitions it by
+  Anthropic's FOCUS rows, refreshed by day: a run replaces its window (in_run_window), so a day that
+  vanished upstream vanishes here too. Tagged daily: Dagster partitions it by
   day and sets the window. Names (organization, workspace) are joined in fct_spend, so a rename shows
   on every day. Rows built before several organizations could be pulled have no BillingAccountId: they
   belong to the one organization the warehouse then had.
 -#}
 {{ config(
     materialized='incremental_in_place',
+    window_column='ChargePeriodStart',
     tags=['daily'],
-    pre_hook=[
-        "{% if in_place_update() %}delete from {{ this }} where {{ in_run_window('ChargePeriodStart') }}{% endif %}",
-        "{% if in_place_update() %}update {{ this }} set BillingAccountId = (select any_value(organization_id) from "
-        ~ "{{ source('anthropic', 'organization') }} having count(*) = 1) where BillingAccountId is null{% endif %}",
-    ]
+    pre_hook="{% if in_place_update() %}{{ adopt_rows_without_organization() }}{% endif %}"
 ) }}
 
 with anthropic as (
@@ -20,7 +17,7 @@ with anthropic as (
 ),
 
 final as (
-    -- The window is applied here, at build time, so it always matches the delete above.
+    -- The window is applied here, at build time, so it always matches the rows the run replaces.
     select * from anthropic
     where {{ in_run_window('ChargePeriodStart') }}
 )
