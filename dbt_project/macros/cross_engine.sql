@@ -102,3 +102,48 @@
     {%- endfor -%}
     regexp_replace({{ text }}, '{{ pattern }}', '{{ java.replacement }}')
 {%- endmacro %}
+
+{#- One row per day from `first` to `last` (dates), both included: a set-returning select expression. -#}
+{% macro each_day(first, last) -%}
+    {{ return(adapter.dispatch('each_day')(first, last)) }}
+{%- endmacro %}
+
+{% macro duckdb__each_day(first, last) -%}
+    cast(unnest(generate_series({{ first }}, {{ last }}, interval 1 day)) as date)
+{%- endmacro %}
+
+{% macro spark__each_day(first, last) -%}
+    explode(sequence({{ first }}, {{ last }}, interval 1 day))
+{%- endmacro %}
+
+{#- `value`'s median and median absolute deviation over the window `window`, as `median_name` and
+    `mad_name` (select expressions). -#}
+{% macro median_and_mad_over(value, window, median_name, mad_name) -%}
+    {{ return(adapter.dispatch('median_and_mad_over')(value, window, median_name, mad_name)) }}
+{%- endmacro %}
+
+{% macro duckdb__median_and_mad_over(value, window, median_name, mad_name) -%}
+    median({{ value }}) over {{ window }} as {{ median_name }},
+    mad({{ value }}) over {{ window }} as {{ mad_name }}
+{%- endmacro %}
+
+{#- Spark's median is a double: both are taken exactly from the window's values, sorted (a middle pair's mean
+    rounded half up to the value's scale, 18). -#}
+{% macro spark__median_and_mad_over(value, window, median_name, mad_name) -%}
+    {%- set sorted = 'array_sort(collect_list(' ~ value ~ ') over ' ~ window ~ ')' -%}
+    {%- set median = sorted_median(sorted) -%}
+    {{ median }} as {{ median_name }},
+    {{ sorted_median('array_sort(transform(' ~ sorted ~ ', deviation -> abs(deviation - ' ~ median ~ ')))') }}
+        as {{ mad_name }}
+{%- endmacro %}
+
+{% macro sorted_median(sorted) -%}
+    case
+        when size({{ sorted }}) = 0 then null
+        when size({{ sorted }}) % 2 = 1 then element_at({{ sorted }}, cast(size({{ sorted }}) div 2 + 1 as int))
+        else cast(
+            (element_at({{ sorted }}, cast(size({{ sorted }}) div 2 as int)) + element_at({{ sorted }}, cast(size({{ sorted }}) div 2 + 1 as int)))
+            / cast(2 as decimal(1, 0)) as decimal(38, 18)
+        )
+    end
+{%- endmacro %}

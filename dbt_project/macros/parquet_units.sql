@@ -94,6 +94,10 @@
 
 {#- Whether this run updates the model's units (dbt's is_incremental(), for parquet_units models). -#}
 {% macro units_update() -%}
+    {{ return(adapter.dispatch('units_update')()) }}
+{%- endmacro %}
+
+{% macro duckdb__units_update() -%}
     {%- if not execute or should_full_refresh() -%}
         {{ return(false) }}
     {%- endif -%}
@@ -150,3 +154,55 @@
 {% macro unit_files(folder, paths) -%}
     [{%- for path in paths -%}'{{ (folder ~ '/' ~ path) | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}]
 {%- endmacro %}
+
+{% macro spark__units_update() -%}
+    {%- if not execute or should_full_refresh() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
+    {{ return(existing is not none and existing.is_table) }}
+{%- endmacro %}
+
+{#-
+  Spark: a table partitioned by export file (x_Source, x_SourceFile), each partition a unit (see
+  spark__cloud_refresh). A run overwrites the partitions of the files it writes, then drops those of the
+  files retired; a run stopped half-way leaves each file's rows whole (old or new) and fails, so nothing is
+  published until it is run again.
+-#}
+{% materialization parquet_units, adapter='spark' %}
+    {%- set target_relation = this.incorporate(type='table') -%}
+    {%- set updating = units_update() -%}
+    {%- set refresh = cloud_refresh() -%}
+    {%- if updating -%}
+        {%- do add_new_columns_or_fail_on_gone(target_relation, sql) -%}
+    {%- endif -%}
+    {%- set unit_columns = ['x_Source', 'x_SourceFile'] -%}
+    {%- set columns = get_column_schema_from_query(sql) | map(attribute='name') | reject('in', unit_columns) | list -%}
+    {%- set ordered -%}
+        select {% for column in columns + unit_columns %}`{{ column }}`{{ ', ' if not loop.last }}{% endfor %} from ({{ sql }})
+    {%- endset -%}
+    {{ run_hooks(pre_hooks) }}
+    {%- if not updating -%}
+        {{ drop_relation_if_exists(load_cached_relation(this)) }}
+        {% call statement('main') -%}
+            create table {{ target_relation }} using parquet partitioned by (`x_Source`, `x_SourceFile`) as {{ ordered }}
+        {%- endcall %}
+    {%- else -%}
+        {%- do run_query("set spark.sql.sources.partitionOverwriteMode = dynamic") -%}
+        {% call statement('main') -%}
+            {%- if refresh['reload'] -%}
+                insert overwrite table {{ target_relation }} partition (`x_Source`, `x_SourceFile`) {{ ordered }}
+            {%- else -%}
+                select 1
+            {%- endif -%}
+        {%- endcall %}
+        {%- for source, file in refresh['retire'] -%}
+            {%- do run_query(
+                "alter table " ~ target_relation ~ " drop if exists partition (`x_Source` = '" ~ source
+                ~ "', `x_SourceFile` = '" ~ (file | replace("'", "''")) ~ "')"
+            ) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ run_hooks(post_hooks) }}
+    {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}

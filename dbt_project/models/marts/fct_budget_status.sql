@@ -103,7 +103,7 @@ run_rates as (
         coalesce(month_actuals.actual_cost, {{ money(0) }}) as actual_cost,
         month_actuals.breach_date,
         -- Days the forecast adds: those after actual_through in as_of_date's month, none in a month gone by.
-        greatest(budget_months.month_end - budget_months.actual_through, 0) as days_left,
+        greatest({{ dbt.datediff('budget_months.actual_through', 'budget_months.month_end', 'day') }}, 0) as days_left,
         {{ integer_divide(money_units('coalesce(month_actuals.last_7_days_cost, 0)'), '7') }} as daily_rate_units
     from budget_months
     left join month_actuals

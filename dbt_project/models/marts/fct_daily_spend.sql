@@ -32,10 +32,12 @@ daily as (
 sharing as (
     select
         *,
-        count(distinct billing_account_id) over (partition by provider_name, sub_account_name) > 1
-            as sub_account_name_shared,
+        -- two billing accounts or more (min and max, as Spark counts no distinct values over a window)
+        min(billing_account_id) over (partition by provider_name, sub_account_name)
+        <> max(billing_account_id) over (partition by provider_name, sub_account_name) as sub_account_name_shared,
         -- spend with no key too, but only for a provider that has keys (a cloud's rows have none)
-        count(distinct billing_account_id) over (partition by provider_name, api_key_name) > 1
+        min(billing_account_id) over (partition by provider_name, api_key_name)
+        <> max(billing_account_id) over (partition by provider_name, api_key_name)
         and count(api_key_name) over (partition by provider_name) > 0 as api_key_name_shared,
         coalesce(billing_account_name, billing_account_id) || ' / ' as billing_account_prefix
     from daily

@@ -3,10 +3,9 @@
     it has not arrived yet, while a day before it with no row for the scope is a day of zero spend. -#}
 with daily_spend as (
     select
-        * replace (
-            coalesce(provider_name, '(no provider)') as provider_name,
-            coalesce(service_name, '(no service)') as service_name
-        )
+        * except (provider_name, service_name),
+        coalesce(provider_name, '(no provider)') as provider_name,
+        coalesce(service_name, '(no service)') as service_name
     from {{ ref('fct_daily_spend') }}
 ),
 

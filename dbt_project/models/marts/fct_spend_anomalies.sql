@@ -25,7 +25,7 @@ series as (
 series_days as (
     select
         series.*,
-        cast(unnest(generate_series(series.first_date, series.last_data_date, interval 1 day)) as date) as charge_date
+        {{ each_day('series.first_date', 'series.last_data_date') }} as charge_date
     from series
 ),
 
@@ -49,8 +49,7 @@ dense_days as (
 baselines as (
     select
         *,
-        median(billed_cost) over history as expected_cost,
-        mad(billed_cost) over history as median_absolute_deviation,
+        {{ median_and_mad_over('billed_cost', 'history', 'expected_cost', 'median_absolute_deviation') }},
         count(*) over history as history_days
     from dense_days
     window history as (
