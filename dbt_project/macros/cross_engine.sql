@@ -47,44 +47,6 @@
     to_json(map_from_entries(from_json({{ column }}, 'array<struct<key: string, value: string>>')))
 {%- endmacro %}
 
-{#- The rows of every relation in `relations` with the columns of them all, matched by name; a column a
-    relation lacks is null there. Read from the warehouse when the model runs. -#}
-{% macro union_by_name(relations) -%}
-    {%- if not execute -%}
-        {{ return('select 1 as placeholder') }}
-    {%- endif -%}
-    {%- set columns_of = {} -%}
-    {%- set all_columns = {} -%}
-    {%- for relation in relations -%}
-        {%- set names = [] -%}
-        {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- do names.append(column.name) -%}
-            {%- do all_columns.setdefault(column.name, column.data_type) -%}
-        {%- endfor -%}
-        {%- do columns_of.update({relation | string: names}) -%}
-    {%- endfor -%}
-    {%- for relation in relations %}
-    {{ 'union all' if not loop.first }}
-    select
-        {%- for name, data_type in all_columns.items() %}
-        {% if name in columns_of[relation | string] %}{{ adapter.quote(name) }}{% else %}cast(null as {{ data_type }}) as {{ adapter.quote(name) }}{% endif %}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ relation }}
-    {%- endfor %}
-{%- endmacro %}
-
-{#- `relation`'s column names but `excluded`, comma-separated: a row's identity. Read when the model runs. -#}
-{% macro columns_except(relation, excluded) -%}
-    {%- if not execute -%}
-        {{ return('1') }}
-    {%- endif -%}
-    {%- set names = [] -%}
-    {%- for column in adapter.get_columns_in_relation(relation) if column.name not in excluded -%}
-        {%- do names.append(adapter.quote(column.name)) -%}
-    {%- endfor -%}
-    {{ return(names | join(', ')) }}
-{%- endmacro %}
-
 {#- Every match of `pattern` in `text` replaced; `replacement` names groups \1 to \9 (written '\\1' here). -#}
 {% macro regex_replace_all(text, pattern, replacement) -%}
     {{ return(adapter.dispatch('regex_replace_all')(text, pattern, replacement)) }}
@@ -101,6 +63,19 @@
         {%- set java.replacement = java.replacement | replace('\\' ~ group, '$' ~ group) -%}
     {%- endfor -%}
     regexp_replace({{ text }}, '{{ pattern }}', '{{ java.replacement }}')
+{%- endmacro %}
+
+{#- The group's `text` values, sorted, joined by `delimiter` (an aggregate). -#}
+{% macro sorted_text_list(text, delimiter) -%}
+    {{ return(adapter.dispatch('sorted_text_list')(text, delimiter)) }}
+{%- endmacro %}
+
+{% macro duckdb__sorted_text_list(text, delimiter) -%}
+    string_agg({{ text }}, '{{ delimiter }}' order by {{ text }})
+{%- endmacro %}
+
+{% macro spark__sorted_text_list(text, delimiter) -%}
+    array_join(array_sort(collect_list({{ text }})), '{{ delimiter }}')
 {%- endmacro %}
 
 {#- One row per day from `first` to `last` (dates), both included: a set-returning select expression. -#}
@@ -146,4 +121,20 @@
             / cast(2 as decimal(1, 0)) as decimal(38, 18)
         )
     end
+{%- endmacro %}
+
+{#- Statements every dbt run starts with. Spark: arithmetic that overflows fails rather than giving null, as
+    on DuckDB (dbt-spark turns ANSI mode off); decimal sums and differences keep all 18 decimals (Spark would
+    otherwise drop one to make room for a 39th digit). -#}
+{% macro engine_session_settings() -%}
+    {{ return(adapter.dispatch('engine_session_settings')()) }}
+{%- endmacro %}
+
+{% macro duckdb__engine_session_settings() -%}
+    select 1
+{%- endmacro %}
+
+{% macro spark__engine_session_settings() -%}
+    {%- do run_query('set spark.sql.ansi.enabled = true') -%}
+    set spark.sql.decimalOperations.allowPrecisionLoss = false
 {%- endmacro %}

@@ -58,7 +58,7 @@ final as (
         unmatched.scope_type,
         unmatched.scope_name,
         unmatched.billing_currency,
-        string_agg(shared_names.label, ', ' order by shared_names.label) as name_it_one_of
+        {{ sorted_text_list('shared_names.label', ', ') }} as name_it_one_of
     from unmatched
     left join shared_names
         on

@@ -1,6 +1,9 @@
 {#- AWS CUR 2.0 and legacy CUR line items as FOCUS 1.2 rows (mapping after focus_converters). -#}
+-- both staging models have the same columns in the same order
 with line_items as (
-    {{ union_by_name([ref('stg_aws__cur2_line_items'), ref('stg_aws__legacy_cur_line_items')]) }}
+    select * from {{ ref('stg_aws__cur2_line_items') }}
+    union all
+    select * from {{ ref('stg_aws__legacy_cur_line_items') }}
 ),
 
 categories as (
@@ -90,7 +93,7 @@ focus_rows as (
         source_format as x_Source,
         source_file as x_SourceFile,
         landed_at as x_LandedAt,
-        case when is_claude then regexp_extract(lower(usage_type), '(claude[a-z0-9.\-]*)') end as x_Model,
+        case when is_claude then regexp_extract(lower(usage_type), '(claude[a-z0-9.-]*)') end as x_Model,
         true as x_CostReported,
         case when is_claude then 'Claude' end as x_AiModelFamily,
         case when is_claude then 'aws_bedrock' end as x_AiChannel

@@ -69,7 +69,7 @@ focus_rows as (
         'azure_cost_details' as x_Source,
         source_file as x_SourceFile,
         landed_at as x_LandedAt,
-        case when is_claude then regexp_extract(lower(concat_ws(' ', meter_subcategory, meter_name)), '(claude[a-z0-9 .\-]*[a-z0-9])') end as x_Model,
+        case when is_claude then regexp_extract(lower(concat_ws(' ', meter_subcategory, meter_name)), '(claude[a-z0-9 .-]*[a-z0-9])') end as x_Model,
         true as x_CostReported,
         case when is_claude then 'Claude' end as x_AiModelFamily,
         case when is_claude then 'azure' end as x_AiChannel

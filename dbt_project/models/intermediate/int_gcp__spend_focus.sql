@@ -4,6 +4,14 @@
     so exporting it again repeats rows already in an earlier extract. Within one extract every row counts;
     across extracts a row counts as many times as the extract holding it most often has it. Shards of one
     EXPORT DATA, whose `*` becomes a 12-digit number, are one extract. -#}
+{#- A billing row's values: every column of stg_gcp__billing_export but where it was read from. -#}
+{%- set billing_row -%}
+    billing_account_id, service_id, service_description, sku_id, sku_description, usage_start, usage_end,
+    project_id, project_name, labels_json, region, zone, exported_at, cost, currency, usage_amount,
+    usage_unit, usage_amount_in_pricing_units, usage_pricing_unit, credits_amount, invoice_month, cost_type,
+    cost_at_list
+{%- endset %}
+
 with billing as (
     select * from {{ ref('stg_gcp__billing_export') }}
 ),
@@ -13,8 +21,8 @@ numbered_copies as (
         *,
         row_number() over (
             partition by
-                {{ columns_except(ref('stg_gcp__billing_export'), ['source_file', 'landed_at']) }},
-                {{ regex_replace_all('source_file', '([^0-9])[0-9]{12}(\.[^/]*)$', '\\1*\\2') }}
+                {{ billing_row }},
+                {{ regex_replace_all('source_file', '([^0-9])[0-9]{12}([.][^/]*)$', '\\1*\\2') }}
             order by source_file
         ) as copy_number
     from billing
@@ -24,7 +32,7 @@ ranked_copies as (
     select
         *,
         row_number() over (
-            partition by {{ columns_except(ref('stg_gcp__billing_export'), ['source_file', 'landed_at']) }}, copy_number
+            partition by {{ billing_row }}, copy_number
             order by source_file
         ) as file_rank
     from numbered_copies
@@ -95,7 +103,7 @@ focus_rows as (
         'gcp_billing' as x_Source,
         source_file as x_SourceFile,
         landed_at as x_LandedAt,
-        case when is_claude then regexp_extract(lower(sku_description), '(claude[a-z0-9 .\-]*[a-z0-9])') end as x_Model,
+        case when is_claude then regexp_extract(lower(sku_description), '(claude[a-z0-9 .-]*[a-z0-9])') end as x_Model,
         true as x_CostReported,
         case when is_claude then 'Claude' end as x_AiModelFamily,
         case when is_claude then 'gcp_vertex' end as x_AiChannel
