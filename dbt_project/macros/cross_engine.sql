@@ -65,6 +65,19 @@
     regexp_replace({{ text }}, '{{ pattern }}', '{{ java.replacement }}')
 {%- endmacro %}
 
+{#- Every column of the query's input but `columns` (a select list item). -#}
+{% macro star_except(columns) -%}
+    {{ return(adapter.dispatch('star_except')(columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__star_except(columns) -%}
+    * exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__star_except(columns) -%}
+    * except ({{ columns | join(', ') }})
+{%- endmacro %}
+
 {#- The group's `text` values, sorted, joined by `delimiter` (an aggregate). -#}
 {% macro sorted_text_list(text, delimiter) -%}
     {{ return(adapter.dispatch('sorted_text_list')(text, delimiter)) }}
@@ -121,20 +134,4 @@
             / cast(2 as decimal(1, 0)) as decimal(38, 18)
         )
     end
-{%- endmacro %}
-
-{#- Statements every dbt run starts with. Spark: arithmetic that overflows fails rather than giving null, as
-    on DuckDB (dbt-spark turns ANSI mode off); decimal sums and differences keep all 18 decimals (Spark would
-    otherwise drop one to make room for a 39th digit). -#}
-{% macro engine_session_settings() -%}
-    {{ return(adapter.dispatch('engine_session_settings')()) }}
-{%- endmacro %}
-
-{% macro duckdb__engine_session_settings() -%}
-    select 1
-{%- endmacro %}
-
-{% macro spark__engine_session_settings() -%}
-    {%- do run_query('set spark.sql.ansi.enabled = true') -%}
-    set spark.sql.decimalOperations.allowPrecisionLoss = false
 {%- endmacro %}

@@ -37,7 +37,7 @@ usage_by_token_type as (
 
 token_usage as (
     select
-        * except (token_column, tokens, web_search_requests, requests),
+        {{ star_except(['token_column', 'tokens', 'web_search_requests', 'requests']) }},
         {{ report_token_type('token_column') }} as token_type,
         tokens
     from usage_by_token_type

@@ -39,7 +39,7 @@ ranked_copies as (
 ),
 
 distinct_rows as (
-    select * except (copy_number, file_rank)
+    select {{ star_except(['copy_number', 'file_rank']) }}
     from ranked_copies
     where file_rank = 1
 ),

@@ -45,7 +45,7 @@ sharing as (
 
 final as (
     select
-        * except (sub_account_name_shared, api_key_name_shared, billing_account_prefix),
+        {{ star_except(['sub_account_name_shared', 'api_key_name_shared', 'billing_account_prefix']) }},
         case
             when sub_account_name_shared then billing_account_prefix || sub_account_name else sub_account_name
         end as sub_account_label,

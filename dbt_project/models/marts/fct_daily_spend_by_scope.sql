@@ -3,7 +3,7 @@
     it has not arrived yet, while a day before it with no row for the scope is a day of zero spend. -#}
 with daily_spend as (
     select
-        * except (provider_name, service_name),
+        {{ star_except(['provider_name', 'service_name']) }},
         coalesce(provider_name, '(no provider)') as provider_name,
         coalesce(service_name, '(no service)') as service_name
     from {{ ref('fct_daily_spend') }}
