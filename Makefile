@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 PIP_QUIET := grep -v -e "^WARNING: Location" -e "^\s*$$" || true
 PIP_INSTALL := $(BIN)/pip install -q --upgrade pip 2>&1 | $(PIP_QUIET); $(BIN)/pip install -q -e '.[dev]' 2>&1 | $(PIP_QUIET)
 
-.PHONY: install demo test dev lint backfill clean
+.PHONY: install demo test test-spark dev lint backfill clean
 
 # The report test opens the spend report in Debian's Chromium, driven by Playwright (no browser download).
 CHROMIUM := /usr/bin/chromium
@@ -50,11 +50,25 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y -q chromium >/dev/null || \
 		($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null)
 
+# The dbt project on Apache Spark (issue 12, under way): Java 17 from Debian's packages, the spark extra.
+JAVA := /usr/bin/java
+$(JAVA):
+	$(SUDO) apt-get install -y -q openjdk-17-jre-headless >/dev/null || \
+		($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q openjdk-17-jre-headless >/dev/null)
+
+$(BIN)/.spark-installed: $(BIN)/.installed
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev,spark]' 2>/dev/null || \
+		$(BIN)/pip install -q -e '.[dev,spark]' 2>&1 | $(PIP_QUIET)
+	touch $@
+
 demo: install
 	$(BIN)/pump-costs demo
 
 test: lint $(CHROMIUM) $(POSTGRES)
 	$(BIN)/pytest
+
+test-spark: install $(JAVA) $(BIN)/.spark-installed
+	$(BIN)/pytest -m spark -n 0
 
 dev: install
 	$(BIN)/pump-costs dev

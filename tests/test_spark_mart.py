@@ -1,0 +1,114 @@
+"""The dbt project on Apache Spark: the demo's raw data, modelled by DuckDB and by Spark, gives the same marts
+to the last digit, and every dbt test passes on Spark. Run by `make test-spark` (the spark extra, Java 17);
+`make test` leaves it out. The raw tables reach Spark as Parquet files written from the DuckDB warehouse."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pump_costs import demo
+from pump_costs.defs.dbt.project import DBT_PROJECT_DIR
+from pump_costs.defs.resources import dbt_executable
+from pump_costs.settings import (
+    ADMIN_API_KEY,
+    BASE_URL,
+    DAGSTER_HOME,
+    DATA_DIR,
+    ORGANIZATIONS_FILE,
+    PROJECT_ROOT,
+    data_dir,
+)
+from pump_costs.warehouse import warehouse_path
+from tests.spark_sql import text
+
+pytestmark = pytest.mark.spark
+
+RAW_SCHEMAS = ("raw_anthropic", "raw_exports", "raw_config")
+# Totals by provider, day, workspace, model, charge category, key and token type, and every mart's rows.
+MART_QUERIES = [
+    """select ProviderName, ChargeCategory, count(*), sum(BilledCost), sum(EffectiveCost), sum(ListCost),
+              sum(ConsumedQuantity)
+       from marts.fct_spend group by ProviderName, ChargeCategory""",
+    """select ProviderName, cast(ChargePeriodStart as date), count(*), sum(BilledCost), sum(EffectiveCost)
+       from marts.fct_spend group by ProviderName, cast(ChargePeriodStart as date)""",
+    """select ProviderName, SubAccountName, x_Model, count(*), sum(BilledCost), sum(EffectiveCost), sum(ListCost)
+       from marts.fct_spend group by ProviderName, SubAccountName, x_Model""",
+    """select x_Source, x_ApiKeyName, x_TokenType, sum(BilledCost), sum(ConsumedQuantity), sum(x_Requests)
+       from marts.fct_spend group by x_Source, x_ApiKeyName, x_TokenType""",
+    "select count(*), sum(billed_cost), sum(effective_cost), sum(charge_rows) from marts.fct_daily_spend",
+    "select * from marts.fct_daily_spend_by_scope",
+    "select * from marts.fct_budget_status",
+    "select * from marts.fct_spend_anomalies",
+    "select * from marts.fct_anthropic_token_usage",
+    "select count(*), sum(billed_cost), sum(list_cost), sum(requests) from marts.fct_anthropic_daily_cost_by_key",
+    "select count(*) from marts.fct_claude_code_usage",
+    "select * from marts.dim_workspaces",
+    "select * from marts.dim_api_keys",
+    "select * from marts.dim_actors",
+    "select * from marts.fct_contract_commitments",
+]
+
+
+def on_spark(statements: list[str]) -> list[list[list[str | None]]]:
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.spark_sql", str(data_dir())],
+        input=json.dumps(statements),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def raw_tables_as_parquet(lake: Path) -> list[str]:
+    """Each raw table as a Parquet file in lake/<schema>/<table>/, and the statements that declare them in Spark."""
+    statements = []
+    with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
+        tables = conn.execute(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema in {RAW_SCHEMAS} and table_type = 'BASE TABLE' order by all"
+        ).fetchall()
+        for schema in RAW_SCHEMAS:
+            statements.append(f"create database if not exists {schema}")
+        for schema, table in tables:
+            folder = lake / schema / table
+            folder.mkdir(parents=True)
+            conn.execute(f"copy {schema}.{table} to '{folder}/data.parquet' (format parquet)")
+            statements.append(f"create table {schema}.{table} using parquet location '{folder}'")
+    return statements
+
+
+def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monkeypatch):
+    # The demo (two organizations, every export format) in a folder of this test's; its settings undone after.
+    monkeypatch.setattr(demo, "DEMO_DATA_DIR", tmp_path / "demo")
+    for setting in (BASE_URL, ADMIN_API_KEY, DATA_DIR, DAGSTER_HOME, ORGANIZATIONS_FILE):
+        monkeypatch.setenv(setting.name, "")
+    assert demo.run_demo(31) == 0
+    on_spark(raw_tables_as_parquet(tmp_path / "lake"))
+
+    build = subprocess.run(
+        [dbt_executable(), "build", "--target", "spark", "--target-path", str(tmp_path / "target")],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert build.returncode == 0, build.stdout[-3000:]
+    # 40 models, 2 seeds, 102 data tests and 11 unit tests
+    assert "PASS=155 WARN=0 ERROR=0 SKIP=0" in build.stdout, build.stdout[-3000:]
+
+    with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
+        on_duckdb = [[[text(v) for v in row] for row in conn.execute(sql).fetchall()] for sql in MART_QUERIES]
+    spark_rows = [sorted(rows, key=lambda row: [(v is None, v or "") for v in row]) for rows in on_spark(MART_QUERIES)]
+    duckdb_rows = [sorted(rows, key=lambda row: [(v is None, v or "") for v in row]) for rows in on_duckdb]
+    assert sum(len(rows) for rows in duckdb_rows) > 300
+    for sql, expected, actual in zip(MART_QUERIES, duckdb_rows, spark_rows, strict=True):
+        assert actual == expected, sql
