@@ -2,6 +2,7 @@
 
 import csv
 import os
+import subprocess
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pump_costs.defs.dbt.project import DBT_PROJECT_DIR
+from pump_costs.defs.resources import dbt_executable
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, FaultPlan
 from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, BASE_URL, PROJECT_ROOT
 from pump_costs.warehouse import warehouse_path
@@ -128,3 +131,15 @@ def decimal_sums(path: Path, amount: str, *keys: str, where=lambda row: True) ->
 
 def totals(sql: str) -> dict[tuple, Decimal]:
     return {tuple(row[:-1]): row[-1] for row in query(sql)}
+
+
+def run_dbt(*args: str, target_path: Path, timeout: float) -> subprocess.CompletedProcess:
+    """The dbt command line on the project, as a user runs it, its artifacts in `target_path`."""
+    return subprocess.run(
+        [dbt_executable(), *args, "--target-path", str(target_path)],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

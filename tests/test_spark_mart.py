@@ -3,7 +3,6 @@ to the last digit, and every dbt test passes on Spark. Run by `make test-spark` 
 `make test` leaves it out. The raw tables reach Spark as Parquet files written from the DuckDB warehouse."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +11,6 @@ import duckdb
 import pytest
 
 from pump_costs import demo
-from pump_costs.defs.dbt.project import DBT_PROJECT_DIR
-from pump_costs.defs.resources import dbt_executable
 from pump_costs.settings import (
     ADMIN_API_KEY,
     BASE_URL,
@@ -24,6 +21,7 @@ from pump_costs.settings import (
     data_dir,
 )
 from pump_costs.warehouse import warehouse_path
+from tests.conftest import run_dbt
 from tests.spark_sql import text
 
 pytestmark = pytest.mark.spark
@@ -93,14 +91,7 @@ def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monk
     assert demo.run_demo(31) == 0
     on_spark(raw_tables_as_parquet(tmp_path / "lake"))
 
-    build = subprocess.run(
-        [dbt_executable(), "build", "--target", "spark", "--target-path", str(tmp_path / "target")],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+    build = run_dbt("build", "--target", "spark", target_path=tmp_path / "target", timeout=1200)
     assert build.returncode == 0, build.stdout[-3000:]
     # 40 models, 2 seeds, 102 data tests and 11 unit tests
     assert "PASS=155 WARN=0 ERROR=0 SKIP=0" in build.stdout, build.stdout[-3000:]

@@ -11,9 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pump_costs.defs.dbt.project import DBT_PROJECT_DIR
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
-from pump_costs.defs.resources import dbt_executable
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, ground_truth
 from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import (
@@ -23,7 +21,7 @@ from pump_costs.sample_exports.generate import (
 )
 from pump_costs.settings import ADMIN_API_KEY, BASE_URL, PROJECT_ROOT, data_dir
 from pump_costs.warehouse import published_dir, warehouse_path
-from tests.conftest import decimal_sums, query, totals
+from tests.conftest import decimal_sums, query, run_dbt, totals
 
 PERIODS = ["2026-09", "2026-10"]
 FOCUS_VALIDATE = PROJECT_ROOT.parent / "shared" / "tools" / "focus-validate"
@@ -246,13 +244,6 @@ def test_every_dbt_unit_test_passes(mart, tmp_path):
     # dbt parses again only what changed since the pipeline's parse (the same project, profile and settings).
     (tmp_path / "target").mkdir()
     shutil.copy(warehouse_path().parent / "dbt_target" / "partial_parse.msgpack", tmp_path / "target")
-    result = subprocess.run(
-        [dbt_executable(), "test", "--select", "test_type:unit", "--target-path", str(tmp_path / "target")],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_dbt("test", "--select", "test_type:unit", target_path=tmp_path / "target", timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "PASS=11 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]

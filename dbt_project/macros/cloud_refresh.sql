@@ -20,13 +20,7 @@
     {%- set folder = units_folder() -%}
     {%- set query -%}
         with recursive landed as (
-            select
-                source_file,
-                landed_at,
-                format_table,
-                case when format_table in ('gcp_billing', 'focus_cost_and_usage') then format_table end as whole_source
-            from {{ ref('stg_exports__landed_files') }}
-            where format_table <> 'focus_contract_commitments'  -- commitments, not spend
+            {{ landed_spend_files() }}
         ),
 
         every_built as materialized (
@@ -120,6 +114,18 @@
     {{ return(files) }}
 {%- endmacro %}
 
+{#- The landed export files of spend (not commitments); `whole_source` names the sources whose rows depend on
+    the source's other files. -#}
+{% macro landed_spend_files() -%}
+    select
+        source_file,
+        landed_at,
+        format_table,
+        case when format_table in ('gcp_billing', 'focus_cost_and_usage') then format_table end as whole_source
+    from {{ ref('stg_exports__landed_files') }}
+    where format_table <> 'focus_contract_commitments'  -- commitments, not spend
+{%- endmacro %}
+
 {#- Spark: a unit is a partition of the table, one per export file (x_Source, x_SourceFile), so a file's rows
     are replaced by overwriting its partition; 'retire' lists the (x_Source, x_SourceFile) partitions to drop
     (files no longer landed, or landed under another source name), 'reload' the files whose rows to write. -#}
@@ -127,15 +133,14 @@
     {%- if not execute or not units_update() -%}
         {{ return({'retire': [], 'reload': none}) }}
     {%- endif -%}
+    {%- set same_landing -%}
+        built.x_Source = landed.format_table
+        and built.x_SourceFile = landed.source_file
+        and built.x_LandedAt = landed.landed_at
+    {%- endset -%}
     {%- set query -%}
         with landed as (
-            select
-                source_file,
-                landed_at,
-                format_table,
-                case when format_table in ('gcp_billing', 'focus_cost_and_usage') then format_table end as whole_source
-            from {{ ref('stg_exports__landed_files') }}
-            where format_table <> 'focus_contract_commitments'  -- commitments, not spend
+            {{ landed_spend_files() }}
         ),
 
         built as (
@@ -144,24 +149,12 @@
 
         new_landings as (
             select * from landed
-            where not exists (
-                select 1 from built
-                where
-                    built.x_Source = landed.format_table
-                    and built.x_SourceFile = landed.source_file
-                    and built.x_LandedAt = landed.landed_at
-            )
+            where not exists (select 1 from built where {{ same_landing }})
         ),
 
         gone as (
             select * from built
-            where not exists (
-                select 1 from landed
-                where
-                    landed.format_table = built.x_Source
-                    and landed.source_file = built.x_SourceFile
-                    and landed.landed_at = built.x_LandedAt
-            )
+            where not exists (select 1 from landed where {{ same_landing }})
         ),
 
         changed_whole_sources as (

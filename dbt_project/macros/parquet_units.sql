@@ -155,12 +155,9 @@
     [{%- for path in paths -%}'{{ (folder ~ '/' ~ path) | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%}]
 {%- endmacro %}
 
+{#- Spark: the units are the partitions of the model's table. -#}
 {% macro spark__units_update() -%}
-    {%- if not execute or should_full_refresh() -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
-    {{ return(existing is not none and existing.is_table) }}
+    {{ return(in_place_update()) }}
 {%- endmacro %}
 
 {#-
