@@ -93,8 +93,8 @@ def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monk
 
     build = run_dbt("build", "--target", "spark", target_path=tmp_path / "target", timeout=1200)
     assert build.returncode == 0, build.stdout[-3000:]
-    # 40 models, 2 seeds, 104 data tests and 11 unit tests
-    assert "PASS=157 WARN=0 ERROR=0 SKIP=0" in build.stdout, build.stdout[-3000:]
+    # 40 models, 2 seeds, 105 data tests and 11 unit tests
+    assert "PASS=158 WARN=0 ERROR=0 SKIP=0" in build.stdout, build.stdout[-3000:]
 
     with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
         on_duckdb = [[[text(v) for v in row] for row in conn.execute(sql).fetchall()] for sql in MART_QUERIES]

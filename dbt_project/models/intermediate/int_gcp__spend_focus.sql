@@ -4,13 +4,7 @@
     so exporting it again repeats rows already in an earlier extract. Within one extract every row counts;
     across extracts a row counts as many times as the extract holding it most often has it. Shards of one
     EXPORT DATA, whose `*` becomes a 12-digit number, are one extract. -#}
-{#- A billing row's values: every column of stg_gcp__billing_export but where it was read from. -#}
-{%- set billing_row -%}
-    billing_account_id, service_id, service_description, sku_id, sku_description, usage_start, usage_end,
-    project_id, project_name, labels_json, region, zone, exported_at, cost, currency, usage_amount,
-    usage_unit, usage_amount_in_pricing_units, usage_pricing_unit, credits_amount, invoice_month, cost_type,
-    cost_at_list
-{%- endset %}
+{%- set billing_row = gcp_billing_row() | join(', ') %}
 
 with billing as (
     select * from {{ ref('stg_gcp__billing_export') }}
