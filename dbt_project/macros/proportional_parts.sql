@@ -11,8 +11,9 @@
     + cast(cast(({{ units }}) % 1000000000000000000 as decimal(38, 0)) * 0.000000000000000001 as decimal(38, 18)))
 {%- endmacro %}
 
-{#- Whole units: DuckDB's 128-bit integer; Spark's widest decimal (which bounds one amount split in parts to
-    10^10 dollars there). -#}
+{#- Whole units: DuckDB's 128-bit integer; Spark's widest decimal. A part is the units times a weight, divided:
+    the amount (in dollars) times the weight must stay under 1.7 x 10^20 on DuckDB, 10^20 on Spark, where a part
+    must also stay under 10^10 dollars (its quotient's type). -#}
 {% macro money_units_type() -%}
     {{ return(adapter.dispatch('money_units_type')()) }}
 {%- endmacro %}
