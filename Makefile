@@ -5,9 +5,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 # dbt and dagster-dbt look for `dbt` on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+comma := ,
 # pip on some machines warns about local index folders it cannot see; the warnings are noise.
 PIP_QUIET := grep -v -e "^WARNING: Location" -e "^\s*$$" || true
-PIP_INSTALL := $(BIN)/pip install -q --upgrade pip 2>&1 | $(PIP_QUIET); $(BIN)/pip install -q -e '.[dev]' 2>&1 | $(PIP_QUIET)
+PIP_INSTALL = $(BIN)/pip install -q --upgrade pip 2>&1 | $(PIP_QUIET); $(BIN)/pip install -q -e '.[$(1)]' 2>&1 | $(PIP_QUIET)
+# The project with the extras $(1). uv installs the ~150 packages in ~13 s, pip in ~25 s. Both compile the
+# bytecode: where Python may not write it (PYTHONDONTWRITEBYTECODE, as on this CI), every process would compile
+# dagster again (+1.5 s each). uv does not read pip's configuration: where it names a package index of its own (a
+# company's mirror, say) pip installs from it, and so it does wherever uv cannot install.
+INSTALL = if $(BIN)/pip config list 2>/dev/null | grep '\.index-url=' > /dev/null; then \
+		echo "pip's configuration names a package index: pip installs the packages from it"; \
+		$(call PIP_INSTALL,$(1)); \
+	else \
+		$(BIN)/pip install -q uv 2>&1 | $(PIP_QUIET); \
+		$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[$(1)]' || { \
+			echo "uv could not install the packages; pip installs them instead"; \
+			$(call PIP_INSTALL,$(1)); }; \
+	fi
 
 .PHONY: install demo test test-spark dev lint backfill clean
 
@@ -17,19 +31,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
-	# uv installs the ~150 packages in ~13 s, pip in ~25 s. Both compile the bytecode: where Python may not
-	# write it (PYTHONDONTWRITEBYTECODE, as on this CI), every process would compile dagster again (+1.5 s
-	# each). uv does not read pip's configuration: where it names a package index of its own (a company's
-	# mirror, say) pip installs from it, and so it does wherever uv cannot install.
-	@if $(BIN)/pip config list 2>/dev/null | grep '\.index-url=' > /dev/null; then \
-		echo "pip's configuration names a package index: pip installs the packages from it"; \
-		$(PIP_INSTALL); \
-	else \
-		$(BIN)/pip install -q uv 2>&1 | $(PIP_QUIET); \
-		$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]' || { \
-			echo "uv could not install the packages; pip installs them instead"; \
-			$(PIP_INSTALL); }; \
-	fi
+	@$(call INSTALL,dev)
 	$(BIN)/python -c "import pump_costs, dagster, dagster_dbt, dbt.version"
 	touch $@
 
@@ -57,8 +59,7 @@ $(JAVA):
 		($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q openjdk-17-jre-headless >/dev/null)
 
 $(BIN)/.spark-installed: $(BIN)/.installed
-	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev,spark]' 2>/dev/null || \
-		$(BIN)/pip install -q -e '.[dev,spark]' 2>&1 | $(PIP_QUIET)
+	@$(call INSTALL,dev$(comma)spark)
 	touch $@
 
 demo: install
