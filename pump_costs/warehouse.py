@@ -1,4 +1,5 @@
-"""Where pump-costs writes, and the one way it replaces rows: a whole window in one transaction."""
+"""Where pump-costs writes: the working DuckDB file (its raw lake beside it, pump_costs/raw/lake.py), and the
+copy BI tools read."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-from pump_costs.raw.tables import transaction
 from pump_costs.settings import data_dir
 
 
@@ -58,33 +57,6 @@ def open_warehouse(database: str | Path | None = None) -> Iterator[duckdb.DuckDB
         yield conn
     finally:
         conn.close()
-
-
-def replace_rows(
-    conn: duckdb.DuckDBPyConnection,
-    table: str,
-    batch: pa.Table,
-    where: str = "true",
-    params: list | None = None,
-) -> int:
-    """Delete the rows matching `where` and insert `batch`, atomically.
-
-    A run killed half-way leaves the previous rows in place; a re-run writes exactly the same rows.
-    """
-    return replace_tables_rows(conn, {table: batch}, where, params)[table]
-
-
-def replace_tables_rows(
-    conn: duckdb.DuckDBPyConnection, batches: dict[str, pa.Table], where: str = "true", params: list | None = None
-) -> dict[str, int]:
-    """replace_rows for several tables in one transaction: all of them are replaced, or none."""
-    with transaction(conn):
-        for table, batch in batches.items():
-            conn.execute(f"delete from {table} where {where}", params or [])
-            conn.register("replacement_batch", batch)
-            conn.execute(f"insert into {table} by name select * from replacement_batch")
-            conn.unregister("replacement_batch")
-    return {table: batch.num_rows for table, batch in batches.items()}
 
 
 # fct_cloud_spend's rows are Parquet files ("units") beside the warehouse file, listed (by their path in

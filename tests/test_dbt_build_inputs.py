@@ -17,7 +17,8 @@ from pump_costs.defs.dbt.assets import CLOUD_SPEND, dbt_models, models_to_rebuil
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.report.budgets import Budget, budget_rows, budgets_changed
 from pump_costs.raw.export_formats import ALL_FORMATS
-from pump_costs.raw.tables import ANTHROPIC_TABLES, BUDGETS, LANDED_FILES, create_raw_layer, export_table
+from pump_costs.raw.lake import create_raw_layer, replace_rows
+from pump_costs.raw.tables import ANTHROPIC_TABLES, BUDGETS, LANDED_FILES, export_table
 from tests.conftest import MODELS_OVER_CUR2_ROWS
 
 LOADED = datetime(2026, 11, 1, 6)
@@ -33,7 +34,7 @@ def conn(tmp_path: Path):
         conn.execute("create table marts.fct_anthropic_spend (BilledCost decimal(38, 18), x_LandedAt timestamp)")
         conn.execute("insert into marts.fct_anthropic_spend values (1.5, ?)", [LOADED])
         conn.execute("create table marts.fct_daily_spend (billed_cost decimal(38, 18))")
-        conn.execute("insert into raw_config.budgets values ('total', 'Total', 'USD', 100, ?)", [LOADED])
+        replace_rows(conn, {BUDGETS: budget_rows([Budget(scope="total", monthly=Decimal(100))], LOADED)})
         yield conn
 
 
@@ -53,17 +54,17 @@ def test_each_input_table_that_changes_is_named_and_a_mart_the_build_writes_is_n
     changes = {
         # a daily model's table rebuilt, with a newer load stamp
         "update marts.fct_anthropic_spend set x_LandedAt = x_LandedAt + interval 1 second": "marts.fct_anthropic_spend",
-        # rows removed (an export file taken away)
+        # rows removed (a day no longer in the report)
         "delete from marts.fct_anthropic_spend": "marts.fct_anthropic_spend",
-        # rows landed
-        "insert into raw_config.budgets values ('provider', 'AWS', 'USD', 5, '2026-11-01 06:00:00')": (
-            "raw_config.budgets"
-        ),
     }
     for change, table in changes.items():
         previous = inputs(conn)
         conn.execute(change)
         assert inputs(conn).changed(previous) == {table}, change
+    # Raw rows written again, even the same rows: the lake has new files for them.
+    previous = inputs(conn)
+    replace_rows(conn, {BUDGETS: budget_rows([Budget(scope="total", monthly=Decimal(100))], LOADED)})
+    assert inputs(conn).changed(previous) == {"raw_config.budgets"}
 
 
 def test_another_project_or_a_table_dropped_by_hand_change_the_context_and_another_day_the_date(conn):

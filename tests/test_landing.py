@@ -12,7 +12,8 @@ import pytest
 from pump_costs.defs.exports import landing
 from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import AWS_CUR2, FOCUS
-from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, LANDED_FILES, create_raw_layer, transaction
+from pump_costs.raw.lake import LakeWrite, create_raw_layer
+from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, LANDED_FILES
 
 HEADER = "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
 
@@ -22,17 +23,23 @@ def focus_file(path, cost: str):
     return landing.ExportFile(path)
 
 
+def warehouse(folder):
+    """A warehouse file: the raw lake is beside it."""
+    return duckdb.connect(str(folder / "warehouse.duckdb"))
+
+
 def land(conn, files, fmt=FOCUS):
     create_raw_layer(conn)
     changes = landing.file_changes(conn, fmt, files)
     selects = {file: landing.select_from(conn, file, fmt) for file in changes.changed}
-    with transaction(conn):
-        landing.land(conn, fmt, selects, changes)
+    write = LakeWrite(conn)
+    landing.land(conn, write, fmt, selects, changes)
+    write.commit()
     return changes
 
 
 def test_only_new_or_changed_files_are_landed_and_removed_files_lose_their_rows(tmp_path):
-    conn = duckdb.connect()
+    conn = warehouse(tmp_path)
     a, b = focus_file(tmp_path / "a.csv", "1.5"), focus_file(tmp_path / "b.csv", "2.25")
     assert len(land(conn, [a, b]).changed) == 2
     unchanged = land(conn, [a, b])
@@ -49,7 +56,7 @@ def test_only_new_or_changed_files_are_landed_and_removed_files_lose_their_rows(
 
 
 def test_a_raw_table_from_before_landing_by_file_is_emptied_and_landed_again(tmp_path):
-    conn = duckdb.connect()
+    conn = warehouse(tmp_path)
     conn.execute("create schema raw_exports")
     columns = ", ".join(f"'old' as \"{c}\"" for c in (*FOCUS.columns, *EXPORT_METADATA_COLUMNS))
     conn.execute(f"create table raw_exports.focus_cost_and_usage as select {columns}")
@@ -59,7 +66,7 @@ def test_a_raw_table_from_before_landing_by_file_is_emptied_and_landed_again(tmp
 
 
 def test_a_raw_table_from_before_typed_landing_keeps_its_rows_typed(tmp_path):
-    conn = duckdb.connect()
+    conn = warehouse(tmp_path)
     conn.execute("create schema raw_exports")
     values = {"BilledCost": "'$1,234.5'", "ChargePeriodStart": "'10/01/2026'"}
     columns = ", ".join(f'{values.get(c, "null")} as "{c}"' for c in (*FOCUS.columns, *EXPORT_METADATA_COLUMNS))
@@ -72,8 +79,8 @@ def test_a_raw_table_from_before_typed_landing_keeps_its_rows_typed(tmp_path):
     ]
 
 
-def test_a_landing_record_from_before_digests_gains_the_digest_column():
-    conn = duckdb.connect()
+def test_a_landing_record_from_before_digests_gains_the_digest_column(tmp_path):
+    conn = warehouse(tmp_path)
     conn.execute("create schema raw_exports")
     older = replace(LANDED_FILES, columns=tuple(c for c in LANDED_FILES.columns if c[0] != "content_sha256"))
     conn.execute(older.ddl())
@@ -86,7 +93,7 @@ def test_a_landing_record_from_before_digests_gains_the_digest_column():
 
 
 def test_a_byte_identical_copy_counts_once_and_the_file_landed_first_keeps_counting(tmp_path):
-    conn = duckdb.connect()
+    conn = warehouse(tmp_path)
     original = focus_file(tmp_path / "focus.csv", "1.5")
     assert len(land(conn, [original]).changed) == 1
     digests = "select path, content_sha256 from raw_exports.landed_files order by path"
@@ -126,7 +133,7 @@ def test_parquet_values_land_typed_and_exact_whatever_the_file_type(tmp_path):
         'Usage' as line_item_line_item_type,
         map {{'team': 'ml'}} as resource_tags
     ) to '{path}' (format parquet)""")
-    conn = duckdb.connect()
+    conn = warehouse(tmp_path)
     conn.execute("set timezone = 'UTC'")
     land(conn, [landing.ExportFile(path)], AWS_CUR2)
     assert conn.execute("""select line_item_unblended_cost, line_item_net_unblended_cost, line_item_unblended_rate,
@@ -207,7 +214,7 @@ def test_a_value_landing_cannot_read_stops_the_file_and_is_named(tmp_path):
     duckdb.sql(f"""copy (select cost as line_item_unblended_cost, '2026-10-01T00:00:00Z' as line_item_usage_start_date,
                                'Usage' as line_item_line_item_type from (values ('0.5'), ('n/a')) t(cost))
                    to '{path}' (format parquet)""")
-    conn = duckdb.connect()
+    conn = warehouse(tmp_path)
     with pytest.raises(landing.FileNotLanded):
         land(conn, [landing.ExportFile(path)], AWS_CUR2)
     assert conn.execute("select count(*) from raw_exports.aws_cur2").fetchall() == [(0,)]

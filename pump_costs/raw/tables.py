@@ -10,8 +10,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from pump_costs.raw import export_values
-from pump_costs.raw.export_formats import ALL_FORMATS, ExportFormat
+from pump_costs.raw.export_formats import ExportFormat
 
 ANTHROPIC_SCHEMA = "raw_anthropic"
 EXPORTS_SCHEMA = "raw_exports"
@@ -44,6 +43,8 @@ class RawTable:
     name: str
     columns: tuple[tuple[str, str], ...]  # (name, DuckDB type)
     not_null: frozenset[str] = frozenset()
+    # The part of the lake a row is kept in (pump_costs/raw/lake.py), as SQL on the row: what one write replaces.
+    part: str = "'all'"
 
     @property
     def qualified(self) -> str:
@@ -66,6 +67,9 @@ class RawTable:
 
 # Every Anthropic row names the organization it was pulled from: a pull replaces that organization's rows only.
 ORGANIZATION_ID = ("organization_id", "varchar")
+# Anthropic rows are kept by organization and, for reports, by month: a pull of a window rewrites its months.
+ORGANIZATION_PART = "coalesce(regexp_replace(organization_id, '[^A-Za-z0-9_-]', '_', 'g'), 'none')"
+MONTH_PART = f"{ORGANIZATION_PART} || '/' || strftime(bucket_start, '%Y-%m')"
 
 
 def _anthropic(name: str, columns: list[tuple[str, str]], not_null: set[str]) -> RawTable:
@@ -77,6 +81,7 @@ def _anthropic(name: str, columns: list[tuple[str, str]], not_null: set[str]) ->
         name,
         (*columns, *organization, *every_row),
         frozenset(not_null | {"raw_json", "loaded_at"}),
+        MONTH_PART if ("bucket_start", "timestamp") in columns else ORGANIZATION_PART,
     )
 
 
@@ -176,6 +181,7 @@ ANALYTICS_COST_DAYS = RawTable(
     "analytics_cost_days",
     (("bucket_start", "timestamp"), ("bucket_end", "timestamp"), ORGANIZATION_ID, ("loaded_at", "timestamp")),
     frozenset({"bucket_start", "bucket_end", "loaded_at"}),
+    MONTH_PART,
 )
 # One row per Claude Code record and model (a record without models has one row, model null). The
 # record's own metrics (sessions, lines, commits, pull requests, tool actions) are on every row of it;
@@ -227,6 +233,7 @@ LANDED_FILES = RawTable(
         ("content_sha256", "varchar"),
     ),
     frozenset({"format_table", "path", "size", "modified_ns", "landed_at", "rows"}),
+    "format_table",
 )
 
 
@@ -261,7 +268,13 @@ def export_table(fmt: ExportFormat) -> RawTable:
     values as JSON), then where it came from."""
     columns = tuple((f'"{name}"', export_column_type(fmt, name)) for name in fmt.columns)
     metadata = tuple((name, "varchar") for name in EXPORT_METADATA_COLUMNS)
-    return RawTable(EXPORTS_SCHEMA, fmt.table, (*columns, *metadata, (LANDED_AT, "timestamp")))
+    # Each export file's rows are a part of their own (lake.file_part computes the same from a path).
+    return RawTable(
+        EXPORTS_SCHEMA,
+        fmt.table,
+        (*columns, *metadata, (LANDED_AT, "timestamp")),
+        part="left(md5(coalesce(_source_file, '')), 16)",
+    )
 
 
 @contextmanager
@@ -274,71 +287,3 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
     except BaseException:
         conn.execute("rollback")
         raise
-
-
-def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
-    """Every raw table, empty until its first load, so dbt builds before any data arrives; a warehouse an older
-    version made is brought up to date. Every step that lands calls this: it reads the catalogue once."""
-    for schema in (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA):
-        conn.execute(f"create schema if not exists {schema}")
-    export_tables = {fmt: export_table(fmt) for fmt in ALL_FORMATS}
-    # The tables that existed before this call, with their columns: only those can be from an older version.
-    existing = _column_types(conn)
-    for table in (BUDGETS, *ANTHROPIC_TABLES, LANDED_FILES, *export_tables.values()):
-        if table.qualified not in existing:
-            conn.execute(table.ddl())
-    for table in ANTHROPIC_TABLES:
-        if table.qualified in existing and "organization_id" not in existing[table.qualified]:
-            _add_organization_id(conn, table)
-    landed_files = existing.get(LANDED_FILES.qualified)
-    if landed_files is not None and "content_sha256" not in landed_files:
-        conn.execute(f"alter table {LANDED_FILES.qualified} add column content_sha256 varchar")
-    for fmt, table in export_tables.items():
-        columns = existing.get(table.qualified)
-        if columns is None:
-            continue
-        if LANDED_AT not in columns:
-            # A warehouse from before files were landed one by one, with no landing record: its rows go, and
-            # the next run lands every file that counts again (a file removed since would otherwise stay).
-            conn.execute(f"alter table {table.qualified} add column {LANDED_AT} timestamp")
-            conn.execute(f"delete from {table.qualified}")
-        _type_text_columns(conn, fmt, table, columns)
-
-
-def _column_types(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    """Each raw table's columns and their types, by qualified name."""
-    rows = conn.execute(
-        "select table_schema || '.' || table_name, column_name, data_type from information_schema.columns "
-        "where table_schema in (?, ?, ?)",
-        [ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA],
-    ).fetchall()
-    tables: dict[str, dict[str, str]] = {}
-    for table, column, kind in rows:
-        tables.setdefault(table, {})[column] = kind
-    return tables
-
-
-def _add_organization_id(conn: duckdb.DuckDBPyConnection, table: RawTable) -> None:
-    """A warehouse from before several organizations gains organization_id; its rows were pulled for the one
-    organization it then had, the one in raw_anthropic.organization."""
-    conn.execute(f"alter table {table.qualified} add column organization_id varchar")
-    conn.execute(
-        f"""
-        update {table.qualified}
-        set organization_id = (select any_value(organization_id) from {ORGANIZATION.qualified} having count(*) = 1)
-        where organization_id is null
-        """
-    )
-
-
-def _type_text_columns(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, table: RawTable, columns: dict) -> None:
-    """A warehouse from before landing typed numbers and timestamps keeps its rows: their text, which
-    landing had already checked, is read the way landing reads it now."""
-    for quoted, kind in table.columns:
-        name = quoted.strip('"')
-        if kind == "varchar" or columns.get(name) != "VARCHAR":
-            continue
-        read = export_values.number if name in fmt.numbers else export_values.timestamp
-        conn.execute(
-            f"alter table {table.qualified} alter column {quoted} set data type {kind} using {read(quoted, 'VARCHAR')}"
-        )

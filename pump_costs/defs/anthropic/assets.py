@@ -27,8 +27,7 @@ from pump_costs.defs.anthropic.client import (
 from pump_costs.defs.anthropic.models import Workspace
 from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.defs.partitions import daily_partitions
-from pump_costs.raw import tables
-from pump_costs.warehouse import replace_tables_rows
+from pump_costs.raw import lake, tables
 
 # Reports show the default workspace as null; the workspace list omits it. One synthetic row names it.
 DEFAULT_WORKSPACE = Workspace(id="default", name="Default")
@@ -99,14 +98,13 @@ def _replace_window(
     """Replace the client's organization's rows of [start, end) in each table, all in one transaction."""
     organization_id = client.organization_id()
     with duckdb.get_connection() as conn:
-        tables.create_raw_layer(conn)
-        written = replace_tables_rows(
+        lake.create_raw_layer(conn)
+        return lake.replace_rows(
             conn,
-            {table.qualified: rows.for_organization(batch, organization_id) for table, batch in batches.items()},
+            {table: rows.for_organization(batch, organization_id) for table, batch in batches.items()},
             "organization_id = ? and bucket_start >= ? and bucket_start < ?",
             [organization_id, rows.naive_utc(start), rows.naive_utc(end)],
         )
-    return {table: written[table.qualified] for table in batches}
 
 
 def _today() -> datetime:
@@ -333,11 +331,9 @@ def organization_snapshot(context: dg.AssetExecutionContext, anthropic: Anthropi
             tables.API_KEYS: rows.for_organization(rows.api_key_rows(client.api_keys(), loaded_at), organization.id),
         }
         with duckdb.get_connection() as conn:
-            tables.create_raw_layer(conn)
-            written = replace_tables_rows(
-                conn, {t.qualified: batch for t, batch in batches.items()}, "organization_id = ?", [organization.id]
-            )
-        return {t: {"rows_written": written[t.qualified], "requests_made": client.requests_made} for t in batches}
+            lake.create_raw_layer(conn)
+            written = lake.replace_rows(conn, batches, "organization_id = ?", [organization.id])
+        return {t: {"rows_written": written[t], "requests_made": client.requests_made} for t in batches}
 
     for table, metadata in _pull_each_organization(context, anthropic, pull).items():
         yield dg.MaterializeResult(asset_key=table.asset_key, metadata=metadata)

@@ -24,7 +24,7 @@ from dagster_duckdb import DuckDBResource
 from pump_costs.defs.dbt import build_inputs
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
-from pump_costs.raw.tables import create_raw_layer
+from pump_costs.raw.lake import create_raw_layer
 from pump_costs.settings import DATA_DIR, data_dir
 from pump_costs.warehouse import cloud_units_dir, lost_cloud_units, tidy_cloud_units, warehouse_path
 

@@ -9,9 +9,10 @@ What the models read:
 - the context: the dbt project's files (models, macros, seeds, tests, dbt_project.yml, profiles.yml),
   the versions of dbt-core and dbt-duckdb, the warehouse's location and its list of relations (a table
   dropped by hand is built again). Any change to it rebuilds every model;
-- the input tables, each raw table and each table the daily models build, summarized by row count and
-  latest load time: each load stamps its rows, and a replaced window or file gets a new stamp, so a
-  change moves it; a removed file lowers the count. A changed table rebuilds the models downstream of it;
+- the input tables: each raw table, summarized by its files in the raw lake (a write gives new files), and
+  each table the daily models build, by row count and latest load time (each build stamps its rows, so a
+  replaced window moves it; a removed day lowers the count). A changed table rebuilds the models
+  downstream of it;
 - the date (TODAY), which only the models tagged `reads_current_date` read: a new day rebuilds those and
   the models downstream of them.
 """
@@ -24,13 +25,13 @@ from pathlib import Path
 
 import duckdb
 
+from pump_costs.raw.lake import FILES, table_states
 from pump_costs.raw.tables import ANTHROPIC_SCHEMA, CONFIG_SCHEMA, EXPORTS_SCHEMA, transaction
 
 PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 RAW_SCHEMAS = (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA)
-# The column each load stamps on its rows, by table kind (raw reports, export rows, the landing record,
-# the daily models' FOCUS rows).
-LOAD_TIME_COLUMNS = ("loaded_at", "_landed_at", "landed_at", "x_LandedAt")
+# The column each build of a daily model stamps on its rows.
+LOAD_TIME = "x_LandedAt"
 # The input that stands for the date, beside the tables; models reading it carry this dbt tag.
 TODAY = "current_date"
 READS_TODAY_TAG = "reads_current_date"
@@ -99,9 +100,12 @@ def current_inputs(project: str, conn: duckdb.DuckDBPyConnection, daily_tables: 
         "where table_schema <> ? order by all",
         [STATE_SCHEMA],
     ).fetchall()
+    lake = table_states(conn) if FILES in {f"{schema}.{name}" for schema, name, _ in relations} else {}
     for schema, name, kind in relations:
         context.update(f"{schema}.{name} {kind}\n".encode())
-        if kind == "BASE TABLE" and (schema in RAW_SCHEMAS or (schema, name) in daily_tables):
+        if schema in RAW_SCHEMAS:
+            states[f"{schema}.{name}"] = lake.get(f"{schema}.{name}", "empty")
+        elif kind == "BASE TABLE" and (schema, name) in daily_tables:
             states[f"{schema}.{name}"] = _table_state(conn, schema, name)
     return Inputs(context.hexdigest(), states)
 
@@ -114,9 +118,8 @@ def _table_state(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> str
             [schema, name],
         ).fetchall()
     }
-    load_time = next((column for column in LOAD_TIME_COLUMNS if column in columns), None)
-    # A table no load stamps (none today) is summarized by its content instead.
-    latest = f'max("{load_time}")' if load_time else f'sum(hash("{name}"))'
+    # A table no build stamps (none today) is summarized by its content instead.
+    latest = f'max("{LOAD_TIME}")' if LOAD_TIME in columns else f'sum(hash("{name}"))'
     rows, last = conn.execute(f'select count(*), {latest} from "{schema}"."{name}"').fetchone()
     return f"{rows} / {last}"
 

@@ -1,11 +1,12 @@
-"""Find the authoritative files in export folders and land them in DuckDB, read by DuckDB directly.
+"""Find the authoritative files in export folders and land them in the raw lake, read by DuckDB directly.
 
 Each source's folders are its source of truth, and the file is the unit of landing: a run lands the
 files that are new or changed since their last landing (size, modification time, or what their manifest
-says of them) and removes the rows of files that no longer count (an older CUR delivery, an older Azure
-run, a deleted file), in one transaction; raw_exports.landed_files records what is landed. A file that
-cannot be read, is not the format it should be, or (for FOCUS files) has rows lacking a mandatory value
-or a number, stops that source with an error naming the file, and its tables keep their contents.
+says of them) as Parquet, typed, and removes the rows of files that no longer count (an older CUR
+delivery, an older Azure run, a deleted file), all in one commit (pump_costs/raw/lake.py);
+raw_exports.landed_files records what is landed. A file that cannot be read, is not the format it should
+be, or (for FOCUS files) has rows lacking a mandatory value or a number, stops that source with an error
+naming the file, and its tables keep their contents.
 """
 
 import hashlib
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import (
@@ -30,14 +32,13 @@ from pump_costs.raw.export_formats import (
     GCP_BILLING,
     ExportFormat,
 )
+from pump_costs.raw.lake import LakeWrite, create_raw_layer, file_part, parts, tidy
 from pump_costs.raw.tables import (
     EXPORT_METADATA_COLUMNS,
     LANDED_AT,
     LANDED_FILES,
-    create_raw_layer,
     export_column_type,
     export_table,
-    transaction,
 )
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
@@ -299,40 +300,52 @@ class FileNotLanded(Exception):
 
 
 def land(
-    conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, selects: dict[ExportFile, str], changes: FileChanges
-) -> int:
-    """Replace the rows of the changed files (`selects`: each file's rows) and drop those of removed ones,
-    with the landing record, in the caller's transaction. Returns the rows now in the format's raw table;
-    raises FileNotLanded for a file whose rows cannot be inserted."""
+    conn: duckdb.DuckDBPyConnection,
+    write: LakeWrite,
+    fmt: ExportFormat,
+    selects: dict[ExportFile, str],
+    changes: FileChanges,
+) -> None:
+    """Write the rows of the changed files (`selects`: each file's rows) in place of their earlier rows, drop
+    those of removed files, and update the landing record, all in `write` (which the caller commits).
+    Raises FileNotLanded for a file whose rows cannot be written."""
     landed_at = datetime.now(UTC).replace(tzinfo=None)
-    replaced = [str(file.path) for file in selects] + changes.removed
-    table = export_table(fmt).qualified
-    if replaced:
-        conn.execute(f"delete from {table} where _source_file in (select unnest(?))", [replaced])
-        conn.execute(
-            f"delete from {LANDED_FILES.qualified} where format_table = ? and path in (select unnest(?))",
-            [fmt.table, replaced],
-        )
+    table = export_table(fmt)
+    for path in changes.removed:
+        write.drop(table, file_part(path))
+    records = []
     for file, select in selects.items():
+        path = str(file.path)
         try:
-            (rows,) = conn.execute(
-                f"insert into {table} by name select *, ? as {LANDED_AT} from ({select})", [landed_at]
-            ).fetchone()
+            rows = write.write(
+                table, file_part(path), f"select *, ?::timestamp as {LANDED_AT} from ({select})", [landed_at]
+            )
         except duckdb.Error as error:
             raise FileNotLanded(file, error) from None
-        conn.execute(
-            f"insert into {LANDED_FILES.qualified} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [fmt.table, str(file.path), *file.signature(), landed_at, rows, changes.hashes[str(file.path)]],
-        )
+        records.append((fmt.table, path, *file.signature(), landed_at, rows, changes.hashes[path]))
+    replaced = {str(file.path) for file in selects} | set(changes.removed)
+    columns = ", ".join(name for name, _ in LANDED_FILES.columns)
+    before = conn.execute(
+        f"select {columns} from {LANDED_FILES.qualified} where format_table = ?", [fmt.table]
+    ).fetchall()
     # Unchanged files landed without a digest get theirs once they have one.
-    digests = [[digest, fmt.table, path] for path, digest in changes.hashes.items() if digest]
-    if digests:
-        conn.executemany(
-            f"update {LANDED_FILES.qualified} set content_sha256 = ? where format_table = ? and path = ? "
-            "and content_sha256 is null",
-            digests,
-        )
-    return conn.execute(f"select count(*) from {table}").fetchone()[0]
+    records += [
+        (*record[:-1], record[-1] or changes.hashes.get(record[1])) for record in before if record[1] not in replaced
+    ]
+    if set(records) == set(before):
+        return  # a record written again would look like a change to the models (build_inputs)
+    if not records:
+        write.drop(LANDED_FILES, fmt.table)
+        return
+    names = [name for name, _ in LANDED_FILES.columns]
+    conn.register(
+        "landing_record",
+        pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in records], LANDED_FILES.arrow_schema()),
+    )
+    try:
+        write.write(LANDED_FILES, fmt.table, "select * from landing_record")
+    finally:
+        conn.unregister("landing_record")
 
 
 def why_not_landed(
@@ -427,16 +440,19 @@ def land_source(
         raise ExportSourceError("\n".join(problems))
     # A raw table's rows have no order: DuckDB then need not keep the file's (~10% of landing a large CSV).
     conn.execute("set preserve_insertion_order = false")
+    write = LakeWrite(conn)
     try:
-        with transaction(conn):
-            rows = {fmt: land(conn, fmt, selects[fmt], change) for fmt, change in changes.items()}
+        for fmt, change in changes.items():
+            land(conn, write, fmt, selects[fmt], change)
+        write.commit()
     except FileNotLanded as failed:
+        tidy(conn)  # the files written before it, which nothing lists
         raise ExportSourceError("\n".join(why_not_landed(conn, selects, failed))) from None
     finally:
         conn.execute("reset preserve_insertion_order")
     return {
         fmt: Landed(
-            rows=rows[fmt],
+            rows=conn.execute(f"select count(*) from {export_table(fmt).qualified}").fetchone()[0],
             files=len(change.hashes),
             changed=len(change.changed),
             removed=len(change.removed),
@@ -453,10 +469,13 @@ def forget(conn: duckdb.DuckDBPyConnection, formats: tuple[ExportFormat, ...]) -
     (files,) = conn.execute(
         f"select count(*) from {LANDED_FILES.qualified} where format_table in (select unnest(?))", [names]
     ).fetchone()
-    with transaction(conn):
-        for fmt in formats:
-            conn.execute(f"delete from {export_table(fmt).qualified}")
-        conn.execute(f"delete from {LANDED_FILES.qualified} where format_table in (select unnest(?))", [names])
+    write = LakeWrite(conn)
+    for fmt in formats:
+        table = export_table(fmt)
+        for part in parts(conn, table):
+            write.drop(table, part)
+        write.drop(LANDED_FILES, fmt.table)
+    write.commit()
     return files
 
 

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from pump_costs import settings
 from pump_costs.config_files import validation_problems
-from pump_costs.raw.tables import BUDGETS, create_raw_layer
-from pump_costs.warehouse import replace_rows
+from pump_costs.raw.lake import create_raw_layer, replace_rows
+from pump_costs.raw.tables import BUDGETS
 
 Scope = Literal["total", "provider", "service", "billing_account", "workspace", "api_key"]
 TOTAL_NAME = "Total"
@@ -148,7 +148,7 @@ def budgets(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.Mat
     with duckdb.get_connection() as conn:
         create_raw_layer(conn)
         if budgets_changed(conn, rows):
-            replace_rows(conn, BUDGETS.qualified, rows)
+            replace_rows(conn, {BUDGETS: rows})
     if not path.exists():
         context.log.info(f"No budgets file at {path}: no budgets are checked")
     return dg.MaterializeResult(metadata={"budgets": rows.num_rows, "file": dg.MetadataValue.path(str(path))})

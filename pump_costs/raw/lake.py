@@ -1,0 +1,344 @@
+"""The raw layer as a lake of Parquet files that DuckDB and Spark both read.
+
+Each raw table is the Parquet files in lake/<schema>/<table>/<part>/ beside the warehouse file, one or more
+per part (an organization's month of a report, an export file, a format's landing record). DuckDB reads
+them through a view of the table's name, Spark as an external table over the table's folder
+(`spark_table_ddl`).
+
+A file is never changed in place. A write puts new files beside the old ones (`LakeWrite.write`), then, in
+one DuckDB transaction, lists them in raw_lake.files in place of the parts they replace and points each
+table's view at its listed files (`LakeWrite.commit`); the files no longer listed are removed after. So a
+write is all or nothing across tables and parts, and a run killed half-way leaves only files listed nowhere,
+which the next write removes (`tidy`). Only the pipeline writes, holding the warehouse file (DuckDB's one
+writer), so a write never removes another's new files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pump_costs.raw import export_values
+from pump_costs.raw.export_formats import ALL_FORMATS, ExportFormat
+from pump_costs.raw.tables import (
+    ANTHROPIC_SCHEMA,
+    ANTHROPIC_TABLES,
+    BUDGETS,
+    CONFIG_SCHEMA,
+    EXPORTS_SCHEMA,
+    LANDED_AT,
+    LANDED_FILES,
+    ORGANIZATION,
+    RawTable,
+    export_table,
+    transaction,
+)
+
+LAKE_SCHEMA = "raw_lake"
+FILES = f"{LAKE_SCHEMA}.files"
+# Where the views were last pointed: a data folder moved elsewhere points them again.
+LOCATION = f"{LAKE_SCHEMA}.location"
+
+
+def lake_folder(conn: duckdb.DuckDBPyConnection) -> Path:
+    """lake/ in the warehouse file's folder."""
+    # fetchall, here and below: a result left unfinished would stop the next conn.register().
+    [(path,)] = conn.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()
+    if not path:
+        raise ValueError("The raw lake lives beside a warehouse file: open a DuckDB file, not an in-memory database.")
+    return Path(path).resolve().parent / "lake"
+
+
+def file_part(path: str) -> str:
+    """The part an export file's rows are kept in: the same as RawTable.part's SQL for export tables."""
+    return hashlib.md5(path.encode()).hexdigest()[:16]
+
+
+def create_catalogue(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(f"create schema if not exists {LAKE_SCHEMA}")
+    conn.execute(
+        f"create table if not exists {FILES} (table_name varchar not null, part varchar not null, "
+        "path varchar not null, rows bigint not null)"
+    )
+    conn.execute(f"create table if not exists {LOCATION} (folder varchar not null)")
+
+
+def listed(conn: duckdb.DuckDBPyConnection, table: RawTable, parts: list[str] | None = None) -> list[str]:
+    """The table's files (paths in the lake), of the given parts or of all."""
+    query = f"select path from {FILES} where table_name = ?"
+    params: list = [table.qualified]
+    if parts is not None:
+        query += " and part in (select unnest(?))"
+        params.append(parts)
+    return [path for (path,) in conn.execute(query + " order by path", params).fetchall()]
+
+
+def parts(conn: duckdb.DuckDBPyConnection, table: RawTable) -> list[str]:
+    """The parts the table has files in."""
+    query = f"select distinct part from {FILES} where table_name = ? order by part"
+    return [part for (part,) in conn.execute(query, [table.qualified]).fetchall()]
+
+
+def read_files(table: RawTable, folder: Path, paths: list[str]) -> str:
+    """A query of the files' rows with exactly the table's columns and types (a column the files lack is null)."""
+    columns = ", ".join(
+        f"cast({name} as {kind}) as {name}" if paths else f"cast(null as {kind}) as {name}"
+        for name, kind in table.columns
+    )
+    if not paths:
+        return f"select {columns} where false"
+    files = ", ".join("'" + str(folder / path).replace("'", "''") + "'" for path in paths)
+    return f"select {columns} from read_parquet([{files}], union_by_name = true, hive_partitioning = false)"
+
+
+class LakeWrite:
+    """New files for some parts of some tables, listed together by commit()."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection):
+        self.conn = conn
+        self.folder = lake_folder(conn)
+        # table -> part -> its new files and their rows (none: the part is dropped)
+        self.parts: dict[RawTable, dict[str, list[tuple[str, int]]]] = {}
+
+    def write(self, table: RawTable, part: str, query: str, params: list | None = None) -> int:
+        """Write the query's rows as a new file of `part` (replacing the part's current files on commit);
+        returns the rows written. A DuckDB error (a value the query refuses) leaves nothing behind."""
+        path = f"{table.schema}/{table.name}/{part}/{uuid.uuid4().hex}.parquet"
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        columns = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in table.columns)
+        try:
+            [(rows,)] = self.conn.execute(
+                f"copy (select {columns} from ({query})) to '{target}' (format parquet)", params or []
+            ).fetchall()
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        self.parts.setdefault(table, {}).setdefault(part, [])
+        if rows:
+            self.parts[table][part].append((path, rows))
+        else:
+            target.unlink()
+        return rows
+
+    def drop(self, table: RawTable, part: str) -> None:
+        """The part's rows go on commit."""
+        self.parts.setdefault(table, {}).setdefault(part, [])
+
+    def current_rows(self, table: RawTable, part: str) -> str:
+        """A query of the part's rows as last committed."""
+        return read_files(table, self.folder, listed(self.conn, table, [part]))
+
+    def commit(self, also_point: tuple[RawTable, ...] = ()) -> None:
+        """List the new files in place of their parts' old ones, and point the changed tables' views (and
+        those of `also_point`) at their files, in one transaction; then remove every file listed nowhere."""
+        with transaction(self.conn):
+            for table, parts in self.parts.items():
+                self.conn.execute(
+                    f"delete from {FILES} where table_name = ? and part in (select unnest(?))",
+                    [table.qualified, list(parts)],
+                )
+                new = [[table.qualified, part, *file] for part, files in parts.items() for file in files]
+                if new:
+                    self.conn.executemany(f"insert into {FILES} values (?, ?, ?, ?)", new)
+            for table in {*self.parts, *also_point}:
+                point_view(self.conn, table, self.folder)
+        self.parts = {}
+        tidy(self.conn)
+
+
+def point_view(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Path) -> None:
+    kind = conn.execute(
+        "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
+        [table.schema, table.name],
+    ).fetchall()
+    if kind == [("BASE TABLE",)]:
+        conn.execute(f"drop table {table.qualified}")
+    conn.execute(f"create or replace view {table.qualified} as {read_files(table, folder, listed(conn, table))}")
+
+
+def replace_rows(
+    conn: duckdb.DuckDBPyConnection, batches: dict[RawTable, pa.Table], where: str = "true", params: list | None = None
+) -> dict[RawTable, int]:
+    """Replace each table's rows matching `where` (a condition on its columns) with the table's batch, in
+    every table or in none. Returns the rows written."""
+    lake = LakeWrite(conn)
+    for table, batch in batches.items():
+        conn.register("replacement_batch", batch)
+        try:
+            [(parts,)] = conn.execute(
+                f"""select list(distinct part order by part) from (
+                        select {table.part} as part from {table.qualified} where {where}
+                        union all
+                        select {table.part} as part from replacement_batch
+                    )""",
+                params or [],
+            ).fetchall()
+            for part in parts:
+                # A row `where` cannot decide on (a null) is kept, as a delete would keep it.
+                lake.write(
+                    table,
+                    part,
+                    f"""select * from ({lake.current_rows(table, part)}) where ({where}) is not true
+                        union all by name
+                        select * from replacement_batch where {table.part} = ?""",
+                    [*(params or []), part],
+                )
+        finally:
+            conn.unregister("replacement_batch")
+    lake.commit()
+    return {table: batch.num_rows for table, batch in batches.items()}
+
+
+def tidy(conn: duckdb.DuckDBPyConnection) -> list[Path]:
+    """Remove every lake file raw_lake.files does not list (replaced, or written by a write that never
+    committed), and the folders left empty. Returns what was removed."""
+    folder = lake_folder(conn)
+    if not folder.is_dir():
+        return []
+    kept = {path for (path,) in conn.execute(f"select path from {FILES}").fetchall()}
+    removed = [path for path in folder.rglob("*.parquet") if str(path.relative_to(folder)) not in kept]
+    for path in removed:
+        path.unlink()
+    for directory in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(directory.iterdir()):
+            directory.rmdir()
+    return removed
+
+
+def point_views_here(conn: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) -> None:
+    """Point every table's view at the lake beside this warehouse file, unless they already are (a view is
+    missing, or the data folder was moved or restored elsewhere)."""
+    folder = str(lake_folder(conn))
+    existing = {
+        f"{schema}.{name}"
+        for schema, name in conn.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'VIEW'"
+        ).fetchall()
+    }
+    recorded = conn.execute(f"select folder from {LOCATION}").fetchall()
+    stale = [t for t in tables if t.qualified not in existing] if recorded == [(folder,)] else list(tables)
+    if not stale:
+        return
+    with transaction(conn):
+        for table in stale:
+            point_view(conn, table, Path(folder))
+        conn.execute(f"delete from {LOCATION}")
+        conn.execute(f"insert into {LOCATION} values (?)", [folder])
+
+
+def table_states(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each lake table's state, from its listing alone: its rows and a digest of its files (a write gives
+    new file names), so a change is seen without reading any data."""
+    return dict(
+        conn.execute(
+            f"select table_name, sum(rows) || ' / ' || md5(string_agg(path, ',' order by path)) from {FILES} "
+            "group by table_name"
+        ).fetchall()
+    )
+
+
+def spark_table_ddl(table: RawTable, folder: Path) -> str:
+    """The table for Spark: an external table over its folder in the lake, every file below it."""
+    columns = ", ".join(f"`{name.strip(chr(34))}` {spark_type(kind)}" for name, kind in table.columns)
+    return (
+        f"create table if not exists {table.qualified} ({columns}) using parquet "
+        f"location '{folder / table.schema / table.name}' options (recursiveFileLookup 'true')"
+    )
+
+
+def spark_type(duckdb_type: str) -> str:
+    return {"varchar": "string", "json": "string", "timestamp": "timestamp_ntz"}.get(duckdb_type, duckdb_type)
+
+
+def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
+    """Every raw table as a view over its files in the lake, empty until its first load, so dbt builds before
+    any data arrives. A warehouse an older version made is brought up to date: its raw tables, stored in the
+    DuckDB file then, move to the lake. Every step that lands calls this."""
+    for schema in (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA):
+        conn.execute(f"create schema if not exists {schema}")
+    create_catalogue(conn)
+    export_tables = {fmt: export_table(fmt) for fmt in ALL_FORMATS}
+    every_table = (BUDGETS, *ANTHROPIC_TABLES, LANDED_FILES, *export_tables.values())
+    stored = _stored_tables(conn)
+    if stored:
+        _bring_up_to_date(conn, export_tables, stored)
+        _move_to_lake(conn, tuple(table for table in every_table if table.qualified in stored))
+    point_views_here(conn, every_table)
+
+
+def _move_to_lake(conn: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) -> None:
+    """Each stored table's rows as lake files, by part, and its view in its place, in one transaction."""
+    lake = LakeWrite(conn)
+    for table in tables:
+        # Every declared column, whatever the stored table had.
+        rows = f"select * from ({read_files(table, lake.folder, [])}) union all by name select * from {table.qualified}"
+        for (part,) in conn.execute(f"select distinct {table.part} from {table.qualified}").fetchall():
+            lake.write(table, part, f"select * from ({rows}) where {table.part} = ?", [part])
+    lake.commit(also_point=tables)
+
+
+def _bring_up_to_date(
+    conn: duckdb.DuckDBPyConnection, export_tables: dict[ExportFormat, RawTable], stored: dict[str, dict[str, str]]
+) -> None:
+    """The stored raw tables of an older version, as the version before the lake had them."""
+    for table in ANTHROPIC_TABLES:
+        if table.qualified in stored and "organization_id" not in stored[table.qualified]:
+            _add_organization_id(conn, table)
+    landed_files = stored.get(LANDED_FILES.qualified)
+    if landed_files is not None and "content_sha256" not in landed_files:
+        conn.execute(f"alter table {LANDED_FILES.qualified} add column content_sha256 varchar")
+    for fmt, table in export_tables.items():
+        columns = stored.get(table.qualified)
+        if columns is None:
+            continue
+        if LANDED_AT not in columns:
+            # A warehouse from before files were landed one by one, with no landing record: its rows go, and
+            # the next run lands every file that counts again (a file removed since would otherwise stay).
+            conn.execute(f"alter table {table.qualified} add column {LANDED_AT} timestamp")
+            conn.execute(f"delete from {table.qualified}")
+        _type_text_columns(conn, fmt, table, columns)
+
+
+def _stored_tables(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """The raw tables stored in the DuckDB file (an older version's), with their columns' types."""
+    rows = conn.execute(
+        "select c.table_schema || '.' || c.table_name, c.column_name, c.data_type "
+        "from information_schema.columns c join information_schema.tables t using (table_schema, table_name) "
+        "where t.table_type = 'BASE TABLE' and c.table_schema in (?, ?, ?)",
+        [ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA],
+    ).fetchall()
+    tables: dict[str, dict[str, str]] = {}
+    for table, column, kind in rows:
+        tables.setdefault(table, {})[column] = kind
+    return tables
+
+
+def _add_organization_id(conn: duckdb.DuckDBPyConnection, table: RawTable) -> None:
+    """A warehouse from before several organizations gains organization_id; its rows were pulled for the one
+    organization it then had, the one in raw_anthropic.organization."""
+    conn.execute(f"alter table {table.qualified} add column organization_id varchar")
+    conn.execute(
+        f"""
+        update {table.qualified}
+        set organization_id = (select any_value(organization_id) from {ORGANIZATION.qualified} having count(*) = 1)
+        where organization_id is null
+        """
+    )
+
+
+def _type_text_columns(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, table: RawTable, columns: dict) -> None:
+    """A warehouse from before landing typed numbers and timestamps keeps its rows: their text, which
+    landing had already checked, is read the way landing reads it now."""
+    for quoted, kind in table.columns:
+        name = quoted.strip('"')
+        if kind == "varchar" or columns.get(name) != "VARCHAR":
+            continue
+        read = export_values.number if name in fmt.numbers else export_values.timestamp
+        conn.execute(
+            f"alter table {table.qualified} alter column {quoted} set data type {kind} using {read(quoted, 'VARCHAR')}"
+        )
