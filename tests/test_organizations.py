@@ -2,7 +2,7 @@
 last digit in the mart, and one organization's failing key failing only its own part."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -87,6 +87,14 @@ def anthropic_cost_by_organization_and_workspace() -> dict[tuple, object]:
                      where ProviderName = 'Anthropic' and BilledCost <> 0 group by all""")
 
 
+def days_with_cost(organization, first: date, last: date) -> tuple[date, date]:
+    """The first and last day of first..last the organization spent on (research does not spend every day)."""
+    days = {
+        day for day, *_ in ground_truth(first, last + timedelta(days=1), organization).cost_cents_by_day_workspace_model
+    }
+    return min(days), max(days)
+
+
 def test_two_organizations_are_kept_apart_to_the_last_digit_and_a_failing_key_fails_only_its_part(
     two_organizations, fake_api, yesterday, monkeypatch
 ):
@@ -159,8 +167,7 @@ def test_two_organizations_are_kept_apart_to_the_last_digit_and_a_failing_key_fa
     # `pump-costs status` shows each organization's days on their own.
     sources = published_sources(published_dir() / "pump_costs.duckdb", yesterday, 1, None)
     assert [(s.organization, s.first_day, s.last_day, s.stale) for s in sources if s.provider == "Anthropic"] == [
-        (DEMO_ORGANIZATION.name, first, last, False),
-        (SECOND_ORGANIZATION.name, first, last, False),
+        (org.name, *days_with_cost(org, first, last), False) for org in (DEMO_ORGANIZATION, SECOND_ORGANIZATION)
     ]
 
     # Then research's key is revoked, and the next run reaches yesterday: its part fails, and only its part.
@@ -310,11 +317,16 @@ def test_an_organization_named_twice_is_refused(tmp_path):
 def test_a_warehouse_from_before_organizations_keeps_its_days_under_its_one_organization(fake_api, yesterday):
     first = yesterday - timedelta(days=3)
     assert materialize_days(first, yesterday).success
-    # As an older pump-costs left it: no organization on the raw rows, nor on the mart's Anthropic rows.
+    # As an older pump-costs left it: the raw rows stored in the warehouse file, with no organization on them,
+    # nor on the mart's Anthropic rows.
     with duckdb.connect(str(warehouse_path())) as conn:
         for table in tables.ANTHROPIC_TABLES:
-            if table not in (tables.ORGANIZATION, tables.CLAUDE_CODE):  # these two had organization_id already
-                conn.execute(f"alter table {table.qualified} drop column organization_id")
+            had_it = table in (tables.ORGANIZATION, tables.CLAUDE_CODE)  # these two had organization_id already
+            columns = "*" if had_it else "* exclude (organization_id)"
+            conn.execute(f"create table {table.qualified}__stored as select {columns} from {table.qualified}")
+            conn.execute(f"drop view {table.qualified}")
+            conn.execute(f"alter table {table.qualified}__stored rename to {table.name}")
+            conn.execute("delete from raw_lake.files where table_name = ?", [table.qualified])
         conn.execute("update marts.fct_anthropic_spend set BillingAccountId = null")
 
     assert materialize_days(yesterday, yesterday).success  # a daily run refreshes one day only

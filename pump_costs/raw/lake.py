@@ -171,7 +171,7 @@ def replace_rows(
         conn.register("replacement_batch", batch)
         try:
             [(parts,)] = conn.execute(
-                f"""select list(distinct part order by part) from (
+                f"""select coalesce(list(distinct part order by part), []) from (
                         select {table.part} as part from {table.qualified} where {where}
                         union all
                         select {table.part} as part from replacement_batch

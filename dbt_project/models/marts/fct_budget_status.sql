@@ -2,7 +2,8 @@
     latest day with spend before today, UTC). Actual spend counts through `actual_through`: the month's
     end, as_of_date, or the scope's provider's last day with data when its export lags. The month is
     forecast to its end from there by run rate: spend to date plus the average daily spend of the last 7
-    days through actual_through for each day left, so a late export is not forecast as zero spend.
+    days through actual_through (early in a month, days of the month before count) for each day left, so a
+    late export is not forecast as zero spend.
     Money stays exact: the average is taken in whole 10^-18 units, rounded down. -#}
 with budgets as (
     select * from {{ ref('stg_config__budgets') }}
@@ -91,9 +92,26 @@ month_actuals as (
         billing_currency,
         budget_month,
         sum(billed_cost) as actual_cost,
-        coalesce(sum(billed_cost) filter (where charge_date > actual_through - 7), 0) as last_7_days_cost,
         min(charge_date) filter (where cumulative_cost > budget_amount) as breach_date
     from budget_days
+    group by all
+),
+
+recent_spend as (
+    select
+        budget_months.scope_type,
+        budget_months.scope_name,
+        budget_months.billing_currency,
+        budget_months.budget_month,
+        sum(daily_by_scope.billed_cost) as last_7_days_cost
+    from budget_months
+    inner join daily_by_scope
+        on
+            budget_months.scope_type = daily_by_scope.scope_type
+            and budget_months.scope_name = daily_by_scope.scope_name
+            and budget_months.billing_currency = daily_by_scope.billing_currency
+            and budget_months.actual_through - 7 < daily_by_scope.charge_date
+            and budget_months.actual_through >= daily_by_scope.charge_date
     group by all
 ),
 
@@ -104,7 +122,7 @@ run_rates as (
         month_actuals.breach_date,
         -- Days the forecast adds: those after actual_through in as_of_date's month, none in a month gone by.
         greatest({{ dbt.datediff('budget_months.actual_through', 'budget_months.month_end', 'day') }}, 0) as days_left,
-        {{ integer_divide(money_units('coalesce(month_actuals.last_7_days_cost, 0)'), '7') }} as daily_rate_units
+        {{ integer_divide(money_units('coalesce(recent_spend.last_7_days_cost, 0)'), '7') }} as daily_rate_units
     from budget_months
     left join month_actuals
         on
@@ -112,6 +130,12 @@ run_rates as (
             and budget_months.scope_name = month_actuals.scope_name
             and budget_months.billing_currency = month_actuals.billing_currency
             and budget_months.budget_month = month_actuals.budget_month
+    left join recent_spend
+        on
+            budget_months.scope_type = recent_spend.scope_type
+            and budget_months.scope_name = recent_spend.scope_name
+            and budget_months.billing_currency = recent_spend.billing_currency
+            and budget_months.budget_month = recent_spend.budget_month
 ),
 
 forecasts as (
