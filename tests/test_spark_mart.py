@@ -95,8 +95,8 @@ def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monk
 
     build = run_dbt("build", "--target", "spark", target_path=tmp_path / "target", timeout=1200)
     assert build.returncode == 0, build.stdout[-3000:]
-    # 40 models, 2 seeds, 105 data tests and 11 unit tests
-    assert "PASS=158 WARN=0 ERROR=0 SKIP=0" in build.stdout, build.stdout[-3000:]
+    # 40 models, 2 seeds, 105 data tests and 12 unit tests
+    assert "PASS=159 WARN=0 ERROR=0 SKIP=0" in build.stdout, build.stdout[-3000:]
 
     # A daily run again over the last days, as the schedule makes it, on tables that now exist: the Anthropic
     # days are overwritten (never doubled) and a day of the window the rows no longer have is dropped (a row

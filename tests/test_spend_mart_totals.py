@@ -246,4 +246,4 @@ def test_every_dbt_unit_test_passes(mart, tmp_path):
     shutil.copy(warehouse_path().parent / "dbt_target" / "partial_parse.msgpack", tmp_path / "target")
     result = run_dbt("test", "--select", "test_type:unit", target_path=tmp_path / "target", timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=11 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]
+    assert "PASS=12 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]

@@ -204,11 +204,11 @@ def write_spike(folder: Path, last: date) -> None:
 
 
 def spiky_month(last: date) -> tuple[list[Decimal], Decimal]:
-    """The spike series' days in `last`'s month, and its 7-day run rate as fct_budget_status takes it."""
-    in_month = [
-        Decimal(400 if n == 0 else 100) for n in range(20, -1, -1) if (last - timedelta(days=n)).month == last.month
-    ]
-    rate = (sum(in_month[-7:]) / 7).quantize(Decimal("1e-18"), rounding=ROUND_DOWN)
+    """The spike series' days in `last`'s month, and its 7-day run rate as fct_budget_status takes it (the last
+    7 days, early in a month some of them in the month before)."""
+    series = {last - timedelta(days=n): Decimal(400 if n == 0 else 100) for n in range(20, -1, -1)}
+    in_month = [amount for day, amount in series.items() if day.month == last.month]
+    rate = (sum(list(series.values())[-7:]) / 7).quantize(Decimal("1e-18"), rounding=ROUND_DOWN)
     return in_month, rate
 
 
