@@ -1,18 +1,18 @@
 """The dbt project on Apache Spark: the demo's raw data, modelled by DuckDB and by Spark, gives the same marts
 to the last digit, and every dbt test passes on Spark. Run by `make test-spark` (the spark extra, Java 17);
-`make test` leaves it out. The raw tables reach Spark as Parquet files written from the DuckDB warehouse."""
+`make test` leaves it out. Spark reads the raw tables where the pipeline landed them, in the raw lake."""
 
 import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from pump_costs import demo
 from pump_costs.defs.dbt.assets import WINDOW_END_ENV_VAR, WINDOW_START_ENV_VAR
+from pump_costs.raw import lake
 from pump_costs.settings import (
     ADMIN_API_KEY,
     BASE_URL,
@@ -28,7 +28,6 @@ from tests.spark_sql import text
 
 pytestmark = pytest.mark.spark
 
-RAW_SCHEMAS = ("raw_anthropic", "raw_exports", "raw_config")
 # Totals by provider, day, workspace, model, charge category, key and token type, and every mart's rows.
 MART_QUERIES = [
     """select ProviderName, ChargeCategory, count(*), sum(BilledCost), sum(EffectiveCost), sum(ListCost),
@@ -67,31 +66,14 @@ def on_spark(statements: list[str]) -> list[list[list[str | None]]]:
     return json.loads(result.stdout)
 
 
-def raw_tables_as_parquet(lake: Path) -> list[str]:
-    """Each raw table as a Parquet file in lake/<schema>/<table>/, and the statements that declare them in Spark."""
-    statements = []
-    with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
-        tables = conn.execute(
-            "select table_schema, table_name from information_schema.tables "
-            f"where table_schema in {RAW_SCHEMAS} and table_type = 'BASE TABLE' order by all"
-        ).fetchall()
-        for schema in RAW_SCHEMAS:
-            statements.append(f"create database if not exists {schema}")
-        for schema, table in tables:
-            folder = lake / schema / table
-            folder.mkdir(parents=True)
-            conn.execute(f"copy {schema}.{table} to '{folder}/data.parquet' (format parquet)")
-            statements.append(f"create table {schema}.{table} using parquet location '{folder}'")
-    return statements
-
-
 def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monkeypatch):
     # The demo (two organizations, every export format) in a folder of this test's; its settings undone after.
     monkeypatch.setattr(demo, "DEMO_DATA_DIR", tmp_path / "demo")
     for setting in (BASE_URL, ADMIN_API_KEY, DATA_DIR, DAGSTER_HOME, ORGANIZATIONS_FILE):
         monkeypatch.setenv(setting.name, "")
     assert demo.run_demo(31) == 0
-    on_spark(raw_tables_as_parquet(tmp_path / "lake"))
+    # Spark reads the raw lake the demo landed, as external tables.
+    on_spark(lake.spark_catalogue(warehouse_path().parent / "lake"))
 
     build = run_dbt("build", "--target", "spark", target_path=tmp_path / "target", timeout=1200)
     assert build.returncode == 0, build.stdout[-3000:]

@@ -38,6 +38,8 @@ from pump_costs.raw.tables import (
     transaction,
 )
 
+# Every raw table, as the lake keeps it.
+RAW_TABLES = (BUDGETS, *ANTHROPIC_TABLES, LANDED_FILES, *(export_table(fmt) for fmt in ALL_FORMATS))
 LAKE_SCHEMA = "raw_lake"
 FILES = f"{LAKE_SCHEMA}.files"
 # Where the views were last pointed: a data folder moved elsewhere points them again.
@@ -242,6 +244,15 @@ def table_states(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     )
 
 
+def spark_catalogue(folder: Path) -> list[str]:
+    """The statements that declare every raw table in Spark's metastore, over the lake in `folder`."""
+    schemas = dict.fromkeys(table.schema for table in RAW_TABLES)
+    return [
+        *(f"create database if not exists {schema}" for schema in schemas),
+        *(spark_table_ddl(t, folder) for t in RAW_TABLES),
+    ]
+
+
 def spark_table_ddl(table: RawTable, folder: Path) -> str:
     """The table for Spark: an external table over its folder in the lake, every file below it."""
     columns = ", ".join(f"`{name.strip(chr(34))}` {spark_type(kind)}" for name, kind in table.columns)
@@ -262,13 +273,11 @@ def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
     for schema in (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA):
         conn.execute(f"create schema if not exists {schema}")
     create_catalogue(conn)
-    export_tables = {fmt: export_table(fmt) for fmt in ALL_FORMATS}
-    every_table = (BUDGETS, *ANTHROPIC_TABLES, LANDED_FILES, *export_tables.values())
     stored = _stored_tables(conn)
     if stored:
-        _bring_up_to_date(conn, export_tables, stored)
-        _move_to_lake(conn, tuple(table for table in every_table if table.qualified in stored))
-    point_views_here(conn, every_table)
+        _bring_up_to_date(conn, stored)
+        _move_to_lake(conn, tuple(table for table in RAW_TABLES if table.qualified in stored))
+    point_views_here(conn, RAW_TABLES)
 
 
 def _move_to_lake(conn: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...]) -> None:
@@ -282,9 +291,7 @@ def _move_to_lake(conn: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...])
     lake.commit(also_point=tables)
 
 
-def _bring_up_to_date(
-    conn: duckdb.DuckDBPyConnection, export_tables: dict[ExportFormat, RawTable], stored: dict[str, dict[str, str]]
-) -> None:
+def _bring_up_to_date(conn: duckdb.DuckDBPyConnection, stored: dict[str, dict[str, str]]) -> None:
     """The stored raw tables of an older version, as the version before the lake had them."""
     for table in ANTHROPIC_TABLES:
         if table.qualified in stored and "organization_id" not in stored[table.qualified]:
@@ -292,7 +299,8 @@ def _bring_up_to_date(
     landed_files = stored.get(LANDED_FILES.qualified)
     if landed_files is not None and "content_sha256" not in landed_files:
         conn.execute(f"alter table {LANDED_FILES.qualified} add column content_sha256 varchar")
-    for fmt, table in export_tables.items():
+    for fmt in ALL_FORMATS:
+        table = export_table(fmt)
         columns = stored.get(table.qualified)
         if columns is None:
             continue
