@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 
 from pump_costs.raw import lake
-from pump_costs.raw.tables import BUDGETS, COST_REPORT, LANDED_FILES, USAGE_REPORT
+from pump_costs.raw.export_formats import FOCUS
+from pump_costs.raw.tables import BUDGETS, COST_REPORT, LANDED_FILES, USAGE_REPORT, export_table
 
 ORG, OTHER_ORG = "org-1", "org-2"
 ROWS = "select organization_id, bucket_start, amount_cents from raw_anthropic.cost_report order by all"
@@ -122,6 +123,11 @@ def test_an_older_warehouse_moves_its_raw_tables_to_the_lake(tmp_path):
     assert conn.execute("select path, rows from raw_exports.landed_files").fetchall() == [("/exports/a.csv", 3)]
     assert lake_files(tmp_path)[0].startswith("raw_exports/landed_files/focus_cost_and_usage/")
     assert len(lake_files(tmp_path)) == 1  # an empty table leaves no file
+    # An export file's rows moved here are in the part its next landing replaces.
+    (in_sql,) = conn.execute(
+        f"select {export_table(FOCUS).part} from (select '/exports/a.csv' as _source_file)"
+    ).fetchone()
+    assert lake.file_part("/exports/a.csv") == in_sql
 
 
 def test_a_data_folder_moved_elsewhere_reads_its_own_lake(tmp_path):

@@ -93,8 +93,12 @@ def read_files(table: RawTable, folder: Path, paths: list[str]) -> str:
     )
     if not paths:
         return f"select {columns} where false"
-    files = ", ".join("'" + str(folder / path).replace("'", "''") + "'" for path in paths)
+    files = ", ".join(_literal(folder / path) for path in paths)
     return f"select {columns} from read_parquet([{files}], union_by_name = true, hive_partitioning = false)"
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 class LakeWrite:
@@ -115,7 +119,7 @@ class LakeWrite:
         columns = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in table.columns)
         try:
             [(rows,)] = self.conn.execute(
-                f"copy (select {columns} from ({query})) to '{target}' (format parquet)", params or []
+                f"copy (select {columns} from ({query})) to {_literal(target)} (format parquet)", params or []
             ).fetchall()
         except BaseException:
             target.unlink(missing_ok=True)
