@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from pump_costs.raw.lake import remove_unlisted
 from pump_costs.settings import data_dir
 
 
@@ -84,14 +85,7 @@ def tidy_cloud_units(conn: duckdb.DuckDBPyConnection) -> list[Path]:
     retired by a build, or written by one that stopped before recording them. Returns what was removed."""
     folder = cloud_units_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    kept = _listed_cloud_units(conn)
-    removed = [path for path in folder.rglob("*.parquet") if str(path.relative_to(folder)) not in kept]
-    for path in removed:
-        path.unlink()
-    for directory in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
-        if not any(directory.iterdir()):
-            directory.rmdir()
-    return removed
+    return remove_unlisted(folder, _listed_cloud_units(conn))
 
 
 def lost_cloud_units(conn: duckdb.DuckDBPyConnection) -> list[str]:

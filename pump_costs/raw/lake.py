@@ -204,9 +204,11 @@ def tidy(conn: duckdb.DuckDBPyConnection) -> list[Path]:
     """Remove every lake file raw_lake.files does not list (replaced, or written by a write that never
     committed), and the folders left empty. Returns what was removed."""
     folder = lake_folder(conn)
-    if not folder.is_dir():
-        return []
-    kept = {path for (path,) in conn.execute(f"select path from {FILES}").fetchall()}
+    return remove_unlisted(folder, {path for (path,) in conn.execute(f"select path from {FILES}").fetchall()})
+
+
+def remove_unlisted(folder: Path, kept: set[str]) -> list[Path]:
+    """Remove the Parquet files below `folder` whose path in it is not in `kept`, and the folders left empty."""
     removed = [path for path in folder.rglob("*.parquet") if str(path.relative_to(folder)) not in kept]
     for path in removed:
         path.unlink()
