@@ -3,6 +3,7 @@ to the last digit, and every dbt test passes on Spark. Run by `make test-spark` 
 `make test` leaves it out. Spark reads the raw tables where the pipeline landed them, in the raw lake."""
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,9 @@ import pytest
 
 from pump_costs import demo
 from pump_costs.defs.dbt.assets import WINDOW_END_ENV_VAR, WINDOW_START_ENV_VAR
+from pump_costs.defs.jobs import exports_job
 from pump_costs.raw import lake
+from pump_costs.runs import materialize_days
 from pump_costs.settings import (
     ADMIN_API_KEY,
     BASE_URL,
@@ -84,12 +87,16 @@ def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monk
     # days are overwritten (never doubled) and a day of the window the rows no longer have is dropped (a row
     # put on today, which the demo has no data for); the cloud units, unchanged, are left as they are.
     today = datetime.now(UTC).date()
-    on_spark(
+    removed = data_dir() / "exports" / "azure" / "samples" / "EA_AmortizedCost_Small_finops_toolkit.csv"
+    rows_of_removed = f"select count(*) from marts.fct_spend where x_SourceFile = '{removed}'"
+    _, [[before]] = on_spark(
         [
             f"insert into marts.fct_anthropic_spend partition (ChargePeriodStart = timestamp'{today} 00:00:00') "
-            "select * except (ChargePeriodStart) from marts.fct_anthropic_spend limit 1"
+            "select * except (ChargePeriodStart) from marts.fct_anthropic_spend limit 1",
+            rows_of_removed,
         ]
     )
+    assert int(before) > 0
     monkeypatch.setenv(WINDOW_START_ENV_VAR, (today - timedelta(days=3)).isoformat())
     monkeypatch.setenv(WINDOW_END_ENV_VAR, (today + timedelta(days=1)).isoformat())
     rerun = run_dbt(
@@ -103,9 +110,24 @@ def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monk
     )
     assert rerun.returncode == 0 and "PASS=2 WARN=0 ERROR=0 SKIP=0" in rerun.stdout, rerun.stdout[-3000:]
 
+    # Then an export file is removed and another delivered again: the exports run lands that in the lake (on
+    # DuckDB, as always), and Spark's fct_cloud_spend drops the removed file's rows and reloads the other's.
+    removed.unlink()
+    redelivered = data_dir() / "exports" / "aws" / "samples" / "legacy_cur_sample_anonymous_focus_converters.csv"
+    os.utime(redelivered)
+    assert materialize_days(
+        today - timedelta(days=1), today - timedelta(days=1), selection=exports_job.selection
+    ).success
+    cloud = run_dbt(
+        "run", "--target", "spark", "--select", "fct_cloud_spend+", target_path=tmp_path / "target", timeout=900
+    )
+    assert cloud.returncode == 0, cloud.stdout[-3000:]
+
     with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
         on_duckdb = [[[text(v) for v in row] for row in conn.execute(sql).fetchall()] for sql in MART_QUERIES]
-    spark_rows = [sorted(rows, key=lambda row: [(v is None, v or "") for v in row]) for rows in on_spark(MART_QUERIES)]
+    *on_spark_rows, [[after]] = on_spark([*MART_QUERIES, rows_of_removed])
+    assert int(after) == 0
+    spark_rows = [sorted(rows, key=lambda row: [(v is None, v or "") for v in row]) for rows in on_spark_rows]
     duckdb_rows = [sorted(rows, key=lambda row: [(v is None, v or "") for v in row]) for rows in on_duckdb]
     assert sum(len(rows) for rows in duckdb_rows) > 300
     for sql, expected, actual in zip(MART_QUERIES, duckdb_rows, spark_rows, strict=True):

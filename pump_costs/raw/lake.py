@@ -264,8 +264,13 @@ def spark_table_ddl(table: RawTable, folder: Path) -> str:
     columns = ", ".join(f"`{name.strip(chr(34))}` {spark_type(kind)}" for name, kind in table.columns)
     return (
         f"create table if not exists {table.qualified} ({columns}) using parquet "
-        f"location '{folder / table.schema / table.name}' options (recursiveFileLookup 'true')"
+        f"location {_spark_literal(folder / table.schema / table.name)} options (recursiveFileLookup 'true')"
     )
+
+
+def _spark_literal(path: Path) -> str:
+    """A path as a Spark SQL string: Spark escapes with backslashes, not by doubling quotes."""
+    return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def spark_type(duckdb_type: str) -> str:
