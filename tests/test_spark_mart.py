@@ -87,7 +87,7 @@ def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monk
     # days are overwritten (never doubled) and a day of the window the rows no longer have is dropped (a row
     # put on today, which the demo has no data for); the cloud units, unchanged, are left as they are.
     today = datetime.now(UTC).date()
-    removed = data_dir() / "exports" / "azure" / "samples" / "EA_AmortizedCost_Small_finops_toolkit.csv"
+    removed = data_dir() / "exports" / "azure" / "samples" / "EA_ActualCost_Small_finops_toolkit.csv"
     rows_of_removed = f"select count(*) from marts.fct_spend where x_SourceFile = '{removed}'"
     _, [[before]] = on_spark(
         [
