@@ -1,6 +1,7 @@
 """The raw lake against small DuckDB files: a write replaces exactly its parts, all at once or not at all; an
 older warehouse's raw tables move into it; a data folder moved elsewhere keeps reading its own files."""
 
+import re
 import shutil
 from datetime import datetime
 from decimal import Decimal
@@ -105,6 +106,20 @@ def test_a_write_stopped_before_its_commit_changes_nothing_and_its_files_go(tmp_
     lake.replace_rows(conn, {BUDGETS: pa.Table.from_pylist([], BUDGETS.arrow_schema())})
     assert lake_files(tmp_path) == before
     assert conn.execute(ROWS).fetchall() == [(ORG, datetime(2026, 10, 1), Decimal("1.5"))]
+
+
+def test_a_row_lacking_a_value_its_table_requires_stops_the_write_and_replaces_nothing(tmp_path):
+    conn = warehouse(tmp_path)
+    replace_window(conn, ORG, "2026-10-01", "2026-10-02", costs(ORG, {"2026-10-01": "1.5"}))
+    before = lake_files(tmp_path)
+    batch = costs(ORG, {"2026-10-01": "2"})
+    amount = batch.schema.get_field_index("amount_cents")
+    lacking = batch.set_column(amount, "amount_cents", pa.array([None], pa.decimal128(38, 16)))
+    with pytest.raises(duckdb.Error, match=re.escape("a row for raw_anthropic.cost_report lacks one of amount_cents")):
+        replace_window(conn, ORG, "2026-10-01", "2026-10-02", lacking)
+    assert conn.execute(ROWS).fetchall() == [(ORG, datetime(2026, 10, 1), Decimal("1.5"))]
+    lake.tidy(conn)  # as the next write does
+    assert lake_files(tmp_path) == before
 
 
 def test_an_older_warehouse_moves_its_raw_tables_to_the_lake(tmp_path):

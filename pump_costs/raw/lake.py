@@ -85,16 +85,19 @@ def parts(conn: duckdb.DuckDBPyConnection, table: RawTable) -> list[str]:
     return [part for (part,) in conn.execute(query, [table.qualified]).fetchall()]
 
 
+def typed_columns(table: RawTable, empty: bool = False) -> str:
+    """The table's columns in its order and types, from columns of the same names (all null when `empty`)."""
+    return ", ".join(f"cast({'null' if empty else name} as {kind}) as {name}" for name, kind in table.columns)
+
+
 def read_files(table: RawTable, folder: Path, paths: list[str]) -> str:
     """A query of the files' rows with exactly the table's columns and types (a column the files lack is null)."""
-    columns = ", ".join(
-        f"cast({name} as {kind}) as {name}" if paths else f"cast(null as {kind}) as {name}"
-        for name, kind in table.columns
-    )
     if not paths:
-        return f"select {columns} where false"
+        return f"select {typed_columns(table, empty=True)} where false"
     files = ", ".join(_literal(folder / path) for path in paths)
-    return f"select {columns} from read_parquet([{files}], union_by_name = true, hive_partitioning = false)"
+    return (
+        f"select {typed_columns(table)} from read_parquet([{files}], union_by_name = true, hive_partitioning = false)"
+    )
 
 
 def _literal(path: Path) -> str:
@@ -116,10 +119,15 @@ class LakeWrite:
         path = f"{table.schema}/{table.name}/{part}/{uuid.uuid4().hex}.parquet"
         target = self.folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        columns = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in table.columns)
+        # A value the table may not lack stops the write, as a stored table's NOT NULL would.
+        present = " and ".join(f"{name} is not null" for name in sorted(table.not_null)) or "true"
+        missing = f"pump-costs: a row for {table.qualified} lacks one of {', '.join(sorted(table.not_null))}"
         try:
             [(rows,)] = self.conn.execute(
-                f"copy (select {columns} from ({query})) to {_literal(target)} (format parquet)", params or []
+                f"copy (select {typed_columns(table)} from ({query}) "
+                f"where case when {present} then true else error('{missing}') end) "
+                f"to {_literal(target)} (format parquet)",
+                params or [],
             ).fetchall()
         except BaseException:
             target.unlink(missing_ok=True)
@@ -296,7 +304,9 @@ def _move_to_lake(conn: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ...])
     lake = LakeWrite(conn)
     for table in tables:
         # Every declared column, whatever the stored table had.
-        rows = f"select * from ({read_files(table, lake.folder, [])}) union all by name select * from {table.qualified}"
+        rows = (
+            f"select {typed_columns(table, empty=True)} where false union all by name select * from {table.qualified}"
+        )
         for (part,) in conn.execute(f"select distinct {table.part} from {table.qualified}").fetchall():
             lake.write(table, part, f"select * from ({rows}) where {table.part} = ?", [part])
     lake.commit(also_point=tables)

@@ -324,9 +324,9 @@ def land(
             raise FileNotLanded(file, error) from None
         records.append((fmt.table, path, *file.signature(), landed_at, rows, changes.hashes[path]))
     replaced = {str(file.path) for file in selects} | set(changes.removed)
-    columns = ", ".join(name for name, _ in LANDED_FILES.columns)
+    names = [name for name, _ in LANDED_FILES.columns]
     before = conn.execute(
-        f"select {columns} from {LANDED_FILES.qualified} where format_table = ?", [fmt.table]
+        f"select {', '.join(names)} from {LANDED_FILES.qualified} where format_table = ?", [fmt.table]
     ).fetchall()
     # Unchanged files landed without a digest get theirs once they have one.
     records += [
@@ -337,7 +337,6 @@ def land(
     if not records:
         write.drop(LANDED_FILES, fmt.table)
         return
-    names = [name for name, _ in LANDED_FILES.columns]
     conn.register(
         "landing_record",
         pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in records], LANDED_FILES.arrow_schema()),
