@@ -10,7 +10,6 @@ Run: .venv/bin/python benchmarks/spark_vs_duckdb.py [--rows N]   (the issue's fi
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -24,8 +23,8 @@ from cur2_million_rows import write_period
 from exports_build import exports_run
 
 from pump_costs.defs.dbt.project import dbt_project
+from pump_costs.local_spark import run_statements
 from pump_costs.raw.lake import spark_catalogue
-from pump_costs.settings import PROJECT_ROOT
 from pump_costs.warehouse import warehouse_path
 
 TOTALS = "select count(*), sum(BilledCost) from marts.fct_spend"
@@ -49,18 +48,6 @@ def dbt_build(target_path: Path, *args: str) -> float:
     return time.monotonic() - started
 
 
-def on_spark(statements: list[str]) -> list[list[str]]:
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.spark_sql", os.environ["PUMP_COSTS_DATA_DIR"]],
-        input=json.dumps(statements),
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -77,10 +64,10 @@ def main() -> None:
             duckdb_totals = [str(value) for value in conn.execute(TOTALS).fetchone()]
 
         started = time.monotonic()
-        on_spark(spark_catalogue(warehouse_path().parent / "lake"))
+        run_statements(spark_catalogue(warehouse_path().parent / "lake"), Path(folder))
         declare_seconds = time.monotonic() - started
         spark_seconds = dbt_build(target_path, "--target", "spark")
-        (spark_totals,) = on_spark([TOTALS])[0]
+        (spark_totals,) = run_statements([TOTALS], Path(folder))[0]
 
     expected = Decimal(sum(i % 1000 for i in range(rows))) / 1_000_000
     equal = [Decimal(value) for value in duckdb_totals] == [Decimal(value) for value in spark_totals]

@@ -2,10 +2,7 @@
 to the last digit, and every dbt test passes on Spark. Run by `make test-spark` (the spark extra, Java 17);
 `make test` leaves it out. Spark reads the raw tables where the pipeline landed them, in the raw lake."""
 
-import json
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -14,6 +11,7 @@ import pytest
 from pump_costs import demo
 from pump_costs.defs.dbt.assets import WINDOW_END_ENV_VAR, WINDOW_START_ENV_VAR
 from pump_costs.defs.jobs import exports_job
+from pump_costs.local_spark import run_statements, text
 from pump_costs.raw import lake
 from pump_costs.runs import materialize_days
 from pump_costs.settings import (
@@ -22,12 +20,10 @@ from pump_costs.settings import (
     DAGSTER_HOME,
     DATA_DIR,
     ORGANIZATIONS_FILE,
-    PROJECT_ROOT,
     data_dir,
 )
 from pump_costs.warehouse import warehouse_path
 from tests.conftest import run_dbt
-from tests.spark_sql import text
 
 pytestmark = pytest.mark.spark
 
@@ -57,16 +53,7 @@ MART_QUERIES = [
 
 
 def on_spark(statements: list[str]) -> list[list[list[str | None]]]:
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.spark_sql", str(data_dir())],
-        input=json.dumps(statements),
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return run_statements(statements, data_dir())
 
 
 def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monkeypatch):
