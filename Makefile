@@ -52,7 +52,7 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y -q chromium >/dev/null || \
 		($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null)
 
-# The dbt project on Apache Spark (issue 12, under way): Java 17 from Debian's packages, the spark extra.
+# The pipeline on Apache Spark (PUMP_COSTS_ENGINE=spark): Java 17 from Debian's packages, the spark extra.
 JAVA := /usr/bin/java
 $(JAVA):
 	$(SUDO) apt-get install -y -q openjdk-17-jre-headless >/dev/null || \
@@ -62,7 +62,10 @@ $(BIN)/.spark-installed: $(BIN)/.installed
 	@$(call INSTALL,dev$(comma)spark)
 	touch $@
 
-demo: install
+# PUMP_COSTS_ENGINE=spark: what Spark needs first (Java 17, the spark extra).
+ENGINE_NEEDS := $(if $(filter spark,$(PUMP_COSTS_ENGINE)),$(JAVA) $(BIN)/.spark-installed)
+
+demo: install $(ENGINE_NEEDS)
 	$(BIN)/pump-costs demo
 
 test: lint $(CHROMIUM) $(POSTGRES)
@@ -71,10 +74,10 @@ test: lint $(CHROMIUM) $(POSTGRES)
 test-spark: install $(JAVA) $(BIN)/.spark-installed
 	$(BIN)/pytest -m spark -n 0
 
-dev: install
+dev: install $(ENGINE_NEEDS)
 	$(BIN)/pump-costs dev
 
-backfill: install
+backfill: install $(ENGINE_NEEDS)
 	$(BIN)/pump-costs backfill --days $${DAYS:-365}
 
 lint: install

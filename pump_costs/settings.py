@@ -118,6 +118,12 @@ RUN_RETENTION_DAYS = Setting(
     "90",
     "Finished runs older than this are deleted by `housekeeping_job` (daily, 04:30 UTC).",
 )
+ENGINE = Setting(
+    "PUMP_COSTS_ENGINE",
+    "duckdb",
+    "What builds the dbt models and writes the published marts: `duckdb` (in this process) or `spark` (the dbt "
+    "profile's `spark` target; see Apache Spark below). Landing writes the raw lake either way.",
+)
 DAGSTER_HOME = Setting(
     "DAGSTER_HOME",
     None,
@@ -141,6 +147,7 @@ SETTINGS = (
     ALERT_WEBHOOK_URL,
     DEMO_DAYS,
     RUN_RETENTION_DAYS,
+    ENGINE,
     DAGSTER_HOME,
 )
 
@@ -158,6 +165,21 @@ def anthropic_reports() -> frozenset[str]:
             f"pulls; use any of {', '.join(ANTHROPIC_REPORT_NAMES)} (`,`-separated), or unset it for all three."
         )
     return frozenset(names)
+
+
+# Each engine and the dbt profile target that runs the models on it.
+DBT_TARGETS = {"duckdb": "local", "spark": "spark"}
+
+
+def engine() -> str:
+    """The engine that models and publishes; an unknown one is an error, not the default taken silently."""
+    name = (ENGINE.value() or "").strip().lower()
+    if name not in DBT_TARGETS:
+        raise ValueError(
+            f"{ENGINE.name}={ENGINE.value()!r} is not an engine pump-costs runs on; use duckdb or spark, or unset "
+            "it for duckdb."
+        )
+    return name
 
 
 def data_dir() -> Path:

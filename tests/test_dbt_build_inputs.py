@@ -13,16 +13,19 @@ import duckdb
 import pytest
 
 from pump_costs.defs.dbt import build_inputs
-from pump_costs.defs.dbt.assets import CLOUD_SPEND, dbt_models, models_to_rebuild
+from pump_costs.defs.dbt.assets import CLOUD_SPEND, daily_model_states, dbt_models, models_to_rebuild
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.report.budgets import Budget, budget_rows, budgets_changed
+from pump_costs.defs.resources import shared_resources
 from pump_costs.raw.export_formats import ALL_FORMATS
 from pump_costs.raw.lake import create_raw_layer, replace_rows
 from pump_costs.raw.tables import ANTHROPIC_TABLES, BUDGETS, LANDED_FILES, export_table
+from pump_costs.settings import DATA_DIR
+from pump_costs.warehouse import warehouse_path
 from tests.conftest import MODELS_OVER_CUR2_ROWS
 
 LOADED = datetime(2026, 11, 1, 6)
-DAILY = [("marts", "fct_anthropic_spend")]
+DAILY = {"marts.fct_anthropic_spend": "1 / 2026-11-01 06:00:00", "staging.stg_anthropic__costs": "view"}
 DATE_FUNCTIONS = re.compile(r"\b(current_date|current_timestamp|now\(\)|today\(\)|get_current_timestamp)", re.I)
 
 
@@ -38,8 +41,8 @@ def conn(tmp_path: Path):
         yield conn
 
 
-def inputs(conn) -> build_inputs.Inputs:
-    return build_inputs.current_inputs("project", conn, DAILY)
+def inputs(conn, daily: dict[str, str | None] = DAILY) -> build_inputs.Inputs:
+    return build_inputs.current_inputs("project", conn, daily)
 
 
 def test_each_input_table_that_changes_is_named_and_a_mart_the_build_writes_is_not_an_input(conn):
@@ -51,20 +54,49 @@ def test_each_input_table_that_changes_is_named_and_a_mart_the_build_writes_is_n
     conn.execute("insert into marts.fct_daily_spend values (3)")
     assert inputs(conn).changed(before) == set()
 
-    changes = {
-        # a daily model's table rebuilt, with a newer load stamp
-        "update marts.fct_anthropic_spend set x_LandedAt = x_LandedAt + interval 1 second": "marts.fct_anthropic_spend",
-        # rows removed (a day no longer in the report)
-        "delete from marts.fct_anthropic_spend": "marts.fct_anthropic_spend",
-    }
-    for change, table in changes.items():
-        previous = inputs(conn)
-        conn.execute(change)
-        assert inputs(conn).changed(previous) == {table}, change
+    # A daily model's table rebuilt (a newer load stamp) or with rows removed, as the engine reports it.
+    for state in ("1 / 2026-11-01 06:00:01", "0 / None"):
+        daily = {**DAILY, "marts.fct_anthropic_spend": state}
+        assert inputs(conn, daily).changed(before) == {"marts.fct_anthropic_spend"}
     # Raw rows written again, even the same rows: the lake has new files for them.
     previous = inputs(conn)
     replace_rows(conn, {BUDGETS: budget_rows([Budget(scope="total", monthly=Decimal(100))], LOADED)})
     assert inputs(conn).changed(previous) == {"raw_config.budgets"}
+
+
+def test_the_engine_reports_each_daily_table_by_rows_and_latest_load_and_a_model_not_built_yet_as_none(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv(DATA_DIR.name, str(tmp_path))
+    warehouse_path().parent.mkdir(parents=True)
+    with duckdb.connect(str(warehouse_path())) as conn:
+        conn.execute("create schema marts")
+        conn.execute("create table marts.fct_anthropic_spend (BilledCost decimal(38, 18), x_LandedAt timestamp)")
+        conn.execute("insert into marts.fct_anthropic_spend values (1.5, ?)", [LOADED])
+    dbt = shared_resources()["dbt"]
+    not_built = {
+        f"{schema}.{name}": None
+        for schema, name in [
+            ("staging", "stg_anthropic__costs"),
+            ("staging", "stg_anthropic__usage"),
+            ("staging", "stg_anthropic__analytics_costs"),
+            ("staging", "stg_anthropic__analytics_cost_days"),
+            ("staging", "stg_anthropic__analytics_usage"),
+            ("intermediate", "int_anthropic__legacy_lines"),
+            ("intermediate", "int_anthropic__analytics_lines"),
+            ("intermediate", "int_anthropic__spend_focus"),
+        ]
+    }
+    assert daily_model_states(dbt) == {"marts.fct_anthropic_spend": "1 / 2026-11-01 06:00:00", **not_built}
+    with duckdb.connect(str(warehouse_path())) as conn:
+        conn.execute("create schema staging")
+        conn.execute("create view staging.stg_anthropic__costs as select 1 as BilledCost")
+        conn.execute("delete from marts.fct_anthropic_spend")
+    assert daily_model_states(dbt) == {
+        "marts.fct_anthropic_spend": "0 / None",
+        **not_built,
+        "staging.stg_anthropic__costs": "view",
+    }
 
 
 def test_another_project_or_a_table_dropped_by_hand_change_the_context_and_another_day_the_date(conn):

@@ -156,8 +156,9 @@ def test_a_data_folder_moved_elsewhere_reads_its_own_lake(tmp_path):
 
 
 def test_spark_reads_a_table_from_its_folder_in_the_lake(tmp_path):
-    assert lake.spark_table_ddl(BUDGETS, tmp_path) == (
-        "create table if not exists raw_config.budgets (`scope_type` string, `scope_name` string, "
+    assert lake.spark_table_ddl(BUDGETS, tmp_path) == [
+        "drop table if exists raw_config.budgets",
+        "create table raw_config.budgets (`scope_type` string, `scope_name` string, "
         "`billing_currency` string, `monthly_amount` decimal(38, 10), `loaded_at` timestamp_ntz) using parquet "
-        f"location '{tmp_path}/raw_config/budgets' options (recursiveFileLookup 'true')"
-    )
+        f"location '{tmp_path}/raw_config/budgets' options (recursiveFileLookup 'true')",
+    ]

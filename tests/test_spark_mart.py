@@ -1,29 +1,27 @@
-"""The dbt project on Apache Spark: the demo's raw data, modelled by DuckDB and by Spark, gives the same marts
-to the last digit, and every dbt test passes on Spark. Run by `make test-spark` (the spark extra, Java 17);
-`make test` leaves it out. Spark reads the raw tables where the pipeline landed them, in the raw lake."""
+"""The pipeline on Apache Spark (PUMP_COSTS_ENGINE=spark): the demo run on each engine gives the same marts to the
+last digit, in Spark's metastore and in the published files; every dbt test passes on Spark as the run's checks,
+and every unit test; a daily run after an export file was removed and another delivered again keeps them equal.
+Run by `make test-spark` (the spark extra, Java 17); `make test` leaves it out.
+
+Spark runs in this test's process, as in a run's (dbt-spark's session method): its metastore is the first data
+folder's that starts it, so one Spark demo per process."""
 
 import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
+from pyspark.sql import SparkSession
 
 from pump_costs import demo
-from pump_costs.defs.dbt.assets import WINDOW_END_ENV_VAR, WINDOW_START_ENV_VAR
-from pump_costs.defs.jobs import exports_job
-from pump_costs.local_spark import run_statements, text
-from pump_costs.raw import lake
+from pump_costs.defs.dbt.assets import dbt_target_path
+from pump_costs.defs.publish.assets import published_connection
+from pump_costs.defs.resources import shared_resources
+from pump_costs.local_spark import text
 from pump_costs.runs import materialize_days
-from pump_costs.settings import (
-    ADMIN_API_KEY,
-    BASE_URL,
-    DAGSTER_HOME,
-    DATA_DIR,
-    ORGANIZATIONS_FILE,
-    data_dir,
-)
+from pump_costs.settings import ADMIN_API_KEY, BASE_URL, DAGSTER_HOME, DATA_DIR, ENGINE, ORGANIZATIONS_FILE
 from pump_costs.warehouse import warehouse_path
-from tests.conftest import run_dbt
 
 pytestmark = pytest.mark.spark
 
@@ -50,72 +48,84 @@ MART_QUERIES = [
     "select * from marts.dim_actors",
     "select * from marts.fct_contract_commitments",
 ]
+Answers = list[list[tuple[str | None, ...]]]
 
 
-def on_spark(statements: list[str]) -> list[list[list[str | None]]]:
-    return run_statements(statements, data_dir())
+def answers(rows_of) -> Answers:
+    """Each query's rows as text, in one order, from `rows_of(sql)`."""
+    return [
+        sorted((tuple(text(v) for v in row) for row in rows_of(sql)), key=lambda row: [(v is None, v or "") for v in row])
+        for sql in MART_QUERIES
+    ]
 
 
-def test_the_spark_marts_equal_the_duckdb_marts_to_the_last_digit(tmp_path, monkeypatch):
-    # The demo (two organizations, every export format) in a folder of this test's; its settings undone after.
-    monkeypatch.setattr(demo, "DEMO_DATA_DIR", tmp_path / "demo")
-    for setting in (BASE_URL, ADMIN_API_KEY, DATA_DIR, DAGSTER_HOME, ORGANIZATIONS_FILE):
-        monkeypatch.setenv(setting.name, "")
-    assert demo.run_demo(31) == 0
-    # Spark reads the raw lake the demo landed, as external tables.
-    on_spark(lake.spark_catalogue(warehouse_path().parent / "lake"))
+def published_answers() -> Answers:
+    with published_connection() as conn:
+        return answers(lambda sql: conn.execute(sql).fetchall())
 
-    build = run_dbt("build", "--target", "spark", target_path=tmp_path / "target", timeout=1200)
-    assert build.returncode == 0, build.stdout[-3000:]
-    # 40 models, 2 seeds, 105 data tests and 12 unit tests
-    assert "PASS=159 WARN=0 ERROR=0 SKIP=0" in build.stdout, build.stdout[-3000:]
 
-    # A daily run again over the last days, as the schedule makes it, on tables that now exist: the Anthropic
-    # days are overwritten (never doubled) and a day of the window the rows no longer have is dropped (a row
-    # put on today, which the demo has no data for); the cloud units, unchanged, are left as they are.
-    today = datetime.now(UTC).date()
-    removed = data_dir() / "exports" / "azure" / "samples" / "EA_ActualCost_Small_finops_toolkit.csv"
-    rows_of_removed = f"select count(*) from marts.fct_spend where x_SourceFile = '{removed}'"
-    _, [[before]] = on_spark(
-        [
-            f"insert into marts.fct_anthropic_spend partition (ChargePeriodStart = timestamp'{today} 00:00:00') "
-            "select * except (ChargePeriodStart) from marts.fct_anthropic_spend limit 1",
-            rows_of_removed,
-        ]
-    )
-    assert int(before) > 0
-    monkeypatch.setenv(WINDOW_START_ENV_VAR, (today - timedelta(days=3)).isoformat())
-    monkeypatch.setenv(WINDOW_END_ENV_VAR, (today + timedelta(days=1)).isoformat())
-    rerun = run_dbt(
-        "run",
-        "--target",
-        "spark",
-        "--select",
-        "fct_anthropic_spend fct_cloud_spend",
-        target_path=tmp_path / "target",
-        timeout=600,
-    )
-    assert rerun.returncode == 0 and "PASS=2 WARN=0 ERROR=0 SKIP=0" in rerun.stdout, rerun.stdout[-3000:]
-
-    # Then an export file is removed and another delivered again: the exports run lands that in the lake (on
-    # DuckDB, as always), and Spark's fct_cloud_spend drops the removed file's rows and reloads the other's.
-    removed.unlink()
-    redelivered = data_dir() / "exports" / "aws" / "samples" / "legacy_cur_sample_anonymous_focus_converters.csv"
-    os.utime(redelivered)
-    assert materialize_days(
-        today - timedelta(days=1), today - timedelta(days=1), selection=exports_job.selection
-    ).success
-    cloud = run_dbt(
-        "run", "--target", "spark", "--select", "fct_cloud_spend+", target_path=tmp_path / "target", timeout=900
-    )
-    assert cloud.returncode == 0, cloud.stdout[-3000:]
-
+def duckdb_answers() -> Answers:
     with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
-        on_duckdb = [[[text(v) for v in row] for row in conn.execute(sql).fetchall()] for sql in MART_QUERIES]
-    *on_spark_rows, [[after]] = on_spark([*MART_QUERIES, rows_of_removed])
-    assert int(after) == 0
-    spark_rows = [sorted(rows, key=lambda row: [(v is None, v or "") for v in row]) for rows in on_spark_rows]
-    duckdb_rows = [sorted(rows, key=lambda row: [(v is None, v or "") for v in row]) for rows in on_duckdb]
-    assert sum(len(rows) for rows in duckdb_rows) > 300
-    for sql, expected, actual in zip(MART_QUERIES, duckdb_rows, spark_rows, strict=True):
+        return answers(lambda sql: conn.execute(sql).fetchall())
+
+
+def spark_answers() -> Answers:
+    spark = SparkSession.builder.getOrCreate()  # the session the run's dbt started in this process
+    return answers(lambda sql: spark.sql(sql).collect())
+
+
+def on_engine(name: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's settings for `name` in `folder` (its data folder, Dagster home and fake API are the demo's)."""
+    monkeypatch.setattr(demo, "DEMO_DATA_DIR", folder)
+    monkeypatch.setenv(ENGINE.name, name)
+    monkeypatch.setenv(DATA_DIR.name, str(folder))
+    monkeypatch.setenv(DAGSTER_HOME.name, str(folder / "dagster_home"))
+
+
+def test_the_pipeline_on_spark_gives_the_duckdb_marts_to_the_last_digit(tmp_path, monkeypatch, fake_api):
+    # Every setting the demo sets is undone after the test.
+    for setting in (BASE_URL, ADMIN_API_KEY, ORGANIZATIONS_FILE):
+        monkeypatch.setenv(setting.name, os.environ.get(setting.name, ""))
+    on_engine("duckdb", tmp_path / "duckdb", monkeypatch)
+    assert demo.run_demo(31) == 0
+    on_duckdb, published_by_duckdb = duckdb_answers(), published_answers()
+    assert sum(len(rows) for rows in on_duckdb) > 300
+    assert published_by_duckdb == on_duckdb
+
+    # The same demo on Spark: landing as always, then dbt on the profile's spark target (every dbt test a check
+    # of the run: the run fails if one fails) and the published version written by Spark.
+    on_engine("spark", tmp_path / "spark", monkeypatch)
+    assert demo.run_demo(31) == 0
+    for actual, expected, sql in zip(spark_answers(), on_duckdb, MART_QUERIES, strict=True):
         assert actual == expected, sql
+    assert published_answers() == on_duckdb
+    unit_tests = shared_resources()["dbt"].cli(
+        ["test", "--select", "test_type:unit"], target_path=dbt_target_path(), raise_on_error=False
+    )
+    unit_tests.wait()
+    outcomes = [result["status"] for result in unit_tests.get_artifact("run_results.json")["results"]]
+    assert outcomes == ["pass"] * 12
+
+    # Then, on each engine, an export file removed and another delivered again, and a daily run of the last 3
+    # days (the schedule's): Spark's fct_cloud_spend drops the removed file's rows and reloads the other's,
+    # fct_anthropic_spend overwrites its window's days; both engines still agree.
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    removed_file = Path("exports", "azure", "samples", "EA_ActualCost_Small_finops_toolkit.csv")
+    rows_of_removed = "select count(*) from marts.fct_spend where x_SourceFile = '{}'"
+    assert spark_answers_of(rows_of_removed.format(tmp_path / "spark" / removed_file)) > 0
+    monkeypatch.setenv(BASE_URL.name, fake_api.base_url)
+    for name in ("duckdb", "spark"):
+        on_engine(name, tmp_path / name, monkeypatch)
+        (tmp_path / name / removed_file).unlink()
+        os.utime(tmp_path / name / "exports" / "aws" / "samples" / "legacy_cur_sample_anonymous_focus_converters.csv")
+        assert materialize_days(yesterday - timedelta(days=2), yesterday, log_level="WARNING").success
+        if name == "duckdb":
+            on_duckdb = duckdb_answers()
+    assert spark_answers_of(rows_of_removed.format(tmp_path / "spark" / removed_file)) == 0
+    assert spark_answers() == on_duckdb
+    assert published_answers() == on_duckdb
+
+
+def spark_answers_of(sql: str) -> int:
+    [(count,)] = SparkSession.builder.getOrCreate().sql(sql).collect()
+    return count

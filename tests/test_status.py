@@ -76,7 +76,7 @@ def test_status_says_what_arrived_what_ran_and_what_fails(fake_api, yesterday, t
     assert found["last_successful_run"]["run_id"] == pulled.run_id
     [budget_check] = found["failing_checks"]
     assert (budget_check["asset"], budget_check["check"], budget_check["severity"], budget_check["run_id"]) == (
-        "marts/fct_budget_status",
+        "published_marts",
         "spend_within_budgets",
         "WARN",
         pulled.run_id,

@@ -18,6 +18,7 @@ from pydantic import Field
 from pump_costs.defs.anthropic.resource import AnthropicAdminResource
 from pump_costs.defs.dbt.in_process import dbt_in_this_process
 from pump_costs.defs.dbt.project import dbt_project
+from pump_costs.settings import DBT_TARGETS, engine
 from pump_costs.warehouse import open_warehouse
 
 
@@ -50,8 +51,9 @@ class DbtResource(DbtCliResource):
         return None
 
     def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
+        """dbt on the profile target of the engine PUMP_COSTS_ENGINE names when the command runs."""
         with dbt_in_this_process():
-            return super().cli(args, **kwargs)
+            return super().cli([*args, "--target", DBT_TARGETS[engine()]], **kwargs)
 
 
 def dbt_executable() -> str:

@@ -259,21 +259,23 @@ def table_states(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def spark_catalogue(folder: Path) -> list[str]:
-    """The statements that declare every raw table in Spark's metastore, over the lake in `folder`."""
+    """The statements that declare every raw table in Spark's metastore, over the lake in `folder`: each table
+    dropped (an external table: its files stay) and declared again, with its current columns and folder."""
     schemas = dict.fromkeys(table.schema for table in RAW_TABLES)
     return [
         *(f"create database if not exists {schema}" for schema in schemas),
-        *(spark_table_ddl(t, folder) for t in RAW_TABLES),
+        *(statement for table in RAW_TABLES for statement in spark_table_ddl(table, folder)),
     ]
 
 
-def spark_table_ddl(table: RawTable, folder: Path) -> str:
+def spark_table_ddl(table: RawTable, folder: Path) -> list[str]:
     """The table for Spark: an external table over its folder in the lake, every file below it."""
     columns = ", ".join(f"`{name.strip(chr(34))}` {spark_type(kind)}" for name, kind in table.columns)
-    return (
-        f"create table if not exists {table.qualified} ({columns}) using parquet "
-        f"location {_spark_literal(folder / table.schema / table.name)} options (recursiveFileLookup 'true')"
-    )
+    return [
+        f"drop table if exists {table.qualified}",
+        f"create table {table.qualified} ({columns}) using parquet "
+        f"location {_spark_literal(folder / table.schema / table.name)} options (recursiveFileLookup 'true')",
+    ]
 
 
 def _spark_literal(path: Path) -> str:

@@ -14,7 +14,9 @@ from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import date
 from graphlib import TopologicalSorter
+from importlib.util import find_spec
 from pathlib import Path
+from shutil import which
 from typing import Any
 
 import dagster as dg
@@ -22,10 +24,11 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from pump_costs.defs.dbt import build_inputs
+from pump_costs.defs.dbt.build_inputs import LOAD_TIME
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
-from pump_costs.raw.lake import create_raw_layer
-from pump_costs.settings import DATA_DIR, data_dir
+from pump_costs.raw.lake import RAW_TABLES, create_raw_layer, lake_folder, spark_catalogue, tidy
+from pump_costs.settings import DATA_DIR, data_dir, engine
 from pump_costs.warehouse import cloud_units_dir, lost_cloud_units, tidy_cloud_units, warehouse_path
 
 DAILY_MODELS = "tag:daily"
@@ -107,7 +110,7 @@ def dbt_build(
 )
 def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource) -> Iterator:
     """Models refreshed by day, for the run's window of UTC days (start inclusive, end exclusive)."""
-    ensure_raw_layer(duckdb)
+    prepare_engine(dbt, duckdb)
     start, end = context.partition_time_window
     yield from dbt_build(context, dbt, window=(start.date(), end.date()))
 
@@ -126,13 +129,18 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     model when the project or the warehouse's tables changed, and none when nothing did (dbt is not
     started). Each model not built is reported materialized, naming the run that built it, and each of its
     tests with the outcome it had there, on the same inputs (build_inputs.py)."""
-    ensure_raw_layer(duckdb)
-    daily = daily_relations()
-    create_missing_daily_tables(dbt, duckdb, daily)
+    prepare_engine(dbt, duckdb)
+    daily = daily_model_states(dbt)
+    if None in daily.values():
+        create_missing_daily_tables(dbt)
+        daily = daily_model_states(dbt)
     project = build_inputs.project_digest(dbt_project.project_dir)
+    on_duckdb = engine() == "duckdb"
     with duckdb.get_connection() as conn:
-        tidy_cloud_units(conn)  # what a build that stopped or failed wrote, unrecorded, is removed
-        lost = lost_cloud_units(conn)
+        # fct_cloud_spend's units are files beside the warehouse on DuckDB, partitions of its table on Spark.
+        if on_duckdb:
+            tidy_cloud_units(conn)  # what a build that stopped or failed wrote, unrecorded, is removed
+        lost = lost_cloud_units(conn) if on_duckdb else []
         inputs = build_inputs.current_inputs(project, conn, daily)
         last = build_inputs.last_build(conn)
     if lost:
@@ -159,8 +167,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
                     event.asset_key.path, event.check_name, event.passed, event.severity.value, context.run.run_id
                 )
             yield event
-        with duckdb.get_connection() as conn:
-            tidy_cloud_units(conn)  # the units this build retired
+        if on_duckdb:
+            with duckdb.get_connection() as conn:
+                tidy_cloud_units(conn)  # the units this build retired
     # A test dbt ran has this run's outcome; another test of a kept model keeps its last one; another test
     # of a model built now has none.
     kept_checks = [
@@ -177,6 +186,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     # definition; `context.assets_def` is the run's subset of it.
     if selected == dbt_models.keys and context.selected_asset_check_keys == dbt_models.check_keys:
         built_by = {**(last.built_by if last else {}), **{key.to_user_string(): context.run.run_id for key in rebuilt}}
+        daily = daily_model_states(dbt)  # taken again: this build may have created the daily tables
         with duckdb.get_connection() as conn:
             # Taken again: a build adds its own tables and views to the warehouse's list of relations.
             built = build_inputs.current_inputs(project, conn, daily)
@@ -229,19 +239,34 @@ def kept_check_results(checks: list[build_inputs.CheckOutcome]) -> Iterator[dg.A
         )
 
 
-def daily_relations() -> list[tuple[str, str]]:
-    """The (schema, name) of every model refreshed by day."""
-    nodes = json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
-    return [(n["schema"], n["alias"]) for n in nodes if n["resource_type"] == "model" and "daily" in n["tags"]]
+DAILY_STATES_PREFIX = "pump-costs daily model states: "
 
 
-def create_missing_daily_tables(dbt: DbtCliResource, duckdb: DuckDBResource, daily: list[tuple[str, str]]) -> None:
-    """fct_spend reads the daily models' tables (`daily`): before any day was built (a set-up with cloud
-    exports only), create them empty, with an empty window, so a run without partitions builds too."""
-    with duckdb.get_connection() as conn:
-        existing = set(conn.execute("select table_schema, table_name from information_schema.tables").fetchall())
-    if set(daily) <= existing:
-        return
+def run_operation(dbt: DbtCliResource, macro: str, args: Mapping[str, Any] | None = None) -> list[str]:
+    """`dbt run-operation macro` on the engine's target; returns the messages the macro logged."""
+    command = ["run-operation", macro, *(["--args", json.dumps(args)] if args else [])]
+    with dbt_environment(window=None):
+        invocation = dbt.cli(command, manifest=dbt_project.manifest_path, target_path=dbt_target_path())
+        return [
+            event.raw_event["info"]["msg"]
+            for event in invocation.stream_raw_events()
+            if event.raw_event["info"]["name"] == "JinjaLogInfo"
+        ]
+
+
+def daily_model_states(dbt: DbtCliResource) -> dict[str, str | None]:
+    """Each model refreshed by day ("schema.name"): its table's row count and latest load time (each build
+    stamps its rows), "view", or None when it does not exist yet; asked of the engine through dbt."""
+    logged = run_operation(dbt, "daily_model_states", {"prefix": DAILY_STATES_PREFIX, "load_time_column": LOAD_TIME})
+    [states] = [
+        json.loads(msg.removeprefix(DAILY_STATES_PREFIX)) for msg in logged if msg.startswith(DAILY_STATES_PREFIX)
+    ]
+    return states
+
+
+def create_missing_daily_tables(dbt: DbtCliResource) -> None:
+    """fct_spend reads the daily models' tables: before any day was built (a set-up with cloud exports
+    only), create them empty, with an empty window, so a run without partitions builds too."""
     nothing = date(1900, 1, 1)
     with dbt_environment(window=(nothing, nothing)):
         dbt.cli(
@@ -249,8 +274,33 @@ def create_missing_daily_tables(dbt: DbtCliResource, duckdb: DuckDBResource, dai
         ).wait()
 
 
-def ensure_raw_layer(duckdb: DuckDBResource) -> None:
-    """Every dbt source exists, empty until its first load: a setup with no Anthropic key, or no
-    exports of some kind, still builds."""
+def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
+    """Every dbt source exists, empty until its first load, so a set-up with no Anthropic key, or no exports
+    of some kind, still builds: DuckDB's views over the raw lake, and on Spark external tables over the same
+    folders. Spark's are declared again on every run (a table that gained a column, a data folder moved), and
+    Spark reads every file in a table's folder: the files no write listed (a stopped write's) go first."""
+    if engine() == "spark":
+        require_spark()
     with duckdb.get_connection() as conn:
         create_raw_layer(conn)
+        if engine() == "spark":
+            tidy(conn)
+            folder = lake_folder(conn)
+    if engine() == "spark":
+        # Spark cannot read a table whose folder does not exist; DuckDB's views need none (no files yet).
+        for table in RAW_TABLES:
+            (folder / table.schema / table.name).mkdir(parents=True, exist_ok=True)
+        run_operation(dbt, "run_statements", {"statements": spark_catalogue(folder)})
+
+
+def require_spark() -> None:
+    """Spark in this process needs the spark extra and Java: said plainly, before dbt fails on either."""
+    missing = [
+        what for what, found in (("the spark extra", find_spec("pyspark")), ("Java", which("java"))) if not found
+    ]
+    if missing:
+        raise RuntimeError(
+            f"PUMP_COSTS_ENGINE=spark, but {' and '.join(missing)} is not installed: run the README's command with "
+            "it set (`PUMP_COSTS_ENGINE=spark make demo`, `make dev`, `make backfill`), which installs them, or "
+            "unset it to run on DuckDB."
+        )

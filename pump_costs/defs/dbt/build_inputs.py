@@ -7,31 +7,34 @@ others are reported as they were.
 
 What the models read:
 - the context: the dbt project's files (models, macros, seeds, tests, dbt_project.yml, profiles.yml),
-  the versions of dbt-core and dbt-duckdb, the warehouse's location and its list of relations (a table
-  dropped by hand is built again). Any change to it rebuilds every model;
+  the versions of dbt-core and its adapters, the engine, the warehouse's location and its list of relations
+  (on DuckDB a table dropped by hand is built again). Any change to it rebuilds every model;
 - the input tables: each raw table, summarized by its files in the raw lake (a write gives new files), and
-  each table the daily models build, by row count and latest load time (each build stamps its rows, so a
-  replaced window moves it; a removed day lowers the count). A changed table rebuilds the models
-  downstream of it;
+  each table the daily models build, by row count and latest load time as the engine reports them (each
+  build stamps its rows, so a replaced window moves it; a removed day lowers the count). A changed table
+  rebuilds the models downstream of it;
 - the date (TODAY), which only the models tagged `reads_current_date` read: a new day rebuilds those and
   the models downstream of them.
 """
 
 import hashlib
 import json
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import duckdb
 
 from pump_costs.raw.lake import FILES, table_states
 from pump_costs.raw.tables import ANTHROPIC_SCHEMA, CONFIG_SCHEMA, EXPORTS_SCHEMA, transaction
+from pump_costs.settings import engine
 
 PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 RAW_SCHEMAS = (ANTHROPIC_SCHEMA, EXPORTS_SCHEMA, CONFIG_SCHEMA)
-# The column each build of a daily model stamps on its rows.
+# The column each build of a daily model stamps on its rows; the state the engine reports for a daily view.
 LOAD_TIME = "x_LandedAt"
+VIEW = "view"
 # The input that stands for the date, beside the tables; models reading it carry this dbt tag.
 TODAY = "current_date"
 READS_TODAY_TAG = "reads_current_date"
@@ -74,8 +77,9 @@ class Build:
 
 def project_digest(project_dir: Path) -> str:
     digest = hashlib.sha256()
-    for package in ("dbt-core", "dbt-duckdb"):
-        digest.update(f"{package}=={version(package)}\n".encode())
+    for package in ("dbt-core", "dbt-duckdb", "dbt-spark"):
+        with suppress(PackageNotFoundError):  # dbt-spark: only in the spark extra
+            digest.update(f"{package}=={version(package)}\n".encode())
     for part in PROJECT_PARTS:
         root = project_dir / part
         for path in sorted([root] if root.is_file() else root.rglob("*")):
@@ -85,14 +89,16 @@ def project_digest(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def current_inputs(project: str, conn: duckdb.DuckDBPyConnection, daily_tables: list[tuple[str, str]]) -> Inputs:
-    """`project` (project_digest's) with the warehouse's relations, the input tables and the date."""
+def current_inputs(project: str, conn: duckdb.DuckDBPyConnection, daily_states: dict[str, str | None]) -> Inputs:
+    """`project` (project_digest's) with the engine, the warehouse's relations, the input tables and the date;
+    `daily_states` are the daily models' as the engine reports them ("schema.name": "rows / latest load time",
+    "view" or None; assets.daily_model_states)."""
     # The warehouse's folder too: fct_cloud_spend's view reads its units there by absolute path, so a data
-    # folder moved elsewhere builds every model again.
+    # folder moved elsewhere builds every model again. The engine: the other one's marts are not these.
     (location,) = conn.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()
-    context = hashlib.sha256(f"{project}\n{location}\n".encode())
+    context = hashlib.sha256(f"{project}\n{location}\n{engine()}\n".encode())
     (today,) = conn.execute("select current_date").fetchone()
     states = {TODAY: str(today)}
     relations = conn.execute(
@@ -105,23 +111,10 @@ def current_inputs(project: str, conn: duckdb.DuckDBPyConnection, daily_tables: 
         context.update(f"{schema}.{name} {kind}\n".encode())
         if schema in RAW_SCHEMAS:
             states[f"{schema}.{name}"] = lake.get(f"{schema}.{name}", "empty")
-        elif kind == "BASE TABLE" and (schema, name) in daily_tables:
-            states[f"{schema}.{name}"] = _table_state(conn, schema, name)
+    for name, state in daily_states.items():
+        if state not in (None, VIEW):
+            states[name] = state
     return Inputs(context.hexdigest(), states)
-
-
-def _table_state(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> str:
-    columns = {
-        column
-        for (column,) in conn.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchall()
-    }
-    # A table no build stamps (none today) is summarized by its content instead.
-    latest = f'max("{LOAD_TIME}")' if LOAD_TIME in columns else f'sum(hash("{name}"))'
-    rows, last = conn.execute(f'select count(*), {latest} from "{schema}"."{name}"').fetchone()
-    return f"{rows} / {last}"
 
 
 def last_build(conn: duckdb.DuckDBPyConnection) -> Build | None:

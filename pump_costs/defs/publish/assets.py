@@ -10,6 +10,10 @@ Its cloud rows are already Parquet files, fct_cloud_spend's units: each is hard-
 written again. Its Anthropic rows are written per month (data_0.parquet), and a month whose rows did not
 change since the last publish is hard-linked from the previous version instead, so a daily run writes the
 months it touched. The other marts are small and written whole.
+
+On Spark (PUMP_COSTS_ENGINE=spark) the marts are the metastore's tables dbt built, which BI tools read through
+Spark's Thrift server or Databricks SQL; Spark also writes each version's files here (fct_spend whole, in
+Spark's part files), so the spend report, alerts and `pump-costs status` read the same published file.
 """
 
 import errno
@@ -18,13 +22,18 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb as duckdb_module
+from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from pump_costs.defs.dbt.assets import run_operation
+from pump_costs.settings import engine
 from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir
 
 MART_SCHEMA = "marts"
@@ -158,13 +167,32 @@ def _write_version(
     return units, new, sum(row_count for _, row_count, _ in counted) + cloud_rows
 
 
+def _write_version_on_spark(
+    dbt: DbtCliResource, conn: duckdb_module.DuckDBPyConnection, version: Path
+) -> tuple[dict[str, str], list[str], int]:
+    """Spark writes every mart into the version, fct_spend whole (its table files are Spark's to rewrite, so
+    there is nothing to link); each small mart becomes one Parquet file, as on DuckDB."""
+    written = version / ".spark"
+    run_operation(dbt, "write_marts", {"folder": str(written), "marts": [SPEND_MART, *WHOLE_MARTS]})
+    (written / SPEND_MART).rename(version / SPEND_MART)
+    for mart in WHOLE_MARTS:
+        conn.execute(
+            f"copy (select * from read_parquet('{written / mart}/*.parquet')) to '{version / mart}.parquet' "
+            "(format parquet)"
+        )
+    shutil.rmtree(written)
+    (rows,) = conn.execute(f"select count(*) from read_parquet('{version / SPEND_MART}/*.parquet')").fetchone()
+    return {SPEND_MART: "written by Spark"}, [SPEND_MART], rows
+
+
 def _write_database(conn: duckdb_module.DuckDBPyConnection, staged: Path, version: Path) -> None:
-    """The published DuckDB file: fct_spend as a view over this version's Parquet, the small marts copied."""
+    """The published DuckDB file: fct_spend as a view over this version's Parquet, the small marts copied
+    from theirs."""
     conn.execute(f"attach '{staged}' as published")
     try:
         conn.execute(f"create schema published.{MART_SCHEMA}")
-        spend_files = version / SPEND_MART / "*" / "*" / "*.parquet"
-        if any(version.glob(f"{SPEND_MART}/*/*/*.parquet")):
+        spend_files = version / SPEND_MART / "**" / "*.parquet"
+        if any(version.glob(f"{SPEND_MART}/**/*.parquet")):
             conn.execute(
                 f"create view published.{MART_SCHEMA}.{SPEND_MART} as "
                 f"select * from read_parquet('{spend_files}', hive_partitioning = false, union_by_name = true)"
@@ -174,9 +202,24 @@ def _write_database(conn: duckdb_module.DuckDBPyConnection, staged: Path, versio
                 f"create table published.{MART_SCHEMA}.{SPEND_MART} as select * from {MART_SCHEMA}.{SPEND_MART} limit 0"
             )
         for mart in WHOLE_MARTS:
-            conn.execute(f"create table published.{MART_SCHEMA}.{mart} as select * from {MART_SCHEMA}.{mart}")
+            conn.execute(
+                f"create table published.{MART_SCHEMA}.{mart} as select * from read_parquet('{version / mart}.parquet')"
+            )
     finally:
         conn.execute("detach published")
+
+
+@contextmanager
+def published_connection() -> Iterator[duckdb_module.DuckDBPyConnection]:
+    """A read-only connection to the published marts, as BI tools read them (whichever engine built them)."""
+    database = published_dir() / PUBLISHED_DATABASE
+    if not database.exists():
+        raise FileNotFoundError(
+            f"No published marts at {database} yet: materialize published_marts (a run of daily_spend_job or "
+            "exports_job publishes them)."
+        )
+    with duckdb_module.connect(str(database), read_only=True) as conn:
+        yield conn
 
 
 @dg.asset(
@@ -184,8 +227,11 @@ def _write_database(conn: duckdb_module.DuckDBPyConnection, staged: Path, versio
     group_name="published",
     kinds={"duckdb", "parquet"},
 )
-def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """The marts as data/published/pump_costs.duckdb and data/published/parquet/ (the current version)."""
+def published_marts(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, dbt: DbtCliResource
+) -> dg.MaterializeResult:
+    """The marts as data/published/pump_costs.duckdb and data/published/parquet/ (the current version). On
+    Spark the marts are also the metastore's tables that dbt built; Spark writes this version's files."""
     folder = published_dir()
     folder.mkdir(parents=True, exist_ok=True)
     for leftover in _remove_leftovers(folder):
@@ -197,7 +243,10 @@ def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -
     version.mkdir()
     try:
         with duckdb.get_connection() as conn:
-            units, changed, rows = _write_version(conn, version, previous)
+            if engine() == "spark":
+                units, changed, rows = _write_version_on_spark(dbt, conn, version)
+            else:
+                units, changed, rows = _write_version(conn, version, previous)
             _write_database(conn, staged_database, version)
         (version / UNITS_FILE).write_text(json.dumps(units, indent=0, sort_keys=True))
     except BaseException:

@@ -5,16 +5,13 @@ from collections.abc import Mapping
 from datetime import date
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from pump_costs.defs.partitions import partition_range_tags
-from pump_costs.defs.publish.assets import PUBLISHED_DATABASE, published_marts
+from pump_costs.defs.publish.assets import PUBLISHED_DATABASE, published_connection, published_marts
 from pump_costs.defs.report import alerts
 from pump_costs.defs.report.spend_report import REPORT_FILE, write_report
 from pump_costs.warehouse import published_dir
 
-BUDGET_STATUS = dg.AssetKey(["marts", "fct_budget_status"])
-ANOMALIES = dg.AssetKey(["marts", "fct_spend_anomalies"])
 LISTED = 20  # a check's description lists this many findings, then counts the rest
 
 
@@ -54,10 +51,10 @@ def spend_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 
 @dg.asset(deps=[published_marts], group_name="published", kinds={"slack"})
-def spend_alerts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def spend_alerts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Budget breaches and recent anomalies, each recorded once and posted once to the alert webhook when
     one is set. A webhook that refuses is logged and retried by the next run; it never fails this one."""
-    with duckdb.get_connection() as conn:
+    with published_connection() as conn:
         budgets, anomalies = alerts.current_findings(conn)
     new, posted = alerts.record_and_post([*budgets, *anomalies], context.log, context.run.run_id)
     return dg.MaterializeResult(
@@ -70,12 +67,13 @@ def _listed(findings: list[alerts.Finding]) -> str:
     return "\n".join(f.text for f in findings[:LISTED]) + (f"\n… and {more} more" if more > 0 else "")
 
 
+# Checks of what BI tools see, the published marts, whichever engine built them.
 @dg.asset_check(
-    asset=BUDGET_STATUS,
+    asset=published_marts,
     description="No budget's scope has spent, or is forecast to spend, more than its budget this month.",
 )
-def spend_within_budgets(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as conn:
+def spend_within_budgets() -> dg.AssetCheckResult:
+    with published_connection() as conn:
         findings = alerts.budget_findings(conn.execute(alerts.BUDGET_FINDINGS_SQL).fetchall())
     over = sum(1 for f in findings if f.finding_id.startswith("budget:over_budget"))
     return dg.AssetCheckResult(
@@ -87,11 +85,11 @@ def spend_within_budgets(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
-    asset=ANOMALIES,
+    asset=published_marts,
     description=f"No spend anomaly in the last {alerts.RECENT_DAYS} complete days that no earlier run reported.",
 )
-def no_new_spend_anomalies(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as conn:
+def no_new_spend_anomalies(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    with published_connection() as conn:
         recent = alerts.anomaly_findings(conn.execute(alerts.ANOMALY_FINDINGS_SQL, [alerts.RECENT_DAYS]).fetchall())
     new = alerts.unseen(recent, context.run.run_id)
     return dg.AssetCheckResult(

@@ -1,0 +1,59 @@
+{#-
+  Operations the pipeline runs through dbt (`dbt run-operation`), so that it reaches the engine only through
+  the dbt profile, whichever engine that is (pump_costs/defs/dbt/assets.py, defs/publish/assets.py).
+-#}
+
+{#- Each statement in turn: Spark's external tables over the raw lake, the published marts' files. -#}
+{% macro run_statements(statements) -%}
+    {%- for statement in statements -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- Logs, after `prefix`, a JSON object of every model refreshed by day (tag `daily`), "schema.name": its
+    table's row count and latest load time, "view" for a view, or null when the relation does not exist yet. -#}
+{% macro daily_model_states(prefix, load_time_column) -%}
+    {%- set states = {} -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'daily' in node.tags -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- set name = node.schema ~ '.' ~ node.alias -%}
+        {%- if relation is none -%}
+            {%- do states.update({name: none}) -%}
+        {%- elif relation.is_table -%}
+            {%- set query -%}
+                select cast(count(*) as {{ dbt.type_string() }}), cast(max({{ adapter.quote(load_time_column) }}) as {{ dbt.type_string() }})
+                from {{ relation }}
+            {%- endset -%}
+            {%- set row = run_query(query).rows[0] -%}
+            {%- do states.update({name: row[0] ~ ' / ' ~ row[1]}) -%}
+        {%- else -%}
+            {%- do states.update({name: 'view'}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do log(prefix ~ tojson(states), info=True) -%}
+{%- endmacro %}
+
+{#- Spark: each of `marts` (names of models in the marts schema) written as Parquet files into `folder`/<name>,
+    the published version (defs/publish/assets.py). Timestamps as they read on DuckDB, without a time zone
+    (UTC wall time), so the published files have DuckDB's types. -#}
+{% macro write_marts(folder, marts) -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias in marts
+        and node.fqn[1] == 'marts' -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) -%}
+        {%- set location = (folder ~ '/' ~ node.alias) | replace('\\', '\\\\') | replace("'", "\\'") -%}
+        {%- set statement -%}
+            insert overwrite directory '{{ location }}' using parquet
+            select
+            {%- for column in columns %}
+                {% if column.dtype == 'timestamp' -%}
+                    cast(`{{ column.name }}` as timestamp_ntz) as `{{ column.name }}`
+                {%- else -%}
+                    `{{ column.name }}`
+                {%- endif %}{{ ',' if not loop.last }}
+            {%- endfor %}
+            from {{ relation }}
+        {%- endset -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
+{%- endmacro %}
