@@ -57,3 +57,16 @@
         {%- do run_query(statement) -%}
     {%- endfor -%}
 {%- endmacro %}
+
+{#- Logs, after `prefix`, the rows of `sql` as a JSON list of lists, every value as text (null as null). -#}
+{% macro log_rows(prefix, sql) -%}
+    {%- set rows = [] -%}
+    {%- for row in run_query(sql).rows -%}
+        {%- set values = [] -%}
+        {%- for value in row.values() -%}
+            {%- do values.append(none if value is none else value | string) -%}
+        {%- endfor -%}
+        {%- do rows.append(values) -%}
+    {%- endfor -%}
+    {%- do log(prefix ~ tojson(rows), info=True) -%}
+{%- endmacro %}

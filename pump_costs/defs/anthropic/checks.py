@@ -4,11 +4,13 @@ line for line, to the last digit. The check blocks: a failure stops the run befo
 And on each raw Anthropic asset: its last pull reached every organization."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+from dagster_dbt import DbtCliResource
 
 from pump_costs.defs.anthropic.assets import FAILED_ORGANIZATIONS
+from pump_costs.defs.dbt.assets import engine_rows
 from pump_costs.raw import tables
 
 LEFT_OUT = "left_out"  # every_organization_pulled's evaluation: the organizations the pull left out, by name
@@ -25,21 +27,21 @@ LINES_NAMED = 10  # a failure names this many differing lines, then counts the r
     description="On days both the analytics API and the legacy cost report cover, they agree per day x workspace "
     "x model x token type x cost type to the last digit (Priority Tier aside: the legacy report never priced it).",
 )
-def analytics_cost_matches_cost_report(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as conn:
-        compared, days = conn.execute(
-            f"select count(*), count(distinct cost_date) from {'.'.join(RECONCILIATION.path)}"
-        ).fetchone()
-        differing = conn.execute(
-            f"""
-            select cost_date, workspace_id, concat_ws(' ', cost_type, model, token_type, service_tier,
-                   context_window, inference_geo), analytics_cents, legacy_cents
-            from {".".join(RECONCILIATION.path)}
-            where not amounts_match
-            order by all
-            """
-        ).fetchall()
-    metadata = {"lines_compared": compared, "days_compared": days, "lines_differing": len(differing)}
+def analytics_cost_matches_cost_report(dbt: DbtCliResource) -> dg.AssetCheckResult:
+    # On the engine that built the model (through dbt): every value as text, the amounts' digits exact.
+    relation = ".".join(RECONCILIATION.path)
+    [[compared, days]] = engine_rows(dbt, f"select count(*), count(distinct cost_date) from {relation}")
+    differing = engine_rows(
+        dbt,
+        f"""
+        select cost_date, workspace_id, concat_ws(' ', cost_type, model, token_type, service_tier,
+               context_window, inference_geo) as line, analytics_cents, legacy_cents
+        from {relation}
+        where not amounts_match
+        order by cost_date, workspace_id, line
+        """,
+    )
+    metadata = {"lines_compared": int(compared), "days_compared": int(days), "lines_differing": len(differing)}
     if not differing:
         return dg.AssetCheckResult(passed=True, metadata=metadata)
     named = [
@@ -60,8 +62,8 @@ def analytics_cost_matches_cost_report(duckdb: DuckDBResource) -> dg.AssetCheckR
     )
 
 
-def _cents(amount) -> str:
-    return "no line" if amount is None else f"{amount.normalize():f}"
+def _cents(amount: str | None) -> str:
+    return "no line" if amount is None else f"{Decimal(amount).normalize():f}"
 
 
 def _every_organization_pulled(table: tables.RawTable) -> dg.AssetChecksDefinition:

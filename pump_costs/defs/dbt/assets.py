@@ -239,7 +239,9 @@ def kept_check_results(checks: list[build_inputs.CheckOutcome]) -> Iterator[dg.A
         )
 
 
+# How a run-operation's answer is told apart from dbt's other log lines (dagster-dbt swallows a line of bare JSON).
 DAILY_STATES_PREFIX = "pump-costs daily model states: "
+ROWS_PREFIX = "pump-costs rows: "
 
 
 def run_operation(dbt: DbtCliResource, macro: str, args: Mapping[str, Any] | None = None) -> list[str]:
@@ -252,6 +254,13 @@ def run_operation(dbt: DbtCliResource, macro: str, args: Mapping[str, Any] | Non
             for event in invocation.stream_raw_events()
             if event.raw_event["info"]["name"] == "JinjaLogInfo"
         ]
+
+
+def engine_rows(dbt: DbtCliResource, sql: str) -> list[list[str | None]]:
+    """The rows of `sql`, run on the engine through dbt, every value as text."""
+    logged = run_operation(dbt, "log_rows", {"prefix": ROWS_PREFIX, "sql": sql})
+    [rows] = [msg.removeprefix(ROWS_PREFIX) for msg in logged if msg.startswith(ROWS_PREFIX)]
+    return json.loads(rows)
 
 
 def daily_model_states(dbt: DbtCliResource) -> dict[str, str | None]:
