@@ -53,10 +53,8 @@ Answers = list[list[tuple[str | None, ...]]]
 
 def answers(rows_of) -> Answers:
     """Each query's rows as text, in one order, from `rows_of(sql)`."""
-    return [
-        sorted((tuple(text(v) for v in row) for row in rows_of(sql)), key=lambda row: [(v is None, v or "") for v in row])
-        for sql in MART_QUERIES
-    ]
+    in_order = lambda row: [(v is None, v or "") for v in row]  # noqa: E731
+    return [sorted((tuple(text(v) for v in row) for row in rows_of(sql)), key=in_order) for sql in MART_QUERIES]
 
 
 def published_answers() -> Answers:

@@ -260,7 +260,11 @@ def table_states(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def spark_catalogue(folder: Path) -> list[str]:
     """The statements that declare every raw table in Spark's metastore, over the lake in `folder`: each table
-    dropped (an external table: its files stay) and declared again, with its current columns and folder."""
+    dropped (an external table: its files stay) and declared again, with its current columns and folder. Each
+    table's folder is made here: Spark cannot read a table whose folder does not exist (DuckDB's views need
+    none while a table has no files)."""
+    for table in RAW_TABLES:
+        (folder / table.schema / table.name).mkdir(parents=True, exist_ok=True)
     schemas = dict.fromkeys(table.schema for table in RAW_TABLES)
     return [
         *(f"create database if not exists {schema}" for schema in schemas),

@@ -23,7 +23,8 @@ final as (
         x_CostAllocation as cost_allocation,
         sum(BilledCost) as billed_cost,
         sum(ListCost) as list_cost,
-        sum(x_Requests) as requests,
+        -- bigint, not DuckDB's 128-bit sum, which Parquet (the published files) holds only as a float
+        cast(sum(x_Requests) as bigint) as requests,
         BillingCurrency as billing_currency
     from spend
     group by all

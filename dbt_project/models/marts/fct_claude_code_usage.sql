@@ -44,17 +44,19 @@ final as (
         model,
         environment,
         currency,
-        sum(sessions) as sessions,
-        sum(lines_added) as lines_added,
-        sum(lines_removed) as lines_removed,
-        sum(commits) as commits,
-        sum(pull_requests) as pull_requests,
-        sum(tool_actions_accepted) as tool_actions_accepted,
-        sum(tool_actions_rejected) as tool_actions_rejected,
-        sum(input_tokens) as input_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(cache_read_tokens) as cache_read_tokens,
-        sum(cache_creation_tokens) as cache_creation_tokens,
+        -- Counts as bigint: DuckDB's sum of bigints is a 128-bit integer, which Parquet (the published
+        -- files) can only hold as a float; Spark's is a bigint already.
+        cast(sum(sessions) as bigint) as sessions,
+        cast(sum(lines_added) as bigint) as lines_added,
+        cast(sum(lines_removed) as bigint) as lines_removed,
+        cast(sum(commits) as bigint) as commits,
+        cast(sum(pull_requests) as bigint) as pull_requests,
+        cast(sum(tool_actions_accepted) as bigint) as tool_actions_accepted,
+        cast(sum(tool_actions_rejected) as bigint) as tool_actions_rejected,
+        cast(sum(input_tokens) as bigint) as input_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens,
+        cast(sum(cache_read_tokens) as bigint) as cache_read_tokens,
+        cast(sum(cache_creation_tokens) as bigint) as cache_creation_tokens,
         sum(estimated_cost_usd) as estimated_cost_usd
     from counted
     group by all

@@ -27,7 +27,7 @@ from pump_costs.defs.dbt import build_inputs
 from pump_costs.defs.dbt.build_inputs import LOAD_TIME
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
-from pump_costs.raw.lake import RAW_TABLES, create_raw_layer, lake_folder, spark_catalogue, tidy
+from pump_costs.raw.lake import create_raw_layer, lake_folder, spark_catalogue, tidy
 from pump_costs.settings import DATA_DIR, data_dir, engine
 from pump_costs.warehouse import cloud_units_dir, lost_cloud_units, tidy_cloud_units, warehouse_path
 
@@ -126,9 +126,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
 
     Only the models downstream of an input that changed since the last whole build are built (an export
     landed or removed, a day pulled or rebuilt, budgets edited, a new day for fct_budget_status), every
-    model when the project or the warehouse's tables changed, and none when nothing did (dbt is not
-    started). Each model not built is reported materialized, naming the run that built it, and each of its
-    tests with the outcome it had there, on the same inputs (build_inputs.py)."""
+    model when the project or the warehouse's tables changed, and none when nothing did (dbt only reports
+    the daily tables' state). Each model not built is reported materialized, naming the run that built it,
+    and each of its tests with the outcome it had there, on the same inputs (build_inputs.py)."""
     prepare_engine(dbt, duckdb)
     daily = daily_model_states(dbt)
     if None in daily.values():
@@ -155,7 +155,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
         runs = ", ".join(sorted({last.built_by[key.to_user_string()] for key in kept}))
         context.log.info(
             f"{len(rebuilt)} of {len(selected)} models read an input that changed since their last build; the "
-            f"other {len(kept)} are as run(s) {runs} built them" + (": dbt is not run." if not rebuilt else ".")
+            f"other {len(kept)} are as run(s) {runs} built them" + (": dbt builds nothing." if not rebuilt else ".")
         )
         yield from kept_materializations(context, kept, last)
     outcomes = {}
@@ -186,7 +186,6 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     # definition; `context.assets_def` is the run's subset of it.
     if selected == dbt_models.keys and context.selected_asset_check_keys == dbt_models.check_keys:
         built_by = {**(last.built_by if last else {}), **{key.to_user_string(): context.run.run_id for key in rebuilt}}
-        daily = daily_model_states(dbt)  # taken again: this build may have created the daily tables
         with duckdb.get_connection() as conn:
             # Taken again: a build adds its own tables and views to the warehouse's list of relations.
             built = build_inputs.current_inputs(project, conn, daily)
@@ -264,8 +263,8 @@ def engine_rows(dbt: DbtCliResource, sql: str) -> list[list[str | None]]:
 
 
 def daily_model_states(dbt: DbtCliResource) -> dict[str, str | None]:
-    """Each model refreshed by day ("schema.name"): its table's row count and latest load time (each build
-    stamps its rows), "view", or None when it does not exist yet; asked of the engine through dbt."""
+    """Each model refreshed by day ("schema.name"): its table's row count and latest load time, "view", or None
+    when it does not exist yet; asked of the engine through dbt."""
     logged = run_operation(dbt, "daily_model_states", {"prefix": DAILY_STATES_PREFIX, "load_time_column": LOAD_TIME})
     [states] = [
         json.loads(msg.removeprefix(DAILY_STATES_PREFIX)) for msg in logged if msg.startswith(DAILY_STATES_PREFIX)
@@ -296,20 +295,16 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
             tidy(conn)
             folder = lake_folder(conn)
     if engine() == "spark":
-        # Spark cannot read a table whose folder does not exist; DuckDB's views need none (no files yet).
-        for table in RAW_TABLES:
-            (folder / table.schema / table.name).mkdir(parents=True, exist_ok=True)
         run_operation(dbt, "run_statements", {"statements": spark_catalogue(folder)})
 
 
 def require_spark() -> None:
     """Spark in this process needs the spark extra and Java: said plainly, before dbt fails on either."""
-    missing = [
-        what for what, found in (("the spark extra", find_spec("pyspark")), ("Java", which("java"))) if not found
-    ]
+    needs = {"the spark extra": find_spec("pyspark"), "Java": which("java")}
+    missing = " and ".join(what for what, found in needs.items() if not found)
     if missing:
         raise RuntimeError(
-            f"PUMP_COSTS_ENGINE=spark, but {' and '.join(missing)} is not installed: run the README's command with "
-            "it set (`PUMP_COSTS_ENGINE=spark make demo`, `make dev`, `make backfill`), which installs them, or "
-            "unset it to run on DuckDB."
+            f"PUMP_COSTS_ENGINE=spark, but {missing} {'are' if ' and ' in missing else 'is'} not installed: run the "
+            "README's command with it set (`PUMP_COSTS_ENGINE=spark make demo`, `make dev`, `make backfill`), which "
+            "installs them, or unset it to run on DuckDB."
         )

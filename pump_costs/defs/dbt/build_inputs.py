@@ -10,9 +10,9 @@ What the models read:
   the versions of dbt-core and its adapters, the engine, the warehouse's location and its list of relations
   (on DuckDB a table dropped by hand is built again). Any change to it rebuilds every model;
 - the input tables: each raw table, summarized by its files in the raw lake (a write gives new files), and
-  each table the daily models build, by row count and latest load time as the engine reports them (each
-  build stamps its rows, so a replaced window moves it; a removed day lowers the count). A changed table
-  rebuilds the models downstream of it;
+  each table the daily models build, by row count and latest load time as the engine reports them (a
+  removed day lowers the count; the Anthropic rows carry no load time today, and a window pulled again is
+  seen by its raw tables' new files). A changed table rebuilds the models downstream of it;
 - the date (TODAY), which only the models tagged `reads_current_date` read: a new day rebuilds those and
   the models downstream of them.
 """
