@@ -12,7 +12,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from pyspark.sql import SparkSession
 
 from pump_costs import demo
 from pump_costs.defs.dbt.assets import dbt_target_path
@@ -67,8 +66,16 @@ def duckdb_answers() -> Answers:
         return answers(lambda sql: conn.execute(sql).fetchall())
 
 
+def spark_session():
+    """The session the run's dbt started in this process (pyspark: only in the spark extra, which `make test`
+    does not install, so it is imported here, not when the suite is collected)."""
+    from pyspark.sql import SparkSession
+
+    return SparkSession.builder.getOrCreate()
+
+
 def spark_answers() -> Answers:
-    spark = SparkSession.builder.getOrCreate()  # the session the run's dbt started in this process
+    spark = spark_session()
     return answers(lambda sql: spark.sql(sql).collect())
 
 
@@ -97,6 +104,9 @@ def test_the_pipeline_on_spark_gives_the_duckdb_marts_to_the_last_digit(tmp_path
     for actual, expected, sql in zip(spark_answers(), on_duckdb, MART_QUERIES, strict=True):
         assert actual == expected, sql
     assert published_answers() == on_duckdb
+    # The published fct_spend laid out as on DuckDB: a folder per source and month of charges.
+    assert month_folders(tmp_path / "spark") == month_folders(tmp_path / "duckdb")
+    assert len(month_folders(tmp_path / "duckdb")) >= 8
     unit_tests = shared_resources()["dbt"].cli(
         ["test", "--select", "test_type:unit"], target_path=dbt_target_path(), raise_on_error=False
     )
@@ -125,5 +135,10 @@ def test_the_pipeline_on_spark_gives_the_duckdb_marts_to_the_last_digit(tmp_path
 
 
 def spark_answers_of(sql: str) -> int:
-    [(count,)] = SparkSession.builder.getOrCreate().sql(sql).collect()
+    [(count,)] = spark_session().sql(sql).collect()
     return count
+
+
+def month_folders(folder: Path) -> list[str]:
+    published = folder / "published" / "parquet" / "fct_spend"
+    return sorted(str(month.relative_to(published)) for month in published.glob("source=*/month=*"))

@@ -34,18 +34,18 @@
 {%- endmacro %}
 
 {#- Spark: each of `marts` (names of models in the marts schema) written as Parquet files into `folder`/<name>,
-    the published version (defs/publish/assets.py). Timestamps as they read on DuckDB, without a time zone
-    (UTC wall time), so the published files have DuckDB's types. -#}
-{% macro write_marts(folder, marts) -%}
+    the published version (defs/publish/assets.py); those in `by_source_and_month` in folders
+    source=<x_Source>/month=<YYYY-MM of ChargePeriodStart>, as DuckDB's publish lays fct_spend out (through a
+    table over the folder, dropped after: an external table, so its files stay). Timestamps as they read on
+    DuckDB, without a time zone (UTC wall time), so the published files have DuckDB's types. -#}
+{% macro write_marts(folder, marts, by_source_and_month) -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias in marts
         and node.fqn[1] == 'marts' -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
-        {%- set columns = adapter.get_columns_in_relation(relation) -%}
         {%- set location = (folder ~ '/' ~ node.alias) | replace('\\', '\\\\') | replace("'", "\\'") -%}
-        {%- set statement -%}
-            insert overwrite directory '{{ location }}' using parquet
+        {%- set rows -%}
             select
-            {%- for column in columns %}
+            {%- for column in adapter.get_columns_in_relation(relation) %}
                 {% if column.dtype == 'timestamp' -%}
                     cast(`{{ column.name }}` as timestamp_ntz) as `{{ column.name }}`
                 {%- else -%}
@@ -54,7 +54,18 @@
             {%- endfor %}
             from {{ relation }}
         {%- endset -%}
-        {%- do run_query(statement) -%}
+        {%- if node.alias in by_source_and_month -%}
+            {%- set folders = relation.incorporate(path={'identifier': node.alias ~ '__published'}) -%}
+            {%- do run_query('drop table if exists ' ~ folders) -%}
+            {%- do run_query(
+                'create table ' ~ folders ~ " using parquet partitioned by (source, month) location '" ~ location
+                ~ "' as select *, `x_Source` as source, date_format(`ChargePeriodStart`, 'yyyy-MM') as month from ("
+                ~ rows ~ ')'
+            ) -%}
+            {%- do run_query('drop table ' ~ folders) -%}
+        {%- else -%}
+            {%- do run_query("insert overwrite directory '" ~ location ~ "' using parquet " ~ rows) -%}
+        {%- endif -%}
     {%- endfor -%}
 {%- endmacro %}
 

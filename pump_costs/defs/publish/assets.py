@@ -12,8 +12,8 @@ change since the last publish is hard-linked from the previous version instead, 
 months it touched. The other marts are small and written whole.
 
 On Spark (PUMP_COSTS_ENGINE=spark) the marts are the metastore's tables dbt built, which BI tools read through
-Spark's Thrift server or Databricks SQL; Spark also writes each version's files here (fct_spend whole, in
-Spark's part files), so the spend report, alerts and `pump-costs status` read the same published file.
+Spark's Thrift server or Databricks SQL; Spark also writes each version's files here (fct_spend whole, in the
+same source=/month= folders), so the spend report, alerts and `pump-costs status` read the same published file.
 """
 
 import errno
@@ -171,9 +171,11 @@ def _write_version_on_spark(
     dbt: DbtCliResource, conn: duckdb_module.DuckDBPyConnection, version: Path
 ) -> tuple[dict[str, str], list[str], int]:
     """Spark writes every mart into the version, fct_spend whole (its table files are Spark's to rewrite, so
-    there is nothing to link); each small mart becomes one Parquet file, as on DuckDB."""
+    there is nothing to link) in source=/month= folders as on DuckDB; each small mart becomes one Parquet file,
+    as on DuckDB."""
     written = version / ".spark"
-    run_operation(dbt, "write_marts", {"folder": str(written), "marts": [SPEND_MART, *WHOLE_MARTS]})
+    marts = {"folder": str(written), "marts": [SPEND_MART, *WHOLE_MARTS], "by_source_and_month": [SPEND_MART]}
+    run_operation(dbt, "write_marts", marts)
     (written / SPEND_MART).rename(version / SPEND_MART)
     for mart in WHOLE_MARTS:
         conn.execute(
