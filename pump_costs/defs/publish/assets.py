@@ -183,7 +183,7 @@ def _write_version_on_spark(
             "(format parquet)"
         )
     shutil.rmtree(written)
-    (rows,) = conn.execute(f"select count(*) from read_parquet('{version / SPEND_MART}/*.parquet')").fetchone()
+    (rows,) = conn.execute(f"select count(*) from read_parquet('{version / SPEND_MART}/**/*.parquet')").fetchone()
     return {SPEND_MART: "written by Spark"}, [SPEND_MART], rows
 
 
