@@ -5,10 +5,8 @@ import os
 import time
 from datetime import timedelta
 
-import duckdb
-
 from pump_costs.defs.anthropic.client import last_completed_days
-from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
+from pump_costs.defs.publish.assets import published_connection
 from pump_costs.defs.report.assets import report_path
 from pump_costs.fake_anthropic import (
     DEMO_ORGANIZATION,
@@ -174,7 +172,7 @@ SUMMARY_QUERIES = {
 
 def print_summary() -> None:
     """Read back what BI tools see: the published copy of the marts."""
-    with duckdb.connect(str(published_dir() / PUBLISHED_DATABASE), read_only=True) as conn:
+    with published_connection() as conn:
         anthropic_total = conn.execute(
             "select sum(BilledCost) from marts.fct_spend where ProviderName = 'Anthropic'"
         ).fetchone()[0]
