@@ -16,7 +16,7 @@ import pytest
 from pump_costs.defs.dbt.project import DBT_PROJECT_DIR
 from pump_costs.defs.resources import dbt_executable
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, FakeAdminApi, FaultPlan
-from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, BASE_URL, PROJECT_ROOT
+from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, BASE_URL, ENGINE, PROJECT_ROOT
 from pump_costs.warehouse import warehouse_path
 from tests.dagster_dev import dagster_dev  # noqa: F401 (a fixture for the end-to-end tests)
 
@@ -106,6 +106,14 @@ def pipeline_env(fake_api: FakeAdminApi, tmp_path: Path, monkeypatch: pytest.Mon
     yield tmp_path / "data"
     fake_api.faults = FaultPlan()
     fake_api.wait_idle()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def engine_name(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The engine the test's runs model on (set before any run or `dagster dev` starts): DuckDB in `make test`,
+    Spark in `make test-spark`."""
+    monkeypatch.setenv(ENGINE.name, request.param)
+    return request.param
 
 
 @pytest.fixture

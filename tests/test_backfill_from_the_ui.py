@@ -6,13 +6,11 @@ import time
 from datetime import timedelta
 
 import dagster as dg
-import pytest
 
 from pump_costs.defs.anthropic.checks import analytics_cost_matches_cost_report
 from pump_costs.defs.dbt.assets import dbt_models
 from pump_costs.defs.publish.assets import published_connection
 from pump_costs.defs.report.assets import no_new_spend_anomalies, spend_within_budgets
-from pump_costs.settings import ENGINE
 from tests.conftest import query
 from tests.dagster_dev import ASSET_KEYS
 
@@ -31,14 +29,6 @@ BACKFILL_STATUS = """
 query ($id: String!) {
   partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } }
 }"""
-
-
-@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
-def engine_name(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The engine the webserver's and daemon's runs model on (set before `dagster dev` starts): DuckDB in
-    `make test`, Spark in `make test-spark`."""
-    monkeypatch.setenv(ENGINE.name, request.param)
-    return request.param
 
 
 def test_ui_asset_backfill_evaluates_every_check_on_fct_spend(engine_name, dagster_dev, yesterday):

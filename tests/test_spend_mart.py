@@ -16,9 +16,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pump_costs.defs.dbt.assets import BUILT_BY_RUN, dbt_models
+from pump_costs.defs.dbt.assets import BUILT_BY_RUN, dbt_models, engine_rows
 from pump_costs.defs.jobs import exports_job
-from pump_costs.defs.publish.assets import PUBLISHED_DATABASE
+from pump_costs.defs.publish.assets import PUBLISHED_DATABASE, published_connection
+from pump_costs.defs.resources import shared_resources
 from pump_costs.fake_anthropic import organization
 from pump_costs.runs import materialize_days
 from pump_costs.sample_exports.generate import (
@@ -275,6 +276,27 @@ def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterda
         assert len(copies) == 1 and copies[0].stat().st_nlink == 1
     finally:
         shutil.rmtree(volume)
+
+
+def test_a_setup_with_no_spend_yet_publishes_fct_spend_with_its_columns_and_no_rows(engine_name, fake_api, yesterday):
+    """No exports, and an organization with no usage on the day: the run succeeds, and BI tools find fct_spend
+    with the engine's columns and no rows (on Spark a partitioned write of no rows leaves no file to read)."""
+    fake_api.faults.empty_days = {yesterday}
+    assert materialize_days(yesterday, yesterday).success
+    mart_columns = [name for name, *_ in engine_rows(shared_resources()["dbt"], "describe marts.fct_spend")]
+    with published_connection() as conn:
+        assert conn.execute("select count(*) from marts.fct_spend").fetchall() == [(0,)]
+        columns = conn.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'marts' and table_name = 'fct_spend' order by ordinal_position"
+        ).fetchall()
+    assert [name for name, _ in columns] == mart_columns and len(mart_columns) == 77
+    types = dict(columns)
+    assert [types[name] for name in ("BilledCost", "ChargePeriodStart", "x_Source")] == [
+        "DECIMAL(38,18)",
+        "TIMESTAMP",
+        "VARCHAR",
+    ]
 
 
 def test_a_data_folder_moved_elsewhere_keeps_its_cloud_rows(fake_api, yesterday, tmp_path, monkeypatch):

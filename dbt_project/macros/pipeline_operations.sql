@@ -36,8 +36,9 @@
 {#- Spark: each of `marts` (names of models in the marts schema) written as Parquet files into `folder`/<name>,
     the published version (defs/publish/assets.py); those in `by_source_and_month` in folders
     source=<x_Source>/month=<YYYY-MM of ChargePeriodStart>, as DuckDB's publish lays fct_spend out (through a
-    table over the folder, dropped after: an external table, so its files stay). Timestamps as they read on
-    DuckDB, without a time zone (UTC wall time), so the published files have DuckDB's types. -#}
+    table over the folder, dropped after: an external table, so its files stay), and their columns as one file
+    with no rows in `folder`/<name>__columns (a partitioned write of no rows writes no file). Timestamps as they
+    read on DuckDB, without a time zone (UTC wall time), so the published files have DuckDB's types. -#}
 {% macro write_marts(folder, marts, by_source_and_month) -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias in marts
         and node.fqn[1] == 'marts' -%}
@@ -63,6 +64,9 @@
                 ~ rows ~ ')'
             ) -%}
             {%- do run_query('drop table ' ~ folders) -%}
+            {%- do run_query(
+                "insert overwrite directory '" ~ location ~ "__columns' using parquet " ~ rows ~ ' limit 0'
+            ) -%}
         {%- else -%}
             {%- do run_query("insert overwrite directory '" ~ location ~ "' using parquet " ~ rows) -%}
         {%- endif -%}

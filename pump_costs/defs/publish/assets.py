@@ -160,6 +160,12 @@ def _write_version(
                 ) to '{target / "data_0.parquet"}' (format parquet)""",
             {"source": source, "month": month},
         )
+    if not units:  # no spend yet: a file of no rows gives readers the mart's columns
+        (version / SPEND_MART).mkdir()
+        conn.execute(
+            f"copy (select * from {MART_SCHEMA}.{SPEND_MART} limit 0) to '{version / SPEND_MART}/data_0.parquet' "
+            "(format parquet)"
+        )
     for mart in WHOLE_MARTS:
         conn.execute(f"copy {MART_SCHEMA}.{mart} to '{version / mart}.parquet' (format parquet)")
     (cloud_rows,) = conn.execute(f"select count(*) from {MART_SCHEMA}.fct_cloud_spend").fetchone()
@@ -176,33 +182,35 @@ def _write_version_on_spark(
     written = version / ".spark"
     marts = {"folder": str(written), "marts": [SPEND_MART, *WHOLE_MARTS], "by_source_and_month": [SPEND_MART]}
     run_operation(dbt, "write_marts", marts)
-    (written / SPEND_MART).rename(version / SPEND_MART)
+    spend = version / SPEND_MART
+    if any(written.glob(f"{SPEND_MART}/**/*.parquet")):
+        (written / SPEND_MART).rename(spend)
+    else:  # no spend yet: the file of no rows gives readers the mart's columns
+        spend.mkdir()
+        [columns] = written.glob(f"{SPEND_MART}__columns/*.parquet")
+        columns.rename(spend / "data_0.parquet")
     for mart in WHOLE_MARTS:
         conn.execute(
             f"copy (select * from read_parquet('{written / mart}/*.parquet')) to '{version / mart}.parquet' "
             "(format parquet)"
         )
     shutil.rmtree(written)
-    (rows,) = conn.execute(f"select count(*) from read_parquet('{version / SPEND_MART}/**/*.parquet')").fetchone()
+    (rows,) = conn.execute(f"select count(*) from read_parquet('{spend}/**/*.parquet')").fetchone()
     return {SPEND_MART: "written by Spark"}, [SPEND_MART], rows
 
 
 def _write_database(conn: duckdb_module.DuckDBPyConnection, staged: Path, version: Path) -> None:
-    """The published DuckDB file: fct_spend as a view over this version's Parquet, the small marts copied
-    from theirs."""
+    """The published DuckDB file: fct_spend as a view over this version's Parquet (at least one file, with no
+    rows before there is spend), the small marts copied from theirs: it reads the version only, whichever engine
+    wrote it."""
     conn.execute(f"attach '{staged}' as published")
     try:
         conn.execute(f"create schema published.{MART_SCHEMA}")
         spend_files = version / SPEND_MART / "**" / "*.parquet"
-        if any(version.glob(f"{SPEND_MART}/**/*.parquet")):
-            conn.execute(
-                f"create view published.{MART_SCHEMA}.{SPEND_MART} as "
-                f"select * from read_parquet('{spend_files}', hive_partitioning = false, union_by_name = true)"
-            )
-        else:  # nothing to read yet: an empty table of the same shape
-            conn.execute(
-                f"create table published.{MART_SCHEMA}.{SPEND_MART} as select * from {MART_SCHEMA}.{SPEND_MART} limit 0"
-            )
+        conn.execute(
+            f"create view published.{MART_SCHEMA}.{SPEND_MART} as "
+            f"select * from read_parquet('{spend_files}', hive_partitioning = false, union_by_name = true)"
+        )
         for mart in WHOLE_MARTS:
             conn.execute(
                 f"create table published.{MART_SCHEMA}.{mart} as select * from read_parquet('{version / mart}.parquet')"
