@@ -116,12 +116,14 @@ def test_the_pipeline_on_spark_gives_the_duckdb_marts_to_the_last_digit(tmp_path
 
     # Then, on each engine, an export file removed and another delivered again, and a daily run of the last 3
     # days (the schedule's): Spark's fct_cloud_spend drops the removed file's rows and reloads the other's,
-    # fct_anthropic_spend overwrites its window's days; both engines still agree.
+    # fct_anthropic_spend overwrites its window's days; both engines still agree. Spark's publish writes only
+    # the units whose rows changed, and links the others from the version before.
     yesterday = datetime.now(UTC).date() - timedelta(days=1)
     removed_file = Path("exports", "azure", "samples", "EA_ActualCost_Small_finops_toolkit.csv")
     rows_of_removed = "select count(*) from marts.fct_spend where x_SourceFile = '{}'"
     assert spark_answers_of(rows_of_removed.format(tmp_path / "spark" / removed_file)) > 0
     monkeypatch.setenv(BASE_URL.name, fake_api.base_url)
+    spark_units_before = unit_files(tmp_path / "spark")
     for name in ("duckdb", "spark"):
         on_engine(name, tmp_path / name, monkeypatch)
         (tmp_path / name / removed_file).unlink()
@@ -130,6 +132,12 @@ def test_the_pipeline_on_spark_gives_the_duckdb_marts_to_the_last_digit(tmp_path
         if name == "duckdb":
             on_duckdb = duckdb_answers()
     assert spark_answers_of(rows_of_removed.format(tmp_path / "spark" / removed_file)) == 0
+    spark_units_after = unit_files(tmp_path / "spark")
+    # The removed file's month is gone; the delivery landed again (new x_LandedAt) is written; the Anthropic
+    # days pulled again are the same rows, so every other unit is the same files as before.
+    assert set(spark_units_before) - set(spark_units_after) == {"source=azure_cost_details/month=2023-09"}
+    written = {unit for unit, files in spark_units_after.items() if files != spark_units_before.get(unit)}
+    assert written == {"source=aws_cur_legacy/month=2023-11"}
     assert spark_answers() == on_duckdb
     assert published_answers() == on_duckdb
 
@@ -140,5 +148,14 @@ def spark_answers_of(sql: str) -> int:
 
 
 def month_folders(folder: Path) -> list[str]:
+    return sorted(unit_files(folder))
+
+
+def unit_files(folder: Path) -> dict[str, set[int]]:
+    """The published fct_spend's units (`source=…/month=…`): the inodes of their files, the same when a unit
+    was linked from the version before."""
     published = folder / "published" / "parquet" / "fct_spend"
-    return sorted(str(month.relative_to(published)) for month in published.glob("source=*/month=*"))
+    return {
+        str(month.relative_to(published)): {file.stat().st_ino for file in month.glob("*.parquet")}
+        for month in published.glob("source=*/month=*")
+    }

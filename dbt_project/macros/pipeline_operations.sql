@@ -34,16 +34,17 @@
 {%- endmacro %}
 
 {#- Spark: each of `marts` (names of models in the marts schema) written as Parquet files into `folder`/<name>,
-    the published version (defs/publish/assets.py); those in `by_source_and_month` in folders
-    source=<x_Source>/month=<YYYY-MM of ChargePeriodStart>, as DuckDB's publish lays fct_spend out (through a
-    table over the folder, dropped after: an external table, so its files stay), and their columns as one file
-    with no rows in `folder`/<name>__columns (a partitioned write of no rows writes no file). Timestamps as they
-    read on DuckDB, without a time zone (UTC wall time), so the published files have DuckDB's types. -#}
+    the published version (defs/publish/assets.py), except those in `by_source_and_month` (name: the units to
+    write, "<x_Source>/<YYYY-MM of ChargePeriodStart>"): of these only the units named are written, in folders
+    source=<x_Source>/month=<YYYY-MM>, as DuckDB's publish lays fct_spend out (through a table over the folder,
+    dropped after: an external table, so its files stay), and their columns as one file with no rows in
+    `folder`/<name>__columns (a partitioned write of no rows writes no file). Timestamps as they read on DuckDB,
+    without a time zone (UTC wall time), so the published files have DuckDB's types. -#}
 {% macro write_marts(folder, marts, by_source_and_month) -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias in marts
         and node.fqn[1] == 'marts' -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
-        {%- set location = (folder ~ '/' ~ node.alias) | replace('\\', '\\\\') | replace("'", "\\'") -%}
+        {%- set location = spark_string(folder ~ '/' ~ node.alias) -%}
         {%- set rows -%}
             select
             {%- for column in adapter.get_columns_in_relation(relation) %}
@@ -56,21 +57,32 @@
             from {{ relation }}
         {%- endset -%}
         {%- if node.alias in by_source_and_month -%}
-            {%- set folders = relation.incorporate(path={'identifier': node.alias ~ '__published'}) -%}
-            {%- do run_query('drop table if exists ' ~ folders) -%}
-            {%- do run_query(
-                'create table ' ~ folders ~ " using parquet partitioned by (source, month) location '" ~ location
-                ~ "' as select *, `x_Source` as source, date_format(`ChargePeriodStart`, 'yyyy-MM') as month from ("
-                ~ rows ~ ')'
-            ) -%}
-            {%- do run_query('drop table ' ~ folders) -%}
-            {%- do run_query(
-                "insert overwrite directory '" ~ location ~ "__columns' using parquet " ~ rows ~ ' limit 0'
-            ) -%}
+            {%- set units = by_source_and_month[node.alias] -%}
+            {%- if units -%}
+                {%- set quoted_units = [] -%}
+                {%- for unit in units -%}
+                    {%- do quoted_units.append("'" ~ spark_string(unit) ~ "'") -%}
+                {%- endfor -%}
+                {%- set folders = relation.incorporate(path={'identifier': node.alias ~ '__published'}) -%}
+                {%- do run_query('drop table if exists ' ~ folders) -%}
+                {%- do run_query(
+                    'create table ' ~ folders ~ " using parquet partitioned by (source, month) location '"
+                    ~ location ~ "' as select * from (select *, `x_Source` as source,"
+                    ~ " date_format(`ChargePeriodStart`, 'yyyy-MM') as month from (" ~ rows ~ ')) as units'
+                    ~ " where concat(source, '/', month) in (" ~ quoted_units | join(', ') ~ ')'
+                ) -%}
+                {%- do run_query('drop table ' ~ folders) -%}
+            {%- endif -%}
+            {%- do run_query("insert overwrite directory '" ~ location ~ "__columns' using parquet " ~ rows ~ ' limit 0') -%}
         {%- else -%}
             {%- do run_query("insert overwrite directory '" ~ location ~ "' using parquet " ~ rows) -%}
         {%- endif -%}
     {%- endfor -%}
+{%- endmacro %}
+
+{#- `text` inside a Spark SQL string literal. -#}
+{% macro spark_string(text) -%}
+    {{- text | replace('\\', '\\\\') | replace("'", "\\'") -}}
 {%- endmacro %}
 
 {#- Logs, after `prefix`, the rows of `sql` as a JSON list of lists, every value as text (null as null). -#}

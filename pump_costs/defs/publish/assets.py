@@ -12,8 +12,9 @@ change since the last publish is hard-linked from the previous version instead, 
 months it touched. The other marts are small and written whole.
 
 On Spark (PUMP_COSTS_ENGINE=spark) the marts are the metastore's tables dbt built, which BI tools read through
-Spark's Thrift server or Databricks SQL; Spark also writes each version's files here (fct_spend whole, in the
-same source=/month= folders), so the spend report, alerts and `pump-costs status` read the same published file.
+Spark's Thrift server or Databricks SQL; Spark also writes each version's files here (fct_spend's changed
+units in the same source=/month= folders, the others linked), so the spend report, alerts and `pump-costs
+status` read the same published file.
 """
 
 import errno
@@ -32,7 +33,7 @@ import duckdb as duckdb_module
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from pump_costs.defs.dbt.assets import run_operation
+from pump_costs.defs.dbt.assets import engine_rows, run_operation
 from pump_costs.settings import engine
 from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir
 
@@ -68,6 +69,18 @@ select
 from {MART_SCHEMA}.{SPEND_MART}
 where x_Source not in (select x_Source from {CLOUD_UNITS_TABLE})
 group by all
+"""
+# The same on Spark, where every unit is written (fct_cloud_spend's units are DuckDB's): xxhash64 of each row,
+# summed as a decimal so that no number of rows overflows.
+SPARK_UNIT_FINGERPRINTS = f"""
+select unit, count(*) as row_count, concat(count(*), ':', sum(row_hash)) as fingerprint
+from (
+    select
+        concat(x_Source, '/', date_format(ChargePeriodStart, 'yyyy-MM')) as unit,
+        cast(xxhash64(*) as decimal(38, 0)) as row_hash
+    from {MART_SCHEMA}.{SPEND_MART}
+) as hashed
+group by unit
 """
 # fct_cloud_spend's units (their path in the units folder), by source and month.
 CLOUD_UNITS = f"select distinct unit_path, x_Source, charge_month from {CLOUD_UNITS_TABLE} order by all"
@@ -126,6 +139,22 @@ def _link(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+def _published_units(previous: Path | None) -> dict[str, str]:
+    """The units `previous` published, with their fingerprints."""
+    return json.loads((previous / UNITS_FILE).read_text()) if previous else {}
+
+
+def _link_unchanged_units(units: dict[str, str], version: Path, previous: Path | None) -> list[str]:
+    """Link into `version` the files of each unit whose fingerprint `previous` published; returns the others,
+    the units to write."""
+    published = _published_units(previous)
+    to_write = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
+    for unit in sorted(set(units) - set(to_write)):
+        for file in unit_folder(previous, unit).iterdir():
+            _link(file, unit_folder(version, unit) / file.name)
+    return to_write
+
+
 def _write_version(
     conn: duckdb_module.DuckDBPyConnection, version: Path, previous: Path | None
 ) -> tuple[dict[str, str], list[str], int]:
@@ -134,11 +163,7 @@ def _write_version(
     the units new in this version, and fct_spend's row count."""
     counted = conn.execute(UNIT_FINGERPRINTS).fetchall()
     units = {unit: fingerprint for unit, _, fingerprint in counted}
-    published = json.loads((previous / UNITS_FILE).read_text()) if previous else {}
-    to_write = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
-    for unit in sorted(set(units) - set(to_write)):
-        for file in unit_folder(previous, unit).iterdir():
-            _link(file, unit_folder(version, unit) / file.name)
+    to_write = _link_unchanged_units(units, version, previous)
     for unit_path, source, month in conn.execute(CLOUD_UNITS).fetchall():
         unit = f"{source}/{month}/{'-'.join(Path(unit_path).parts)}"  # its path in the units folder: unique
         _link(cloud_units_dir() / unit_path, unit_folder(version, unit))
@@ -169,34 +194,36 @@ def _write_version(
     for mart in WHOLE_MARTS:
         conn.execute(f"copy {MART_SCHEMA}.{mart} to '{version / mart}.parquet' (format parquet)")
     (cloud_rows,) = conn.execute(f"select count(*) from {MART_SCHEMA}.fct_cloud_spend").fetchone()
+    published = _published_units(previous)
     new = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
     return units, new, sum(row_count for _, row_count, _ in counted) + cloud_rows
 
 
 def _write_version_on_spark(
-    dbt: DbtCliResource, conn: duckdb_module.DuckDBPyConnection, version: Path
+    dbt: DbtCliResource, conn: duckdb_module.DuckDBPyConnection, version: Path, previous: Path | None
 ) -> tuple[dict[str, str], list[str], int]:
-    """Spark writes every mart into the version, fct_spend whole (its table files are Spark's to rewrite, so
-    there is nothing to link) in source=/month= folders as on DuckDB; each small mart becomes one Parquet file,
-    as on DuckDB."""
+    """As on DuckDB: fct_spend's units that changed are written (by Spark, in source=/month= folders), the
+    others linked from `previous`; each small mart becomes one Parquet file."""
+    counted = engine_rows(dbt, SPARK_UNIT_FINGERPRINTS)
+    units = {unit: fingerprint for unit, _, fingerprint in counted}
+    to_write = _link_unchanged_units(units, version, previous)
     written = version / ".spark"
-    marts = {"folder": str(written), "marts": [SPEND_MART, *WHOLE_MARTS], "by_source_and_month": [SPEND_MART]}
+    marts = {"folder": str(written), "marts": [SPEND_MART, *WHOLE_MARTS], "by_source_and_month": {SPEND_MART: to_write}}
     run_operation(dbt, "write_marts", marts)
-    spend = version / SPEND_MART
-    if any(written.glob(f"{SPEND_MART}/**/*.parquet")):
-        (written / SPEND_MART).rename(spend)
-    else:  # no spend yet: the file of no rows gives readers the mart's columns
-        spend.mkdir()
+    for unit in to_write:
+        unit_folder(version, unit).parent.mkdir(parents=True, exist_ok=True)
+        unit_folder(written, unit).rename(unit_folder(version, unit))
+    if not units:  # no spend yet: the file of no rows gives readers the mart's columns
+        (version / SPEND_MART).mkdir()
         [columns] = written.glob(f"{SPEND_MART}__columns/*.parquet")
-        columns.rename(spend / "data_0.parquet")
+        columns.rename(version / SPEND_MART / "data_0.parquet")
     for mart in WHOLE_MARTS:
         conn.execute(
             f"copy (select * from read_parquet('{written / mart}/*.parquet')) to '{version / mart}.parquet' "
             "(format parquet)"
         )
     shutil.rmtree(written)
-    (rows,) = conn.execute(f"select count(*) from read_parquet('{spend}/**/*.parquet')").fetchone()
-    return {SPEND_MART: "written by Spark"}, [SPEND_MART], rows
+    return units, to_write, sum(int(rows) for _, rows, _ in counted)
 
 
 def _write_database(conn: duckdb_module.DuckDBPyConnection, staged: Path, version: Path) -> None:
@@ -254,7 +281,7 @@ def published_marts(
     try:
         with duckdb.get_connection() as conn:
             if engine() == "spark":
-                units, changed, rows = _write_version_on_spark(dbt, conn, version)
+                units, changed, rows = _write_version_on_spark(dbt, conn, version, previous)
             else:
                 units, changed, rows = _write_version(conn, version, previous)
             _write_database(conn, staged_database, version)
