@@ -133,11 +133,17 @@ def test_the_pipeline_on_spark_gives_the_duckdb_marts_to_the_last_digit(tmp_path
             on_duckdb = duckdb_answers()
     assert spark_answers_of(rows_of_removed.format(tmp_path / "spark" / removed_file)) == 0
     spark_units_after = unit_files(tmp_path / "spark")
-    # The removed file's month is gone; the delivery landed again (new x_LandedAt) is written; the Anthropic
-    # days pulled again are the same rows, so every other unit is the same files as before.
-    assert set(spark_units_before) - set(spark_units_after) == {"source=azure_cost_details/month=2023-09"}
-    written = {unit for unit, files in spark_units_after.items() if files != spark_units_before.get(unit)}
-    assert written == {"source=aws_cur_legacy/month=2023-11"}
+    # Written again: the month that lost the removed file's rows and the delivery landed again (a new
+    # x_LandedAt); the Anthropic days pulled again are the same rows, so every other unit is the same files.
+    assert set(spark_units_after) == set(spark_units_before)
+    written = {unit for unit, files in spark_units_after.items() if files != spark_units_before[unit]}
+    assert written == {"source=azure_cost_details/month=2023-09", "source=aws_cur_legacy/month=2023-11"}
+    # The same window again in this process (a second update of the daily models in one Spark session): the
+    # same rows, so the publish writes no unit and every file stays.
+    again = materialize_days(yesterday - timedelta(days=2), yesterday, log_level="WARNING")
+    (published,) = again.asset_materializations_for_node("published_marts")
+    assert published.metadata["units_written"].value == 0
+    assert unit_files(tmp_path / "spark") == spark_units_after
     assert spark_answers() == on_duckdb
     assert published_answers() == on_duckdb
 

@@ -106,6 +106,9 @@
             create table {{ target_relation }} using parquet partitioned by (`{{ window_column }}`) as {{ ordered }}
         {%- endcall %}
     {%- else -%}
+        {#- `cache table` makes a temporary view, which lives as long as the Spark session: the next build in
+            the same session (another run in this process) would find it. -#}
+        {%- do run_query("drop view if exists " ~ this.identifier ~ "__new_rows") -%}
         {%- call statement('new_rows') -%}
             cache table {{ this.identifier }}__new_rows as {{ ordered }}
         {%- endcall -%}
@@ -126,6 +129,7 @@
             ) -%}
         {%- endfor -%}
         {%- do run_query("uncache table " ~ this.identifier ~ "__new_rows") -%}
+        {%- do run_query("drop view " ~ this.identifier ~ "__new_rows") -%}
     {%- endif -%}
     {{ run_hooks(post_hooks) }}
     {{ return({'relations': [target_relation]}) }}
