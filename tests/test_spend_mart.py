@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pump_costs.definitions import defs
 from pump_costs.defs.dbt.assets import BUILT_BY_RUN, dbt_models, engine_rows
 from pump_costs.defs.jobs import exports_job
 from pump_costs.defs.publish.assets import PUBLISHED_DATABASE, published_connection
@@ -44,6 +45,13 @@ EXPORT_KEYS = [
     )
 ]
 SPEC_EXAMPLES = Path(__file__).parent / "fixtures" / "focus_spec_v1.2_examples"
+# A FOCUS file of one charge, with the columns a minimal export has.
+ONE_FOCUS_CHARGE = (
+    "BilledCost,EffectiveCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,"
+    "ServiceProviderName,HostProviderName,ProviderName,ServiceName\n"
+    "12.3456,10.5,acct-1,USD,Usage,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Example Cloud,Example Cloud,"
+    "Example Cloud,Compute\n"
+)
 
 
 # -- runs of their own ---------------------------------------------------------------------------
@@ -231,12 +239,7 @@ def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterda
     write_aws_cur2(data_dir() / "exports" / "aws", ["2026-10"])
     focus = data_dir() / "exports" / "focus"
     focus.mkdir(parents=True)
-    (focus / "cost_and_usage.csv").write_text(
-        "BilledCost,EffectiveCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,"
-        "ServiceProviderName,HostProviderName,ProviderName,ServiceName\n"
-        "12.3456,10.5,acct-1,USD,Usage,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Example Cloud,Example Cloud,"
-        "Example Cloud,Compute\n"
-    )
+    (focus / "cost_and_usage.csv").write_text(ONE_FOCUS_CHARGE)
     (focus / "contract_commitment.csv").write_text(
         "ContractId,ContractCommitmentId,ContractCommitmentCategory,ContractCommitmentType,ContractCommitmentCost,"
         "ContractCommitmentQuantity,ContractCommitmentUnit,BillingCurrency,ContractPeriodStart,ContractPeriodEnd,"
@@ -278,11 +281,12 @@ def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterda
         shutil.rmtree(volume)
 
 
-def test_a_setup_with_no_spend_yet_publishes_fct_spend_with_its_columns_and_no_rows(engine_name, fake_api, yesterday):
-    """No exports, and an organization with no usage on the day: the run succeeds, and BI tools find fct_spend
-    with the engine's columns and no rows (on Spark a partitioned write of no rows leaves no file to read)."""
-    fake_api.faults.empty_days = {yesterday}
-    assert materialize_days(yesterday, yesterday).success
+def test_the_exports_job_on_a_fresh_setup_publishes_an_empty_fct_spend_then_the_first_export(engine_name, fake_api):
+    """A fresh set-up, no day pulled yet: the exports job (the sensor's run: nothing partitioned) publishes
+    fct_spend with the engine's columns and no rows before any export arrives (on Spark a partitioned write of
+    no rows leaves no file to read), then exactly the first FOCUS file's charge; Anthropic is not asked."""
+    exports_run = defs.resolve_job_def(exports_job.name)
+    assert exports_run.execute_in_process().success
     mart_columns = [name for name, *_ in engine_rows(shared_resources()["dbt"], "describe marts.fct_spend")]
     with published_connection() as conn:
         assert conn.execute("select count(*) from marts.fct_spend").fetchall() == [(0,)]
@@ -297,6 +301,16 @@ def test_a_setup_with_no_spend_yet_publishes_fct_spend_with_its_columns_and_no_r
         "TIMESTAMP",
         "VARCHAR",
     ]
+
+    focus = data_dir() / "exports" / "focus"
+    focus.mkdir(parents=True)
+    (focus / "cost_and_usage.csv").write_text(ONE_FOCUS_CHARGE)
+    assert exports_run.execute_in_process().success
+    with published_connection() as conn:
+        assert conn.execute(
+            "select ProviderName, ServiceName, BilledCost, EffectiveCost, ChargePeriodStart from marts.fct_spend"
+        ).fetchall() == [("Example Cloud", "Compute", Decimal("12.3456"), Decimal("10.5"), datetime(2026, 10, 1))]
+    assert fake_api.requests == []
 
 
 def test_a_data_folder_moved_elsewhere_keeps_its_cloud_rows(fake_api, yesterday, tmp_path, monkeypatch):
