@@ -144,10 +144,11 @@ def _published_units(previous: Path | None) -> dict[str, str]:
     return json.loads((previous / UNITS_FILE).read_text()) if previous else {}
 
 
-def _link_unchanged_units(units: dict[str, str], version: Path, previous: Path | None) -> list[str]:
-    """Link into `version` the files of each unit whose fingerprint `previous` published; returns the others,
-    the units to write."""
-    published = _published_units(previous)
+def _link_unchanged_units(
+    units: dict[str, str], published: dict[str, str], version: Path, previous: Path | None
+) -> list[str]:
+    """Link into `version` the files of each unit that `previous` published with the same fingerprint; returns
+    the others, the units to write."""
     to_write = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
     for unit in sorted(set(units) - set(to_write)):
         for file in unit_folder(previous, unit).iterdir():
@@ -163,7 +164,8 @@ def _write_version(
     the units new in this version, and fct_spend's row count."""
     counted = conn.execute(UNIT_FINGERPRINTS).fetchall()
     units = {unit: fingerprint for unit, _, fingerprint in counted}
-    to_write = _link_unchanged_units(units, version, previous)
+    published = _published_units(previous)
+    to_write = _link_unchanged_units(units, published, version, previous)
     for unit_path, source, month in conn.execute(CLOUD_UNITS).fetchall():
         unit = f"{source}/{month}/{'-'.join(Path(unit_path).parts)}"  # its path in the units folder: unique
         _link(cloud_units_dir() / unit_path, unit_folder(version, unit))
@@ -194,7 +196,6 @@ def _write_version(
     for mart in WHOLE_MARTS:
         conn.execute(f"copy {MART_SCHEMA}.{mart} to '{version / mart}.parquet' (format parquet)")
     (cloud_rows,) = conn.execute(f"select count(*) from {MART_SCHEMA}.fct_cloud_spend").fetchone()
-    published = _published_units(previous)
     new = sorted(unit for unit, fingerprint in units.items() if published.get(unit) != fingerprint)
     return units, new, sum(row_count for _, row_count, _ in counted) + cloud_rows
 
@@ -206,7 +207,7 @@ def _write_version_on_spark(
     others linked from `previous`; each small mart becomes one Parquet file."""
     counted = engine_rows(dbt, SPARK_UNIT_FINGERPRINTS)
     units = {unit: fingerprint for unit, _, fingerprint in counted}
-    to_write = _link_unchanged_units(units, version, previous)
+    to_write = _link_unchanged_units(units, _published_units(previous), version, previous)
     written = version / ".spark"
     marts = {"folder": str(written), "marts": [SPEND_MART, *WHOLE_MARTS], "by_source_and_month": {SPEND_MART: to_write}}
     run_operation(dbt, "write_marts", marts)
