@@ -72,11 +72,11 @@ test: lint $(CHROMIUM) $(POSTGRES)
 	$(BIN)/pytest
 
 # Each test in a process of its own: a process's Spark keeps the metastore and warehouse folder of the first data
-# folder that started it. Every test runs; the target fails if one failed.
+# folder that started it. Every test runs; the target fails if one failed, or if none was collected.
 test-spark: install $(JAVA) $(BIN)/.spark-installed
-	@failed=0; for test in $$($(BIN)/pytest -m spark -n 0 -q --collect-only | grep '::'); do \
-		$(BIN)/pytest -m spark -n 0 "$$test" || failed=1; \
-	done; exit $$failed
+	@tests=$$($(BIN)/pytest -m spark -n 0 -q --collect-only | grep '::') || \
+		{ echo "make test-spark: no Spark test was collected (see pytest -m spark --collect-only)"; exit 1; }; \
+	failed=0; for test in $$tests; do $(BIN)/pytest -m spark -n 0 "$$test" || failed=1; done; exit $$failed
 
 dev: install $(ENGINE_NEEDS)
 	$(BIN)/pump-costs dev
