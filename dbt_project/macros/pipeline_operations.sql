@@ -37,10 +37,11 @@
     the published version (defs/publish/assets.py), except those in `by_source_and_month` (name: the units to
     write, "<x_Source>/<YYYY-MM of ChargePeriodStart>"): of these only the units named are written, in folders
     source=<x_Source>/month=<YYYY-MM>, as DuckDB's publish lays fct_spend out (through a table over the folder,
-    dropped after: an external table, so its files stay), and their columns as one file with no rows in
-    `folder`/<name>__columns (a partitioned write of no rows writes no file). Timestamps as they read on DuckDB,
-    without a time zone (UTC wall time), so the published files have DuckDB's types. -#}
-{% macro write_marts(folder, marts, by_source_and_month) -%}
+    dropped after: an external table, so its files stay). Those in `columns_of` also get their columns as one
+    file with no rows in `folder`/<name>__columns (for a mart with no rows: a partitioned write of no rows writes
+    no file). Timestamps as they read on DuckDB, without a time zone (UTC wall time), so the published files
+    have DuckDB's types. -#}
+{% macro write_marts(folder, marts, by_source_and_month, columns_of) -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias in marts
         and node.fqn[1] == 'marts' -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
@@ -73,7 +74,9 @@
                 ) -%}
                 {%- do run_query('drop table ' ~ folders) -%}
             {%- endif -%}
-            {%- do run_query("insert overwrite directory '" ~ location ~ "__columns' using parquet " ~ rows ~ ' limit 0') -%}
+            {%- if node.alias in columns_of -%}
+                {%- do run_query("insert overwrite directory '" ~ location ~ "__columns' using parquet " ~ rows ~ ' limit 0') -%}
+            {%- endif -%}
         {%- else -%}
             {%- do run_query("insert overwrite directory '" ~ location ~ "' using parquet " ~ rows) -%}
         {%- endif -%}

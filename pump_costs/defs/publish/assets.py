@@ -209,12 +209,17 @@ def _write_version_on_spark(
     units = {unit: fingerprint for unit, _, fingerprint in counted}
     to_write = _link_unchanged_units(units, _published_units(previous), version, previous)
     written = version / ".spark"
-    marts = {"folder": str(written), "marts": [SPEND_MART, *WHOLE_MARTS], "by_source_and_month": {SPEND_MART: to_write}}
+    marts = {
+        "folder": str(written),
+        "marts": [SPEND_MART, *WHOLE_MARTS],
+        "by_source_and_month": {SPEND_MART: to_write},
+        "columns_of": [] if units else [SPEND_MART],  # no spend yet: readers still need the mart's columns
+    }
     run_operation(dbt, "write_marts", marts)
     for unit in to_write:
         unit_folder(version, unit).parent.mkdir(parents=True, exist_ok=True)
         unit_folder(written, unit).rename(unit_folder(version, unit))
-    if not units:  # no spend yet: the file of no rows gives readers the mart's columns
+    if not units:
         (version / SPEND_MART).mkdir()
         [columns] = written.glob(f"{SPEND_MART}__columns/*.parquet")
         columns.rename(version / SPEND_MART / "data_0.parquet")
