@@ -116,13 +116,19 @@
 {%- endmacro %}
 
 {#- Spark's median is a double: both are taken exactly from the window's values, sorted (a middle pair's mean
-    rounded half up to the value's scale, 18). -#}
+    rounded half up to the value's scale, 18). Spark SQL has no `let`: the sorted values and their median are
+    each bound once per row as a lambda's argument (`bound`), not written out (and computed) at every use. -#}
 {% macro spark__median_and_mad_over(value, window, median_name, mad_name) -%}
     {%- set sorted = 'array_sort(collect_list(' ~ value ~ ') over ' ~ window ~ ')' -%}
-    {%- set median = sorted_median(sorted) -%}
-    {{ median }} as {{ median_name }},
-    {{ sorted_median('array_sort(transform(' ~ sorted ~ ', deviation -> abs(deviation - ' ~ median ~ ')))') }}
-        as {{ mad_name }}
+    {%- set deviations = 'array_sort(transform(window_values, window_value -> abs(window_value - window_median)))' -%}
+    {{ bound(sorted, 'window_values', sorted_median('window_values')) }} as {{ median_name }},
+    {{ bound(sorted, 'window_values', bound(sorted_median('window_values'), 'window_median',
+        bound(deviations, 'window_deviations', sorted_median('window_deviations')))) }} as {{ mad_name }}
+{%- endmacro %}
+
+{#- `body` with `name` standing for `expression`, computed once. -#}
+{% macro bound(expression, name, body) -%}
+    element_at(transform(array({{ expression }}), {{ name }} -> {{ body }}), 1)
 {%- endmacro %}
 
 {% macro sorted_median(sorted) -%}
