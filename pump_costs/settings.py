@@ -124,6 +124,13 @@ ENGINE = Setting(
     "What builds the dbt models and writes the published marts: `duckdb` (in this process) or `spark` (the dbt "
     "profile's `spark` target; see Apache Spark below). Landing writes the raw lake either way.",
 )
+DBT_PROFILES_DIR = Setting(
+    "DBT_PROFILES_DIR",
+    None,
+    "A folder whose `profiles.yml` replaces the project's own, as for the dbt command line: a Spark cluster's "
+    "profile (see A real cluster below).",
+    shown_default="dbt_project/",
+)
 DAGSTER_HOME = Setting(
     "DAGSTER_HOME",
     None,
@@ -148,6 +155,7 @@ SETTINGS = (
     DEMO_DAYS,
     RUN_RETENTION_DAYS,
     ENGINE,
+    DBT_PROFILES_DIR,
     DAGSTER_HOME,
 )
 

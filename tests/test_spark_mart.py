@@ -10,60 +10,16 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pump_costs import demo
 from pump_costs.defs.dbt.assets import dbt_target_path
-from pump_costs.defs.publish.assets import published_connection
 from pump_costs.defs.resources import shared_resources
-from pump_costs.local_spark import text
 from pump_costs.runs import materialize_days
 from pump_costs.settings import ADMIN_API_KEY, BASE_URL, DAGSTER_HOME, DATA_DIR, ENGINE, ORGANIZATIONS_FILE
-from pump_costs.warehouse import warehouse_path
+from tests.engine_comparison import MART_QUERIES, Answers, answers, duckdb_answers, published_answers
 
 pytestmark = pytest.mark.spark
-
-# Totals by provider, day, workspace, model, charge category, key and token type, and every mart's rows.
-MART_QUERIES = [
-    """select ProviderName, ChargeCategory, count(*), sum(BilledCost), sum(EffectiveCost), sum(ListCost),
-              sum(ConsumedQuantity)
-       from marts.fct_spend group by ProviderName, ChargeCategory""",
-    """select ProviderName, cast(ChargePeriodStart as date), count(*), sum(BilledCost), sum(EffectiveCost)
-       from marts.fct_spend group by ProviderName, cast(ChargePeriodStart as date)""",
-    """select ProviderName, SubAccountName, x_Model, count(*), sum(BilledCost), sum(EffectiveCost), sum(ListCost)
-       from marts.fct_spend group by ProviderName, SubAccountName, x_Model""",
-    """select x_Source, x_ApiKeyName, x_TokenType, sum(BilledCost), sum(ConsumedQuantity), sum(x_Requests)
-       from marts.fct_spend group by x_Source, x_ApiKeyName, x_TokenType""",
-    "select count(*), sum(billed_cost), sum(effective_cost), sum(charge_rows) from marts.fct_daily_spend",
-    "select * from marts.fct_daily_spend_by_scope",
-    "select * from marts.fct_budget_status",
-    "select * from marts.fct_spend_anomalies",
-    "select * from marts.fct_anthropic_token_usage",
-    "select count(*), sum(billed_cost), sum(list_cost), sum(requests) from marts.fct_anthropic_daily_cost_by_key",
-    "select count(*) from marts.fct_claude_code_usage",
-    "select * from marts.dim_workspaces",
-    "select * from marts.dim_api_keys",
-    "select * from marts.dim_actors",
-    "select * from marts.fct_contract_commitments",
-]
-Answers = list[list[tuple[str | None, ...]]]
-
-
-def answers(rows_of) -> Answers:
-    """Each query's rows as text, in one order, from `rows_of(sql)`."""
-    in_order = lambda row: [(v is None, v or "") for v in row]  # noqa: E731
-    return [sorted((tuple(text(v) for v in row) for row in rows_of(sql)), key=in_order) for sql in MART_QUERIES]
-
-
-def published_answers() -> Answers:
-    with published_connection() as conn:
-        return answers(lambda sql: conn.execute(sql).fetchall())
-
-
-def duckdb_answers() -> Answers:
-    with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
-        return answers(lambda sql: conn.execute(sql).fetchall())
 
 
 def spark_session():

@@ -18,29 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from pump_costs.demo import write_demo_exports
 from pump_costs.runs import materialize_days
-from pump_costs.settings import DAGSTER_HOME, DATA_DIR, ENGINE
-from tests.test_spark_mart import published_answers
+from tests.engine_comparison import BACKFILL_DAYS, on_folder, published_answers, with_exports
 
 pytestmark = pytest.mark.spark
 
-DAYS = 3
 REMOVED = Path("exports", "azure", "samples", "EA_ActualCost_Small_finops_toolkit.csv")
 DELIVERED_AGAIN = Path("exports", "aws", "samples", "legacy_cur_sample_anonymous_focus_converters.csv")
 REWRITING_THE_DAILY_MART = "START sql incremental_in_place model marts.fct_anthropic_spend"
-
-
-def on_folder(folder: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(ENGINE.name, engine)
-    monkeypatch.setenv(DATA_DIR.name, str(folder))
-    monkeypatch.setenv(DAGSTER_HOME.name, str(folder / "dagster_home"))
-    (folder / "dagster_home").mkdir(parents=True, exist_ok=True)
-
-
-def with_exports(folder: Path, first: datetime) -> None:
-    periods = sorted({(first + timedelta(days=n)).strftime("%Y-%m") for n in range(DAYS)})
-    write_demo_exports(folder / "exports", periods)
 
 
 def change_the_exports(folder: Path) -> None:
@@ -54,7 +39,7 @@ class Backfill:
     kept line by line."""
 
     def __init__(self) -> None:
-        command = [sys.executable, "-m", "pump_costs.cli", "backfill", "--days", str(DAYS)]
+        command = [sys.executable, "-m", "pump_costs.cli", "backfill", "--days", str(BACKFILL_DAYS)]
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
         )
@@ -85,7 +70,7 @@ class Backfill:
 
 def test_backfills_on_spark_killed_half_way_are_repaired_by_the_next(fake_api, tmp_path, monkeypatch):
     last = datetime.now(UTC).date() - timedelta(days=1)
-    first = last - timedelta(days=DAYS - 1)
+    first = last - timedelta(days=BACKFILL_DAYS - 1)
 
     # The reference: the same data on DuckDB, in this process; a backfill, then the exports changed and another.
     on_folder(tmp_path / "duckdb", "duckdb", monkeypatch)

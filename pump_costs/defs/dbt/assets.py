@@ -28,7 +28,7 @@ from pump_costs.defs.dbt.build_inputs import LOAD_TIME
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.raw.lake import create_raw_layer, lake_folder, spark_catalogue, tidy
-from pump_costs.settings import DATA_DIR, data_dir, engine
+from pump_costs.settings import DATA_DIR, DBT_PROFILES_DIR, data_dir, engine
 from pump_costs.warehouse import cloud_units_dir, lost_cloud_units, tidy_cloud_units, warehouse_path
 
 DAILY_MODELS = "tag:daily"
@@ -287,7 +287,7 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
     of some kind, still builds: DuckDB's views over the raw lake, and on Spark external tables over the same
     folders. Spark's are declared again on every run (a table that gained a column, a data folder moved), and
     Spark reads every file in a table's folder: the files no write listed (a stopped write's) go first."""
-    if engine() == "spark":
+    if engine() == "spark" and not DBT_PROFILES_DIR.value():
         require_spark()
     with duckdb.get_connection() as conn:
         create_raw_layer(conn)
@@ -299,7 +299,8 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
 
 
 def require_spark() -> None:
-    """Spark in this process needs the spark extra and Java: said plainly, before dbt fails on either."""
+    """The project's own `spark` target (Spark in this process) needs the spark extra and Java: said plainly,
+    before dbt fails on either. A profile of the user's (DBT_PROFILES_DIR: a cluster) needs neither here."""
     needs = {"the spark extra": find_spec("pyspark"), "Java": which("java")}
     missing = " and ".join(what for what, found in needs.items() if not found)
     if missing:

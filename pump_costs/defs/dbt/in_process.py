@@ -27,6 +27,7 @@ from dbt.constants import DEFAULT_ENV_PLACEHOLDER
 
 from pump_costs.defs.dbt.assets import WINDOW_END_ENV_VAR, WINDOW_START_ENV_VAR
 from pump_costs.defs.dbt.build_inputs import project_digest
+from pump_costs.settings import DBT_PROFILES_DIR
 
 # dbt's runner and adapter are imported when dbt first runs, not by every process that loads the definitions
 # (the webserver, the daemon, a sensor's evaluation): ~0.25 s each.
@@ -76,6 +77,10 @@ class DbtInThisProcess:
         self.args = list(args)
         self.returncode: int | None = None
         options = {option: env[name] for name, option in OPTIONS_FROM_ENVIRONMENT.items() if name in env}
+        # dagster-dbt always names the project's own profiles folder; a folder the user names in DBT_PROFILES_DIR
+        # (a cluster's profile, as the README shows) wins, as it does for the dbt command line.
+        if profiles_dir := DBT_PROFILES_DIR.value():
+            options["--profiles-dir"] = profiles_dir
         read_end, write_end = os.pipe()
         self.stdout = os.fdopen(read_end, "rb")
         # A daemon thread: a run whose process is stopped is not kept alive by its dbt invocation.
