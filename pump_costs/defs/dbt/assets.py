@@ -287,7 +287,7 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
     of some kind, still builds: DuckDB's views over the raw lake, and on Spark external tables over the same
     folders. Spark's are declared again on every run (a table that gained a column, a data folder moved), and
     Spark reads every file in a table's folder: the files no write listed (a stopped write's) go first."""
-    if engine() == "spark" and not DBT_PROFILES_DIR.value():
+    if engine() == "spark":
         require_spark()
     with duckdb.get_connection() as conn:
         create_raw_layer(conn)
@@ -301,6 +301,8 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
 def require_spark() -> None:
     """The project's own `spark` target (Spark in this process) needs the spark extra and Java: said plainly,
     before dbt fails on either. A profile of the user's (DBT_PROFILES_DIR: a cluster) needs neither here."""
+    if DBT_PROFILES_DIR.value():
+        return
     needs = {"the spark extra": find_spec("pyspark"), "Java": which("java")}
     missing = " and ".join(what for what, found in needs.items() if not found)
     if missing:
