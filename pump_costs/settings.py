@@ -125,10 +125,10 @@ ENGINE = Setting(
     "profile's `spark` target; see Apache Spark below). Landing writes the raw lake either way.",
 )
 DBT_PROFILES_DIR = Setting(
-    "DBT_PROFILES_DIR",
+    "PUMP_COSTS_DBT_PROFILES_DIR",
     None,
-    "A folder whose `profiles.yml` replaces the project's own, as for the dbt command line: a Spark cluster's "
-    "profile (see A real cluster below).",
+    "A folder whose `profiles.yml` pump-costs' dbt reads instead of the project's own: a Spark cluster's profile "
+    "(see A real cluster below). dbt's own `DBT_PROFILES_DIR`, set for other dbt projects, is not read.",
     shown_default="dbt_project/",
 )
 DAGSTER_HOME = Setting(

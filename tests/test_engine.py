@@ -39,12 +39,22 @@ def test_spark_without_java_is_refused_before_dbt_starts(monkeypatch, tmp_path):
     require_spark()
 
 
-def test_dbt_reads_the_profiles_folder_the_user_names(monkeypatch, tmp_path):
-    """DBT_PROFILES_DIR replaces the project's own profiles (a cluster's profile), as for the dbt command line:
-    dagster-dbt names the project's folder to every dbt it starts."""
+def test_dbt_reads_the_profiles_folder_pump_costs_is_told_of(monkeypatch, tmp_path):
+    """PUMP_COSTS_DBT_PROFILES_DIR replaces the project's own profiles (a cluster's profile); dbt's own
+    DBT_PROFILES_DIR, which a dbt user may have set for other projects, changes nothing."""
     (tmp_path / "profiles.yml").write_text("someone_else:\n  outputs: {}\n")
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    assert parse(tmp_path) == (True, None)
     monkeypatch.setenv(DBT_PROFILES_DIR.name, str(tmp_path))
-    parse = shared_resources()["dbt"].cli(["parse"], target_path=tmp_path / "target", raise_on_error=False)
-    messages = [event.raw_event["info"]["msg"] for event in parse.stream_raw_events()]
-    assert not parse.is_successful()
-    assert messages[-1] == "Encountered an error:\nRuntime Error\n  Could not find profile named 'pump_costs'"
+    assert parse(tmp_path) == (
+        False,
+        "Encountered an error:\nRuntime Error\n  Could not find profile named 'pump_costs'",
+    )
+
+
+def parse(folder) -> tuple[bool, str | None]:
+    """Whether `dbt parse` succeeds in the pipeline's dbt, and its error."""
+    invocation = shared_resources()["dbt"].cli(["parse"], target_path=folder / "target", raise_on_error=False)
+    messages = [event.raw_event["info"] for event in invocation.stream_raw_events()]
+    errors = [message["msg"] for message in messages if message["level"] == "error"]
+    return invocation.is_successful(), (errors or [None])[-1]

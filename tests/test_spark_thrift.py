@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from pump_costs.runs import materialize_days
-from pump_costs.settings import PROJECT_ROOT
+from pump_costs.settings import DBT_PROFILES_DIR, PROJECT_ROOT
 from tests.engine_comparison import (
     BACKFILL_DAYS,
     Answers,
@@ -160,7 +160,7 @@ def test_the_readme_thrift_profile_runs_the_pipeline_on_a_spark_thrift_server(
     # The server's own defaults differ (ANSI mode on, decimal sums rounded to 17 decimals): the profile's
     # settings must reach the session.
     assert session_settings(thrift_server, profile) == EXACT_MONEY_SETTINGS
-    monkeypatch.setenv("DBT_PROFILES_DIR", str(profiles))
+    monkeypatch.setenv(DBT_PROFILES_DIR.name, str(profiles))
     backfill = subprocess.run(
         [sys.executable, "-m", "pump_costs.cli", "backfill", "--days", str(BACKFILL_DAYS)],
         capture_output=True,

@@ -300,7 +300,7 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
 
 def require_spark() -> None:
     """The project's own `spark` target (Spark in this process) needs the spark extra and Java: said plainly,
-    before dbt fails on either. A profile of the user's (DBT_PROFILES_DIR: a cluster) needs neither here."""
+    before dbt fails on either. A profile of the user's (PUMP_COSTS_DBT_PROFILES_DIR: a cluster) needs neither here."""
     if DBT_PROFILES_DIR.value():
         return
     needs = {"the spark extra": find_spec("pyspark"), "Java": which("java")}

@@ -77,8 +77,8 @@ class DbtInThisProcess:
         self.args = list(args)
         self.returncode: int | None = None
         options = {option: env[name] for name, option in OPTIONS_FROM_ENVIRONMENT.items() if name in env}
-        # dagster-dbt always names the project's own profiles folder; a folder the user names in DBT_PROFILES_DIR
-        # (a cluster's profile, as the README shows) wins, as it does for the dbt command line.
+        # dagster-dbt names the project's own profiles folder (whatever DBT_PROFILES_DIR says: a folder set for
+        # other dbt projects); a cluster's profile, as the README shows, is named by a setting of pump-costs' own.
         if profiles_dir := DBT_PROFILES_DIR.value():
             options["--profiles-dir"] = profiles_dir
         read_end, write_end = os.pipe()
