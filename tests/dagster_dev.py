@@ -57,8 +57,9 @@ def wait_until_up(url: str, processes: list["ProcessGroup"], timeout: float = 12
 
 
 class ProcessGroup:
-    """A Dagster process (and the processes it starts) in a group of its own, logging to `log`, stopped the
-    way Dagster's commands listen to: SIGINT to the group (`dagster dev` ignores SIGTERM), then SIGKILL."""
+    """A server process (Dagster's, or Spark's Thrift server) and the processes it starts, in a group of its own,
+    logging to `log`, stopped the way Dagster's commands listen to: SIGINT to the group (`dagster dev` ignores
+    SIGTERM; a JVM stops on either), then SIGKILL."""
 
     def __init__(self, command: list[str], env: dict[str, str], log: Path):
         self.log = log.open("w")

@@ -6,7 +6,6 @@ Run by `make test-spark` (the spark extra, Java 17); `make test` leaves it out."
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import yaml
 
 from pump_costs.runs import materialize_days
 from pump_costs.settings import DBT_PROFILES_DIR, PROJECT_ROOT
+from tests.dagster_dev import ProcessGroup, free_port
 from tests.engine_comparison import (
     BACKFILL_DAYS,
     Answers,
@@ -41,12 +41,6 @@ EXACT_MONEY_SETTINGS = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def accepts_connections(port: int) -> bool:
@@ -75,26 +69,17 @@ def thrift_server(tmp_path: Path) -> Iterator[int]:
         "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1",
         "spark-internal",
     ]  # fmt: skip
-    log = (folder / "server.log").open("wb")
-    environment = {**os.environ, "SPARK_HOME": str(spark_home)}
-    server = subprocess.Popen(command, cwd=folder, env=environment, stdout=log, stderr=log, start_new_session=True)
+    log = folder / "server.log"
+    server = ProcessGroup(command, {**os.environ, "SPARK_HOME": str(spark_home)}, log)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while not accepts_connections(port):
-            assert server.poll() is None, (folder / "server.log").read_text()[-5000:]
-            assert time.monotonic() < deadline, (
-                "the Thrift server did not start:\n" + (folder / "server.log").read_text()[-5000:]
-            )
+            assert server.running(), log.read_text()[-5000:]
+            assert time.monotonic() < deadline, "the Thrift server did not start:\n" + log.read_text()[-5000:]
             time.sleep(1)
         yield port
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+        server.stop()
 
 
 def readme_thrift_profile(port: int) -> str:
