@@ -25,28 +25,26 @@ full_usage as (
     ]) }}
 ),
 
-usage_by_token_type as (
+usage_by_column as (
     select * from full_usage
     unpivot (
-        tokens for token_column in (
+        quantity for usage_column in (
             uncached_input_tokens, output_tokens, cache_read_input_tokens,
-            cache_creation_5m_input_tokens, cache_creation_1h_input_tokens
+            cache_creation_5m_input_tokens, cache_creation_1h_input_tokens, web_search_requests
         )
     )
 ),
 
-token_usage as (
+-- usage as the cost lines that price it: tokens by token type, and web searches
+usage_lines as (
     select
-        {{ star_except(['token_column', 'tokens', 'web_search_requests', 'requests']) }},
-        {{ report_token_type('token_column') }} as token_type,
-        tokens
-    from usage_by_token_type
-    where tokens <> 0
-),
-
-web_search_usage as (
-    select * from full_usage
-    where web_search_requests <> 0
+        {{ star_except(['usage_column', 'quantity', 'requests']) }},
+        case when usage_column = 'web_search_requests' then 'web_search' else 'tokens' end as cost_type,
+        case when usage_column <> 'web_search_requests' then {{ report_token_type('usage_column') }} end as token_type,
+        quantity,
+        case when usage_column = 'web_search_requests' then 'Requests' else 'Tokens' end as quantity_unit
+    from usage_by_column
+    where quantity <> 0
 ),
 
 combination_requests as (
@@ -54,63 +52,23 @@ combination_requests as (
     where requests is not null
 ),
 
-token_lines as (
+-- one join of every cost line with the usage it prices (code execution and session time have none): each of
+-- full_costs and full_usage is referenced as few times as can be, as Spark computes a CTE once per reference
+lines as (
     select
         {{ analytics_grain_of_either('c', 'u') }},
-        'tokens' as cost_type,
+        coalesce(c.cost_type, u.cost_type) as cost_type,
         coalesce(c.token_type, u.token_type) as token_type,
         c.amount_usd,
         c.list_amount_usd,
-        u.tokens as quantity,
-        'Tokens' as quantity_unit
-    from (
-        select * from full_costs
-        where cost_type = 'tokens'
-    ) as c
-    full outer join token_usage as u
+        u.quantity,
+        u.quantity_unit
+    from full_costs as c
+    full outer join usage_lines as u
         on
             {{ analytics_grain_matches('c', 'u', 'cost_date', 'usage_date') }}
-            and c.token_type = u.token_type
-),
-
-web_search_lines as (
-    select
-        {{ analytics_grain_of_either('c', 'u') }},
-        'web_search' as cost_type,
-        null as token_type,
-        c.amount_usd,
-        c.list_amount_usd,
-        u.web_search_requests as quantity,
-        'Requests' as quantity_unit
-    from (
-        select * from full_costs
-        where cost_type = 'web_search'
-    ) as c
-    full outer join web_search_usage as u
-        on {{ analytics_grain_matches('c', 'u', 'cost_date', 'usage_date') }}
-),
-
-other_lines as (
-    select
-        cost_date as charge_date,
-        {{ (analytics_key_columns() + analytics_price_columns()) | join(', ') }},
-        cost_type,
-        token_type,
-        amount_usd,
-        list_amount_usd,
-        null as quantity,
-        null as quantity_unit
-    from full_costs
-    where cost_type not in ('tokens', 'web_search')
-),
-
--- the three kinds of line have the same columns in the same order
-lines as (
-    select * from token_lines
-    union all
-    select * from web_search_lines
-    union all
-    select * from other_lines
+            and c.cost_type = u.cost_type
+            and c.token_type is not distinct from u.token_type
 ),
 
 lines_with_requests as (
