@@ -25,6 +25,11 @@ INSTALL = if $(BIN)/pip config list 2>/dev/null | grep '\.index-url=' > /dev/nul
 
 .PHONY: install demo test test-spark dev lint backfill clean
 
+# PUMP_COSTS_ENGINE=spark: what Spark needs first. Spark in the run's process (the project's own profile): Java 17 and
+# the spark extra. A cluster's profile (PUMP_COSTS_DBT_PROFILES_DIR): only its client, the spark-cluster extra.
+ENGINE_NEEDS := $(if $(filter spark,$(PUMP_COSTS_ENGINE)),$(if $(PUMP_COSTS_DBT_PROFILES_DIR),\
+	$(BIN)/.spark-cluster-installed,$(JAVA) $(BIN)/.spark-installed))
+
 # The report test opens the spend report in Debian's Chromium, driven by Playwright (no browser download).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -40,7 +45,7 @@ MANIFEST := dbt_project/target/manifest.json
 $(MANIFEST): $(BIN)/.installed dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null)
 	$(BIN)/dagster-dbt project prepare-and-package --file pump_costs/defs/dbt/project.py
 
-install: $(BIN)/.installed $(MANIFEST)
+install: $(BIN)/.installed $(MANIFEST) $(ENGINE_NEEDS)
 
 # The production test runs a real PostgreSQL (Debian's, started in a temporary folder as its own user).
 POSTGRES := $(or $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb)),/usr/lib/postgresql/15/bin/initdb)
@@ -62,10 +67,11 @@ $(BIN)/.spark-installed: $(BIN)/.installed
 	@$(call INSTALL,dev$(comma)spark)
 	touch $@
 
-# PUMP_COSTS_ENGINE=spark: what Spark needs first (Java 17, the spark extra).
-ENGINE_NEEDS := $(if $(filter spark,$(PUMP_COSTS_ENGINE)),$(JAVA) $(BIN)/.spark-installed)
+$(BIN)/.spark-cluster-installed: $(BIN)/.installed
+	@$(call INSTALL,dev$(comma)spark-cluster)
+	touch $@
 
-demo: install $(ENGINE_NEEDS)
+demo: install
 	$(BIN)/pump-costs demo
 
 test: lint $(CHROMIUM) $(POSTGRES)
@@ -78,10 +84,10 @@ test-spark: install $(JAVA) $(BIN)/.spark-installed
 		{ echo "make test-spark: no Spark test was collected (see pytest -m spark --collect-only)"; exit 1; }; \
 	failed=0; for test in $$tests; do $(BIN)/pytest -m spark -n 0 "$$test" || failed=1; done; exit $$failed
 
-dev: install $(ENGINE_NEEDS)
+dev: install
 	$(BIN)/pump-costs dev
 
-backfill: install $(ENGINE_NEEDS)
+backfill: install
 	$(BIN)/pump-costs backfill --days $${DAYS:-365}
 
 lint: install

@@ -23,7 +23,7 @@ def test_an_unknown_engine_is_refused_rather_than_the_default_taken():
     )
 
 
-def test_spark_without_java_is_refused_before_dbt_starts(monkeypatch, tmp_path):
+def test_spark_without_what_it_needs_is_refused_before_dbt_starts(monkeypatch, tmp_path):
     monkeypatch.setenv(ENGINE.name, "spark")
     monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
     with pytest.raises(RuntimeError) as refused:
@@ -34,9 +34,21 @@ def test_spark_without_java_is_refused_before_dbt_starts(monkeypatch, tmp_path):
         "(`PUMP_COSTS_ENGINE=spark make demo`, `make dev`, `make backfill`), which installs them, or unset it to "
         "run on DuckDB."
     )
-    # A profile of the user's (a Spark Thrift server, Databricks) runs the work elsewhere: nothing is needed here.
+    # A profile of the user's (a Spark Thrift server, Databricks) runs the work elsewhere: only the dbt adapter
+    # its `spark` output names is needed here (dbt reports a profile it cannot read).
     monkeypatch.setenv(DBT_PROFILES_DIR.name, str(tmp_path))
     require_spark()
+    profile = "pump_costs:\n  outputs:\n    spark:\n      type: {}\n      host: spark-thrift.internal\n"
+    (tmp_path / "profiles.yml").write_text(profile.format("duckdb"))
+    require_spark()
+    (tmp_path / "profiles.yml").write_text(profile.format("databricks"))
+    with pytest.raises(RuntimeError) as refused:
+        require_spark()
+    assert str(refused.value) == (
+        f"PUMP_COSTS_ENGINE=spark with the profile in {tmp_path} (PUMP_COSTS_DBT_PROFILES_DIR), whose `spark` "
+        "output is of type databricks, but dbt's databricks adapter is not installed: install it "
+        "(`.venv/bin/pip install dbt-databricks`)."
+    )
 
 
 def test_dbt_reads_the_profiles_folder_pump_costs_is_told_of(monkeypatch, tmp_path):

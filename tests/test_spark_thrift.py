@@ -1,8 +1,9 @@
 """The README's profile for a Spark cluster, tried as written against a real Spark Thrift server: Spark's own
 HiveThriftServer2 (from the spark extra's jars) on a loopback port, with a metastore and warehouse of its own.
-`pump-costs backfill` runs dbt through it with no Spark of its own; the published marts, and the metastore's
-marts read through the server as a BI tool reads them, equal DuckDB's of the same data to the last digit.
-Run by `make test-spark` (the spark extra, Java 17); `make test` leaves it out."""
+`pump-costs backfill` runs dbt through it from a virtual environment with only the spark-cluster extra, as
+`make install` sets one up for a cluster (no pyspark: no Spark of its own can start); the published marts, and
+the metastore's marts read through the server as a BI tool reads them, equal DuckDB's of the same data to the
+last digit. Run by `make test-spark` (the spark extra, Java 17); `make test` leaves it out."""
 
 import os
 import re
@@ -82,6 +83,33 @@ def thrift_server(tmp_path: Path) -> Iterator[int]:
         server.stop()
 
 
+@pytest.fixture
+def cluster_python(tmp_path: Path) -> Path:
+    """The Python of a virtual environment with pump-costs and the spark-cluster extra only, installed as `make
+    install` does (uv, from the cache the project's own installation filled)."""
+    venv = tmp_path / "cluster_venv"
+    python = venv / "bin" / "python"
+    uv = Path(sys.executable).parent / "uv"
+    if uv.exists():
+        commands = [
+            [uv, "venv", "-q", "--python", sys.executable, venv],
+            [uv, "pip", "install", "-q", "--python", python, "-e", ".[spark-cluster]"],
+        ]
+    else:  # pip's configuration names a package index of its own (see the Makefile): pip, as make uses then
+        commands = [
+            [sys.executable, "-m", "venv", venv],
+            [venv / "bin" / "pip", "install", "-q", "-e", ".[spark-cluster]"],
+        ]
+    for command in commands:
+        subprocess.run(command, cwd=PROJECT_ROOT, check=True, timeout=600)
+    modules = ("pyspark", "pyhive", "dbt.adapters.spark")
+    found = f"import importlib.util as u; print(*(bool(u.find_spec(m)) for m in {modules}))"
+    assert subprocess.run([python, "-c", found], capture_output=True, text=True, check=True).stdout.split() == [
+        "False", "True", "True",
+    ]  # fmt: skip
+    return python
+
+
 def readme_thrift_profile(port: int) -> str:
     """The README's Thrift profile, for this server rather than `spark-thrift.internal:10000`."""
     (profile,) = THRIFT_PROFILE.findall((PROJECT_ROOT / "README.md").read_text())
@@ -125,7 +153,7 @@ def session_settings(port: int, profile: str) -> dict[str, str]:
 
 
 def test_the_readme_thrift_profile_runs_the_pipeline_on_a_spark_thrift_server(
-    fake_api, thrift_server, tmp_path, monkeypatch
+    fake_api, thrift_server, cluster_python, tmp_path, monkeypatch
 ):
     last = datetime.now(UTC).date() - timedelta(days=1)
     first = last - timedelta(days=BACKFILL_DAYS - 1)
@@ -146,8 +174,10 @@ def test_the_readme_thrift_profile_runs_the_pipeline_on_a_spark_thrift_server(
     # settings must reach the session.
     assert session_settings(thrift_server, profile) == EXACT_MONEY_SETTINGS
     monkeypatch.setenv(DBT_PROFILES_DIR.name, str(profiles))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
     backfill = subprocess.run(
-        [sys.executable, "-m", "pump_costs.cli", "backfill", "--days", str(BACKFILL_DAYS)],
+        [cluster_python, "-m", "pump_costs.cli", "backfill", "--days", str(BACKFILL_DAYS)],
+        env={**os.environ, "PATH": f"{cluster_python.parent}{os.pathsep}{os.environ['PATH']}"},
         capture_output=True,
         text=True,
         timeout=1200,
@@ -156,6 +186,6 @@ def test_the_readme_thrift_profile_runs_the_pipeline_on_a_spark_thrift_server(
     assert published_answers() == on_duckdb
     for actual, expected in zip(thrift_answers(thrift_server), on_duckdb, strict=True):
         assert actual == expected
-    # The run's dbt worked through the server only: no Spark of its own, which would keep its metastore and
-    # tables in the data folder (the project's own `spark` target does).
+    # The run's dbt worked through the server only: no Spark of its own (it has no pyspark to start one), which
+    # would keep its metastore and tables in the data folder (the project's own `spark` target does).
     assert not (spark / "spark").exists()

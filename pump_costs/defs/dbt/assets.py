@@ -20,6 +20,7 @@ from shutil import which
 from typing import Any
 
 import dagster as dg
+import yaml
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
@@ -300,8 +301,10 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
 
 def require_spark() -> None:
     """The project's own `spark` target (Spark in this process) needs the spark extra and Java: said plainly,
-    before dbt fails on either. A profile of the user's (PUMP_COSTS_DBT_PROFILES_DIR: a cluster) needs neither here."""
-    if DBT_PROFILES_DIR.value():
+    before dbt fails on either. A profile of the user's (PUMP_COSTS_DBT_PROFILES_DIR: a cluster) needs neither
+    here, only the dbt adapter its `spark` output names."""
+    if profiles := DBT_PROFILES_DIR.value():
+        require_adapter(Path(profiles))
         return
     needs = {"the spark extra": find_spec("pyspark"), "Java": which("java")}
     missing = " and ".join(what for what, found in needs.items() if not found)
@@ -311,3 +314,24 @@ def require_spark() -> None:
             "README's command with it set (`PUMP_COSTS_ENGINE=spark make demo`, `make dev`, `make backfill`), which "
             "installs them, or unset it to run on DuckDB."
         )
+
+
+def require_adapter(profiles: Path) -> None:
+    """The dbt adapter of the `spark` output of the `pump_costs` profile in `profiles`, if it names one plainly,
+    is installed; a profile dbt cannot read is left for dbt to report."""
+    try:
+        output = yaml.safe_load((profiles / "profiles.yml").read_text())["pump_costs"]["outputs"]["spark"]
+        adapter = output["type"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return
+    if not isinstance(adapter, str) or not adapter.isidentifier() or find_spec(f"dbt.adapters.{adapter}"):
+        return
+    how = (
+        "run `make install` with both settings set, which installs the spark-cluster extra (dbt-spark's Thrift client)"
+        if adapter == "spark"
+        else f"install it (`.venv/bin/pip install dbt-{adapter}`)"
+    )
+    raise RuntimeError(
+        f"PUMP_COSTS_ENGINE=spark with the profile in {profiles} (PUMP_COSTS_DBT_PROFILES_DIR), whose `spark` output "
+        f"is of type {adapter}, but dbt's {adapter} adapter is not installed: {how}."
+    )
