@@ -128,7 +128,8 @@ DBT_PROFILES_DIR = Setting(
     "PUMP_COSTS_DBT_PROFILES_DIR",
     None,
     "A folder whose `profiles.yml` pump-costs' dbt reads instead of the project's own: a Spark cluster's profile "
-    "(see A real cluster below). dbt's own `DBT_PROFILES_DIR`, set for other dbt projects, is not read.",
+    "(see A real cluster below), whose `pump_costs` profile has the output the engine runs on (`spark`; `local` "
+    "for `duckdb`). dbt's own `DBT_PROFILES_DIR`, set for other dbt projects, is not read.",
     shown_default="dbt_project/",
 )
 DAGSTER_HOME = Setting(

@@ -5,7 +5,7 @@ from importlib.util import find_spec
 
 import pytest
 
-from pump_costs.defs.dbt.assets import require_spark
+from pump_costs.defs.dbt.assets import require_engine
 from pump_costs.defs.resources import shared_resources
 from pump_costs.settings import DBT_PROFILES_DIR, ENGINE, engine
 
@@ -27,27 +27,40 @@ def test_spark_without_what_it_needs_is_refused_before_dbt_starts(monkeypatch, t
     monkeypatch.setenv(ENGINE.name, "spark")
     monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
     with pytest.raises(RuntimeError) as refused:
-        require_spark()
+        require_engine()
     missing = "Java is" if find_spec("pyspark") else "the spark extra and Java are"
     assert str(refused.value) == (
         f"PUMP_COSTS_ENGINE=spark, but {missing} not installed: run the README's command with it set "
         "(`PUMP_COSTS_ENGINE=spark make demo`, `make dev`, `make backfill`), which installs them, or unset it to "
         "run on DuckDB."
     )
-    # A profile of the user's (a Spark Thrift server, Databricks) runs the work elsewhere: only the dbt adapter
-    # its `spark` output names is needed here (dbt reports a profile it cannot read).
+
+
+def test_a_profile_of_the_users_needs_the_engines_output_and_its_adapter_only(monkeypatch, tmp_path):
+    """A cluster's profile (a Spark Thrift server, Databricks) runs the work elsewhere: no Java or pyspark here,
+    only the dbt adapter of the output the engine runs on; a profile dbt cannot read is dbt's to report."""
+    monkeypatch.setenv(ENGINE.name, "spark")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
     monkeypatch.setenv(DBT_PROFILES_DIR.name, str(tmp_path))
-    require_spark()
+    require_engine()  # no profiles.yml: dbt says so
     profile = "pump_costs:\n  outputs:\n    spark:\n      type: {}\n      host: spark-thrift.internal\n"
     (tmp_path / "profiles.yml").write_text(profile.format("duckdb"))
-    require_spark()
+    require_engine()
     (tmp_path / "profiles.yml").write_text(profile.format("databricks"))
     with pytest.raises(RuntimeError) as refused:
-        require_spark()
+        require_engine()
     assert str(refused.value) == (
-        f"PUMP_COSTS_ENGINE=spark with the profile in {tmp_path} (PUMP_COSTS_DBT_PROFILES_DIR), whose `spark` "
-        "output is of type databricks, but dbt's databricks adapter is not installed: install it "
-        "(`.venv/bin/pip install dbt-databricks`)."
+        f"PUMP_COSTS_DBT_PROFILES_DIR={tmp_path}: its pump_costs profile's `spark` output is of type databricks, but "
+        "dbt's databricks adapter is not installed: install it (`.venv/bin/pip install dbt-databricks`)."
+    )
+    # The cluster's profile left set while the engine goes back to DuckDB, which runs on a `local` output.
+    monkeypatch.delenv(ENGINE.name)
+    with pytest.raises(RuntimeError) as refused:
+        require_engine()
+    assert str(refused.value) == (
+        f"PUMP_COSTS_DBT_PROFILES_DIR={tmp_path}: its pump_costs profile has no `local` output, the one "
+        "PUMP_COSTS_ENGINE=duckdb runs dbt on. Set PUMP_COSTS_ENGINE=spark to run on its `spark` output, or unset "
+        "PUMP_COSTS_DBT_PROFILES_DIR to run on DuckDB."
     )
 
 

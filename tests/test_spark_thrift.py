@@ -24,7 +24,9 @@ from pump_costs.settings import DBT_PROFILES_DIR, PROJECT_ROOT
 from tests.dagster_dev import ProcessGroup, free_port
 from tests.engine_comparison import (
     BACKFILL_DAYS,
+    REWRITING_THE_DAILY_MART,
     Answers,
+    Backfill,
     answers,
     duckdb_answers,
     on_folder,
@@ -175,17 +177,20 @@ def test_the_readme_thrift_profile_runs_the_pipeline_on_a_spark_thrift_server(
     assert session_settings(thrift_server, profile) == EXACT_MONEY_SETTINGS
     monkeypatch.setenv(DBT_PROFILES_DIR.name, str(profiles))
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    backfill = subprocess.run(
-        [cluster_python, "-m", "pump_costs.cli", "backfill", "--days", str(BACKFILL_DAYS)],
-        env={**os.environ, "PATH": f"{cluster_python.parent}{os.pathsep}{os.environ['PATH']}"},
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert backfill.returncode == 0, (backfill.stdout + backfill.stderr)[-5000:]
+    backfill = Backfill(cluster_python)
+    assert backfill.finish() == 0, backfill.output()
     assert published_answers() == on_duckdb
     for actual, expected in zip(thrift_answers(thrift_server), on_duckdb, strict=True):
         assert actual == expected
     # The run's dbt worked through the server only: no Spark of its own (it has no pyspark to start one), which
     # would keep its metastore and tables in the data folder (the project's own `spark` target does).
     assert not (spark / "spark").exists()
+
+    # A backfill stopped while the server replaces the daily mart's window (its statement may run on there), then
+    # one run again: nothing doubled or lost.
+    stopped = Backfill(cluster_python)
+    stopped.kill(when=lambda: any(REWRITING_THE_DAILY_MART in line for line in stopped.lines), after=5)
+    backfill = Backfill(cluster_python)
+    assert backfill.finish() == 0, backfill.output()
+    assert published_answers() == on_duckdb
+    assert thrift_answers(thrift_server) == on_duckdb

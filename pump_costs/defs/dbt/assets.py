@@ -29,7 +29,7 @@ from pump_costs.defs.dbt.build_inputs import LOAD_TIME
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.raw.lake import create_raw_layer, lake_folder, spark_catalogue, tidy
-from pump_costs.settings import DATA_DIR, DBT_PROFILES_DIR, data_dir, engine
+from pump_costs.settings import DATA_DIR, DBT_PROFILES_DIR, DBT_TARGETS, data_dir, engine
 from pump_costs.warehouse import cloud_units_dir, lost_cloud_units, tidy_cloud_units, warehouse_path
 
 DAILY_MODELS = "tag:daily"
@@ -288,8 +288,7 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
     of some kind, still builds: DuckDB's views over the raw lake, and on Spark external tables over the same
     folders. Spark's are declared again on every run (a table that gained a column, a data folder moved), and
     Spark reads every file in a table's folder: the files no write listed (a stopped write's) go first."""
-    if engine() == "spark":
-        require_spark()
+    require_engine()
     with duckdb.get_connection() as conn:
         create_raw_layer(conn)
         if engine() == "spark":
@@ -299,12 +298,14 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
         run_operation(dbt, "run_statements", {"statements": spark_catalogue(folder)})
 
 
-def require_spark() -> None:
-    """The project's own `spark` target (Spark in this process) needs the spark extra and Java: said plainly,
-    before dbt fails on either. A profile of the user's (PUMP_COSTS_DBT_PROFILES_DIR: a cluster) needs neither
-    here, only the dbt adapter its `spark` output names."""
+def require_engine() -> None:
+    """What dbt's target needs here, said plainly before dbt fails on it. A profile of the user's
+    (PUMP_COSTS_DBT_PROFILES_DIR: a cluster) needs the engine's output and the dbt adapter it names; the project's
+    own `spark` target (Spark in this process) needs the spark extra and Java."""
     if profiles := DBT_PROFILES_DIR.value():
-        require_adapter(Path(profiles))
+        require_output(Path(profiles))
+        return
+    if engine() != "spark":
         return
     needs = {"the spark extra": find_spec("pyspark"), "Java": which("java")}
     missing = " and ".join(what for what, found in needs.items() if not found)
@@ -316,14 +317,28 @@ def require_spark() -> None:
         )
 
 
-def require_adapter(profiles: Path) -> None:
-    """The dbt adapter of the `spark` output of the `pump_costs` profile in `profiles`, if it names one plainly,
-    is installed; a profile dbt cannot read is left for dbt to report."""
+def require_output(profiles: Path) -> None:
+    """The `pump_costs` profile in `profiles` has the output the engine runs dbt on, and the dbt adapter it names
+    is installed. A profile dbt cannot read is left for dbt to report."""
     try:
-        output = yaml.safe_load((profiles / "profiles.yml").read_text())["pump_costs"]["outputs"]["spark"]
-        adapter = output["type"]
+        outputs = yaml.safe_load((profiles / "profiles.yml").read_text())["pump_costs"]["outputs"]
     except (OSError, yaml.YAMLError, KeyError, TypeError):
         return
+    target = DBT_TARGETS[engine()]
+    if not isinstance(outputs, dict):
+        return
+    if target not in outputs:
+        what_to_do = (
+            "Set PUMP_COSTS_ENGINE=spark to run on its `spark` output, or unset PUMP_COSTS_DBT_PROFILES_DIR to run on "
+            "DuckDB."
+            if target == "local"
+            else "Add your cluster's `spark` output to it (README: A real cluster)."
+        )
+        raise RuntimeError(
+            f"PUMP_COSTS_DBT_PROFILES_DIR={profiles}: its pump_costs profile has no `{target}` output, the one "
+            f"PUMP_COSTS_ENGINE={engine()} runs dbt on. {what_to_do}"
+        )
+    adapter = outputs[target].get("type") if isinstance(outputs[target], dict) else None
     if not isinstance(adapter, str) or not adapter.isidentifier() or find_spec(f"dbt.adapters.{adapter}"):
         return
     how = (
@@ -332,6 +347,6 @@ def require_adapter(profiles: Path) -> None:
         else f"install it (`.venv/bin/pip install dbt-{adapter}`)"
     )
     raise RuntimeError(
-        f"PUMP_COSTS_ENGINE=spark with the profile in {profiles} (PUMP_COSTS_DBT_PROFILES_DIR), whose `spark` output "
-        f"is of type {adapter}, but dbt's {adapter} adapter is not installed: {how}."
+        f"PUMP_COSTS_DBT_PROFILES_DIR={profiles}: its pump_costs profile's `{target}` output is of type {adapter}, but "
+        f"dbt's {adapter} adapter is not installed: {how}."
     )
