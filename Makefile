@@ -63,12 +63,9 @@ $(JAVA):
 	$(SUDO) apt-get install -y -q openjdk-17-jre-headless >/dev/null || \
 		($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q openjdk-17-jre-headless >/dev/null)
 
-$(BIN)/.spark-installed: $(BIN)/.installed
-	@$(call INSTALL,dev$(comma)spark)
-	touch $@
-
-$(BIN)/.spark-cluster-installed: $(BIN)/.installed
-	@$(call INSTALL,dev$(comma)spark-cluster)
+# The project with the extra the stamp names, as well: .spark-installed, .spark-cluster-installed.
+$(BIN)/.%-installed: $(BIN)/.installed
+	@$(call INSTALL,dev$(comma)$*)
 	touch $@
 
 demo: install
