@@ -90,6 +90,11 @@ def test_anthropic_rows_equal_the_raw_reports_to_the_last_digit(mart):
         r[0] for r in query("select distinct SubAccountName from marts.fct_spend where ProviderName = 'Anthropic'")
     }
     assert {"Default", "Production", "Research", "Claude Code"} <= names
+    # Each day's rows carry when the day was pulled: here by the analytics cost pull (the fake API serves it).
+    landed = query("""select distinct cast(ChargePeriodStart as date), x_LandedAt from marts.fct_spend
+                      where ProviderName = 'Anthropic' order by all""")
+    pulled = query("select cast(bucket_start as date), loaded_at from raw_anthropic.analytics_cost_days order by all")
+    assert landed == pulled and len(pulled) == 5
 
 
 def test_real_legacy_cur_sample_totals(mart):
@@ -246,4 +251,4 @@ def test_every_dbt_unit_test_passes(mart, tmp_path):
     shutil.copy(warehouse_path().parent / "dbt_target" / "partial_parse.msgpack", tmp_path / "target")
     result = run_dbt("test", "--select", "test_type:unit", target_path=tmp_path / "target", timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=12 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]
+    assert "PASS=13 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]

@@ -10,8 +10,47 @@
 with analytics_days as (
     select
         organization_id,
-        cost_date
+        cost_date,
+        loaded_at
     from {{ ref('stg_anthropic__analytics_cost_days') }}
+),
+
+analytics_day_keys as (
+    select
+        organization_id,
+        cost_date
+    from analytics_days
+),
+
+legacy_report_pulls as (
+    select
+        organization_id,
+        cost_date as charge_date,
+        loaded_at
+    from {{ ref('stg_anthropic__costs') }}
+    union all
+    select
+        organization_id,
+        usage_date as charge_date,
+        loaded_at
+    from {{ ref('stg_anthropic__usage') }}
+),
+
+-- when a day's lines were pulled: by the analytics cost pull on its days, else by the legacy reports' last pull
+day_pulls as (
+    select
+        organization_id,
+        cost_date as charge_date,
+        loaded_at
+    from analytics_days
+    union all
+    select
+        organization_id,
+        charge_date,
+        max(loaded_at) as loaded_at
+    from legacy_report_pulls
+    where (organization_id, charge_date) not in (select * from analytics_day_keys)
+    group by organization_id, charge_date
 ),
 
 analytics_lines as (
@@ -25,21 +64,33 @@ legacy_lines as (
 -- both kinds of line have the same columns in the same order
 chosen_lines as (
     select * from analytics_lines
-    where (organization_id, charge_date) in (select * from analytics_days)
+    where (organization_id, charge_date) in (select * from analytics_day_keys)
     union all
     select * from legacy_lines
-    where (organization_id, charge_date) not in (select * from analytics_days)
+    where (organization_id, charge_date) not in (select * from analytics_day_keys)
 ),
 
 lines as (
     -- the analytics API has no line descriptions: one is made of what the line is
     select
-        *,
+        chosen_lines.*,
         coalesce(
-            description,
-            concat_ws(' - ', coalesce(model, cost_type), token_type, service_tier, context_window, inference_geo)
-        ) as line_description
+            chosen_lines.description,
+            concat_ws(
+                ' - ',
+                coalesce(chosen_lines.model, chosen_lines.cost_type),
+                chosen_lines.token_type,
+                chosen_lines.service_tier,
+                chosen_lines.context_window,
+                chosen_lines.inference_geo
+            )
+        ) as line_description,
+        day_pulls.loaded_at
     from chosen_lines
+    left join day_pulls
+        on
+            chosen_lines.organization_id = day_pulls.organization_id
+            and chosen_lines.charge_date = day_pulls.charge_date
 ),
 
 focus_rows as (
@@ -86,6 +137,7 @@ focus_rows as (
         'Anthropic' as ServiceProviderName,
         'Anthropic' as HostProviderName,
         'anthropic_admin_api' as x_Source,
+        lines.loaded_at as x_LandedAt,
         lines.model as x_Model,
         lines.token_type as x_TokenType,
         lines.cost_type as x_CostType,

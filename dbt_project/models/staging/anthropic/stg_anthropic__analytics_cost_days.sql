@@ -5,7 +5,8 @@ with source as (
 renamed as (
     select
         cast(bucket_start as date) as cost_date,
-        organization_id
+        organization_id,
+        loaded_at
     from source
 ),
 

@@ -18,7 +18,8 @@ renamed as (
         inference_geo,
         currency,
         amount_cents,
-        {{ money('amount_usd') }} as amount_usd
+        {{ money('amount_usd') }} as amount_usd,
+        loaded_at
     from source
 ),
 

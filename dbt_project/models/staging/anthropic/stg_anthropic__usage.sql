@@ -19,7 +19,8 @@ renamed as (
         cache_read_input_tokens,
         cache_creation_5m_input_tokens,
         cache_creation_1h_input_tokens,
-        web_search_requests
+        web_search_requests,
+        loaded_at
     from source
 ),
 
