@@ -77,10 +77,12 @@ def test_only_anthropic_reports_and_models_refreshed_by_day_are_partitioned():
         "staging/stg_anthropic__analytics_usage",
         "staging/stg_anthropic__analytics_costs",
         "staging/stg_anthropic__analytics_cost_days",
+        "staging/stg_anthropic__claude_code",
         "intermediate/int_anthropic__legacy_lines",
         "intermediate/int_anthropic__analytics_lines",
         "intermediate/int_anthropic__spend_focus",
         "marts/fct_anthropic_spend",
+        "marts/fct_claude_code_usage",
     }
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {

@@ -1,7 +1,7 @@
 {#- Claude Code per day, actor, model and local or remote use. A record's sessions, lines, commits, pull
     requests and tool actions are counted on its first model only, so they add up; estimated cost is the
     report's estimate, for attribution: that spend is already in fct_spend, through the cost report. -#}
-{{ config(materialized='view') }}
+{{ config(materialized='view', tags=['daily']) }}
 
 with claude_code as (
     select * from {{ ref('stg_anthropic__claude_code') }}
