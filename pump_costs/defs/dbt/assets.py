@@ -2,9 +2,10 @@
 
 Only the models built by day from the daily Anthropic reports (their staging and intermediate views,
 fct_anthropic_spend and fct_claude_code_usage) carry a window; seeds, the other staging and intermediate
-views, fct_cloud_spend, fct_spend and the dimensions have no partitions. A daily model reads nothing unpartitioned, so a job of
-every asset runs dbt twice (daily models, then the rest) and an asset backfill reaches every daily model
-from the reports. Every dbt test is an asset check and runs where the models it reads are built.
+views, fct_cloud_spend, fct_spend and the dimensions have no partitions. A daily model reads nothing
+unpartitioned, so a job of every asset runs dbt twice (daily models, then the rest) and an asset backfill
+reaches every daily model from the reports. Every dbt test is an asset check and runs where the models it
+reads are built.
 """
 
 import json
