@@ -2,7 +2,7 @@
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -88,6 +88,33 @@ def test_rerunning_a_partition_and_a_range_is_idempotent(fake_api, yesterday):
     materialize_days(first + timedelta(days=2), yesterday, selection=ANTHROPIC_RAW)
     assert query(RAW_COUNTS)[0] == before
     assert before[2] == ground_truth(first, yesterday + timedelta(days=1)).total_cost_usd * 100
+
+
+def test_a_day_pulled_again_unchanged_keeps_its_stamp_and_a_changed_day_takes_a_new_one(fake_api, yesterday):
+    """loaded_at, the marts' x_LandedAt, says since when a day's rows are as stored: a window pulled again
+    keeps the stamps of the days that came back the same, in every report, and stamps the day that changed."""
+    reports = ("usage_report", "cost_report", "analytics_usage", "analytics_cost", "analytics_cost_days", "claude_code")
+    selection = [dg.AssetKey(["raw_anthropic", name]) for name in reports]
+    first = yesterday - timedelta(days=2)
+
+    def stamps() -> dict[tuple[str, date], list]:
+        return {
+            (report, day): stamps
+            for report in reports
+            for day, stamps in query(
+                f"select cast(bucket_start as date), list(distinct loaded_at) from raw_anthropic.{report} group by 1"
+            )
+        }
+
+    assert materialize_days(first, yesterday, selection=selection).success
+    before = stamps()
+    assert len(before) == 6 * 3 and all(len(day_stamps) == 1 for day_stamps in before.values())
+    fake_api.faults.skew_analytics_cost = (yesterday, Decimal("1"))  # one cost line of yesterday changed upstream
+    assert materialize_days(first, yesterday, selection=selection).success
+    after = stamps()
+    changed = {key for key in before if after[key] != before[key]}
+    assert changed == {("analytics_cost", yesterday)}
+    assert after[("analytics_cost", yesterday)][0] > before[("analytics_cost", yesterday)][0]
 
 
 def test_workspaces_and_keys_have_names_and_default_is_named(fake_api, yesterday):

@@ -68,7 +68,7 @@ def test_the_pipeline_on_spark_gives_the_duckdb_marts_to_the_last_digit(tmp_path
     )
     unit_tests.wait()
     outcomes = [result["status"] for result in unit_tests.get_artifact("run_results.json")["results"]]
-    assert outcomes == ["pass"] * 12
+    assert outcomes == ["pass"] * 13
 
     # Then, on each engine, an export file removed and another delivered again, and a daily run of the last 3
     # days (the schedule's): Spark's fct_cloud_spend drops the removed file's rows and reloads the other's,

@@ -90,10 +90,14 @@ def test_anthropic_rows_equal_the_raw_reports_to_the_last_digit(mart):
         r[0] for r in query("select distinct SubAccountName from marts.fct_spend where ProviderName = 'Anthropic'")
     }
     assert {"Default", "Production", "Research", "Claude Code"} <= names
-    # Each day's rows carry when the day was pulled: here by the analytics cost pull (the fake API serves it).
+    # Each day's rows carry when the day was pulled: the latest of its analytics pulls (the fake API serves them).
     landed = query("""select distinct cast(ChargePeriodStart as date), x_LandedAt from marts.fct_spend
                       where ProviderName = 'Anthropic' order by all""")
-    pulled = query("select cast(bucket_start as date), loaded_at from raw_anthropic.analytics_cost_days order by all")
+    pulled = query("""select cast(bucket_start as date), max(loaded_at) from (
+                          select bucket_start, loaded_at from raw_anthropic.analytics_cost_days
+                          union all select bucket_start, loaded_at from raw_anthropic.analytics_cost
+                          union all select bucket_start, loaded_at from raw_anthropic.analytics_usage
+                      ) group by 1 order by 1""")
     assert landed == pulled and len(pulled) == 5
 
 

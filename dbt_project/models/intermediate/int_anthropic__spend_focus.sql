@@ -10,19 +10,31 @@
 with analytics_days as (
     select
         organization_id,
-        cost_date,
-        loaded_at
+        cost_date
     from {{ ref('stg_anthropic__analytics_cost_days') }}
 ),
 
-analytics_day_keys as (
+analytics_pulls as (
     select
         organization_id,
-        cost_date
-    from analytics_days
+        cost_date as charge_date,
+        loaded_at
+    from {{ ref('stg_anthropic__analytics_cost_days') }}
+    union all
+    select
+        organization_id,
+        cost_date as charge_date,
+        loaded_at
+    from {{ ref('stg_anthropic__analytics_costs') }}
+    union all
+    select
+        organization_id,
+        usage_date as charge_date,
+        loaded_at
+    from {{ ref('stg_anthropic__analytics_usage') }}
 ),
 
-legacy_report_pulls as (
+legacy_pulls as (
     select
         organization_id,
         cost_date as charge_date,
@@ -36,20 +48,22 @@ legacy_report_pulls as (
     from {{ ref('stg_anthropic__usage') }}
 ),
 
--- when a day's lines were pulled: by the analytics cost pull on its days, else by the legacy reports' last pull
-day_pulls as (
-    select
-        organization_id,
-        cost_date as charge_date,
-        loaded_at
-    from analytics_days
+chosen_pulls as (
+    select * from analytics_pulls
+    where (organization_id, charge_date) in (select * from analytics_days)
     union all
+    select * from legacy_pulls
+    where (organization_id, charge_date) not in (select * from analytics_days)
+),
+
+-- since when a day's lines are as they are: the latest pull that changed a row they are made of (a day
+-- pulled again unchanged keeps its stamp: pump_costs/defs/anthropic/assets.py)
+day_pulls as (
     select
         organization_id,
         charge_date,
         max(loaded_at) as loaded_at
-    from legacy_report_pulls
-    where (organization_id, charge_date) not in (select * from analytics_day_keys)
+    from chosen_pulls
     group by organization_id, charge_date
 ),
 
@@ -64,10 +78,10 @@ legacy_lines as (
 -- both kinds of line have the same columns in the same order
 chosen_lines as (
     select * from analytics_lines
-    where (organization_id, charge_date) in (select * from analytics_day_keys)
+    where (organization_id, charge_date) in (select * from analytics_days)
     union all
     select * from legacy_lines
-    where (organization_id, charge_date) not in (select * from analytics_day_keys)
+    where (organization_id, charge_date) not in (select * from analytics_days)
 ),
 
 lines as (

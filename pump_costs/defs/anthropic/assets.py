@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import dagster as dg
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from dagster_duckdb import DuckDBResource
@@ -97,14 +98,59 @@ def _replace_window(
 ) -> dict[tables.RawTable, int]:
     """Replace the client's organization's rows of [start, end) in each table, all in one transaction."""
     organization_id = client.organization_id()
+    window = "organization_id = ? and bucket_start >= ? and bucket_start < ?"
+    params = [organization_id, rows.naive_utc(start), rows.naive_utc(end)]
     with duckdb.get_connection() as conn:
         lake.create_raw_layer(conn)
-        return lake.replace_rows(
-            conn,
-            {table: rows.for_organization(batch, organization_id) for table, batch in batches.items()},
-            "organization_id = ? and bucket_start >= ? and bucket_start < ?",
-            [organization_id, rows.naive_utc(start), rows.naive_utc(end)],
-        )
+        pulled = {
+            table: _unchanged_days_keep_their_stamp(conn, table, rows.for_organization(batch, organization_id))
+            for table, batch in batches.items()
+        }
+        return lake.replace_rows(conn, pulled, window, params)
+
+
+def _unchanged_days_keep_their_stamp(
+    conn: duckdb.DuckDBPyConnection, table: tables.RawTable, batch: pa.Table
+) -> pa.Table:
+    """The batch, its rows of a day that came back exactly as stored (every column but loaded_at) with the
+    loaded_at they were stored with: loaded_at, the marts' x_LandedAt, says since when a day's rows are as they
+    are (as an export file's landing time does), and a day pulled again unchanged is not published again."""
+    columns = ", ".join(name for name, _ in table.columns if name != "loaded_at")
+    conn.register("pulled_batch", batch)
+    try:
+        return conn.sql(
+            f"""
+            with stored as (
+                select * from {table.qualified}
+                where (organization_id, cast(bucket_start as date)) in (
+                    select distinct organization_id, cast(bucket_start as date) from pulled_batch
+                )
+            ),
+
+            changed_days as (
+                select distinct organization_id, cast(bucket_start as date) as day from (
+                    (select {columns} from pulled_batch except all select {columns} from stored)
+                    union all
+                    (select {columns} from stored except all select {columns} from pulled_batch)
+                )
+            ),
+
+            kept_stamps as (
+                select organization_id, cast(bucket_start as date) as day, max(loaded_at) as loaded_at
+                from stored
+                where (organization_id, cast(bucket_start as date)) not in (select * from changed_days)
+                group by all
+            )
+
+            select pulled_batch.* replace (coalesce(kept_stamps.loaded_at, pulled_batch.loaded_at) as loaded_at)
+            from pulled_batch
+            left join kept_stamps
+                on pulled_batch.organization_id = kept_stamps.organization_id
+                and cast(pulled_batch.bucket_start as date) = kept_stamps.day
+            """
+        ).to_arrow_table()
+    finally:
+        conn.unregister("pulled_batch")
 
 
 def _today() -> datetime:

@@ -27,7 +27,8 @@ renamed as (
         -- cents to dollars by multiplying: DuckDB divides decimals in floating point
         {{ money('amount_cents * 0.01') }} as amount_usd,
         {{ money('list_amount_cents * 0.01') }} as list_amount_usd,
-        requests
+        requests,
+        loaded_at
     from source
 ),
 

@@ -25,7 +25,8 @@ renamed as (
         cache_creation_5m_input_tokens,
         cache_creation_1h_input_tokens,
         web_search_requests,
-        requests
+        requests,
+        loaded_at
     from source
 ),
 
