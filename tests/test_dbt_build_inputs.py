@@ -82,9 +82,11 @@ def test_the_engine_reports_each_daily_table_by_rows_and_latest_load_and_a_model
             ("staging", "stg_anthropic__analytics_costs"),
             ("staging", "stg_anthropic__analytics_cost_days"),
             ("staging", "stg_anthropic__analytics_usage"),
+            ("staging", "stg_anthropic__claude_code"),
             ("intermediate", "int_anthropic__legacy_lines"),
             ("intermediate", "int_anthropic__analytics_lines"),
             ("intermediate", "int_anthropic__spend_focus"),
+            ("marts", "fct_claude_code_usage"),
         ]
     }
     assert daily_model_states(dbt) == {"marts.fct_anthropic_spend": "1 / 2026-11-01 06:00:00", **not_built}
@@ -143,7 +145,7 @@ def test_only_the_models_downstream_of_a_changed_input_are_rebuilt():
         "intermediate/int_aws__spend_focus",
         "intermediate/int_cloud__spend_focus",
     }
-    assert len(every_model) == 33
+    assert len(every_model) == 31
 
 
 def test_every_model_that_reads_the_date_says_so_with_its_tag():
