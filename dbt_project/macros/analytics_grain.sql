@@ -90,3 +90,14 @@
         {{ 'or ' if not loop.first }}coalesce({{ measure }}, 0) <> 0
         {%- endfor %}
 {%- endmacro %}
+
+{#- The rows of `analytics` on the days an analytics cost pull covered (`days`: organization_id and the day),
+    the rows of `legacy` on every other day: each organization's day is counted from one API. The two relations
+    have the same columns in the same order, organization_id and charge_date among them. -#}
+{% macro analytics_or_legacy_by_day(analytics, legacy, days) -%}
+    select * from {{ analytics }}
+    where (organization_id, charge_date) in (select * from {{ days }})
+    union all
+    select * from {{ legacy }}
+    where (organization_id, charge_date) not in (select * from {{ days }})
+{%- endmacro %}

@@ -49,11 +49,7 @@ legacy_pulls as (
 ),
 
 chosen_pulls as (
-    select * from analytics_pulls
-    where (organization_id, charge_date) in (select * from analytics_days)
-    union all
-    select * from legacy_pulls
-    where (organization_id, charge_date) not in (select * from analytics_days)
+    {{ analytics_or_legacy_by_day('analytics_pulls', 'legacy_pulls', 'analytics_days') }}
 ),
 
 -- since when a day's lines are as they are: the latest pull that changed a row they are made of (a day
@@ -77,11 +73,7 @@ legacy_lines as (
 
 -- both kinds of line have the same columns in the same order
 chosen_lines as (
-    select * from analytics_lines
-    where (organization_id, charge_date) in (select * from analytics_days)
-    union all
-    select * from legacy_lines
-    where (organization_id, charge_date) not in (select * from analytics_days)
+    {{ analytics_or_legacy_by_day('analytics_lines', 'legacy_lines', 'analytics_days') }}
 ),
 
 lines as (
