@@ -59,15 +59,17 @@ UNITS_FILE = "_units.json"  # written last: a version folder without it is a pub
 READER_GRACE_SECONDS = 24 * 3600
 
 # A written unit's fingerprint: its row count and the sum of its rows' hashes, so any change to any row (a
-# day re-pulled, a workspace renamed, a full refresh with a new mapping) is seen. Hashing every row is cheap
-# next to writing them: about 0.3 s for 10,000,000 rows here.
+# day re-pulled, a workspace renamed, a full refresh with a new mapping) is seen. Only the sources not
+# stored as cloud units are hashed; they are named as literals (CLOUD_SOURCES first), as DuckDB then skips
+# the cloud units' files by their statistics rather than reading every cloud row (0.4 s for 10,000,000).
+CLOUD_SOURCES = f"select distinct x_Source from {CLOUD_UNITS_TABLE} order by all"
 UNIT_FINGERPRINTS = f"""
 select
     x_Source || '/' || strftime(ChargePeriodStart, '%Y-%m') as unit,
     count(*) as row_count,
     row_count || ':' || sum(hash({SPEND_MART})) as fingerprint
 from {MART_SCHEMA}.{SPEND_MART}
-where x_Source not in (select x_Source from {CLOUD_UNITS_TABLE})
+where {{not_cloud}}
 group by all
 """
 # The same on Spark, where every unit is written (fct_cloud_spend's units are DuckDB's): xxhash64 of each row,
@@ -162,7 +164,10 @@ def _write_version(
     """Link fct_cloud_spend's units, write fct_spend's other units that changed (linking the others from
     `previous`) and the whole small marts. Returns every unit's fingerprint (a cloud unit's is its path),
     the units new in this version, and fct_spend's row count."""
-    counted = conn.execute(UNIT_FINGERPRINTS).fetchall()
+    cloud_sources = [source for (source,) in conn.execute(CLOUD_SOURCES).fetchall()]
+    literals = ", ".join("'" + source.replace("'", "''") + "'" for source in cloud_sources)
+    not_cloud = f"x_Source not in ({literals})" if cloud_sources else "true"
+    counted = conn.execute(UNIT_FINGERPRINTS.format(not_cloud=not_cloud)).fetchall()
     units = {unit: fingerprint for unit, _, fingerprint in counted}
     published = _published_units(previous)
     to_write = _link_unchanged_units(units, published, version, previous)
