@@ -60,36 +60,49 @@ def open_warehouse(database: str | Path | None = None) -> Iterator[duckdb.DuckDB
         conn.close()
 
 
-# fct_cloud_spend's rows are Parquet files ("units") beside the warehouse file, listed (by their path in
-# cloud_units_dir()) in this table and read through the model's view (dbt_project/macros/parquet_units.sql);
-# the published mart links the same files.
-CLOUD_UNITS_TABLE = "marts.fct_cloud_spend__units"
+# The models stored as Parquet files ("units") beside the warehouse file (dbt_project/macros/parquet_units.sql):
+# each lists its units (by their path in units_dir(model)) in its <model>__units table and is read through
+# its view. The published mart links fct_cloud_spend's units; int_cloud__daily_spend sums them by day.
+CLOUD_SPEND_MODEL = "marts.fct_cloud_spend"
+UNITS_MODELS = (CLOUD_SPEND_MODEL, "intermediate.int_cloud__daily_spend")
+CLOUD_UNITS_TABLE = f"{CLOUD_SPEND_MODEL}__units"
+
+
+def units_dir(model: str) -> Path:
+    return warehouse_path().parent / "units" / model.split(".")[-1]
 
 
 def cloud_units_dir() -> Path:
-    return warehouse_path().parent / "units" / "fct_cloud_spend"
+    return units_dir(CLOUD_SPEND_MODEL)
 
 
-def _listed_cloud_units(conn: duckdb.DuckDBPyConnection) -> set[str]:
+def _listed_units(conn: duckdb.DuckDBPyConnection, model: str) -> set[str]:
     (listed,) = conn.execute(
         "select count(*) from information_schema.tables where table_schema || '.' || table_name = ?",
-        [CLOUD_UNITS_TABLE],
+        [f"{model}__units"],
     ).fetchone()
     if not listed:
         return set()
-    return {path for (path,) in conn.execute(f"select unit_path from {CLOUD_UNITS_TABLE}").fetchall()}
+    return {path for (path,) in conn.execute(f"select unit_path from {model}__units").fetchall()}
 
 
-def tidy_cloud_units(conn: duckdb.DuckDBPyConnection) -> list[Path]:
-    """Make the units folder dbt writes to, and remove every unit file the units table does not list:
-    retired by a build, or written by one that stopped before recording them. Returns what was removed."""
-    folder = cloud_units_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return remove_unlisted(folder, _listed_cloud_units(conn))
+def tidy_units(conn: duckdb.DuckDBPyConnection) -> list[Path]:
+    """Make the units folders dbt writes to, and remove every unit file its model's units table does not
+    list: retired by a build, or written by one that stopped before recording them. Returns what was removed."""
+    removed = []
+    for model in UNITS_MODELS:
+        units_dir(model).mkdir(parents=True, exist_ok=True)
+        removed += remove_unlisted(units_dir(model), _listed_units(conn, model))
+    return removed
 
 
-def lost_cloud_units(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """The listed units whose file is missing (deleted by hand, or not restored from a backup): until a build
-    writes their export files' rows again (dbt_project/macros/cloud_refresh.sql), fct_cloud_spend cannot be read."""
-    folder = cloud_units_dir()
-    return sorted(path for path in _listed_cloud_units(conn) if not (folder / path).is_file())
+def lost_units(conn: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Each model's listed units whose file is missing (deleted by hand, or not restored from a backup): until
+    a build writes their export files' rows again (dbt_project/macros/cloud_refresh.sql), the model cannot be
+    read."""
+    lost = {}
+    for model in UNITS_MODELS:
+        folder = units_dir(model)
+        if missing := sorted(path for path in _listed_units(conn, model) if not (folder / path).is_file()):
+            lost[model] = missing
+    return lost

@@ -36,6 +36,7 @@ MODELS_OVER_CUR2_ROWS = {
     "intermediate/int_aws__spend_focus",
     "intermediate/int_cloud__spend_focus",
     "marts/fct_cloud_spend",
+    "intermediate/int_cloud__daily_spend",
     "marts/fct_spend",
     "marts/fct_anthropic_daily_cost_by_key",
     "marts/fct_daily_spend",

@@ -9,11 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
 from pump_costs.defs.dbt import build_inputs
-from pump_costs.defs.dbt.assets import CLOUD_SPEND, daily_model_states, dbt_models, models_to_rebuild
+from pump_costs.defs.dbt.assets import daily_model_states, dbt_models, models_to_rebuild
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.report.budgets import Budget, budget_rows, budgets_changed
 from pump_costs.defs.resources import shared_resources
@@ -140,12 +141,24 @@ def test_only_the_models_downstream_of_a_changed_input_are_rebuilt():
     assert rebuilt("context", {**last.inputs.states, "current_date": "2026-11-28"}) == {"marts/fct_budget_status"}
     assert rebuilt("another context", last.inputs.states) == set(every_model)
     # fct_cloud_spend with a unit file lost: it and what is built from it, though no input changed.
-    assert rebuilt("context", last.inputs.states, frozenset({CLOUD_SPEND})) == MODELS_OVER_CUR2_ROWS - {
+    assert rebuilt(
+        "context", last.inputs.states, frozenset({dg.AssetKey(["marts", "fct_cloud_spend"])})
+    ) == MODELS_OVER_CUR2_ROWS - {
         "staging/stg_aws__cur2_line_items",
         "intermediate/int_aws__spend_focus",
         "intermediate/int_cloud__spend_focus",
     }
-    assert len(every_model) == 31
+    # int_cloud__daily_spend with a unit file lost: it and the marts over fct_daily_spend, not fct_cloud_spend.
+    assert rebuilt(
+        "context", last.inputs.states, frozenset({dg.AssetKey(["intermediate", "int_cloud__daily_spend"])})
+    ) == {
+        "intermediate/int_cloud__daily_spend",
+        "marts/fct_daily_spend",
+        "marts/fct_daily_spend_by_scope",
+        "marts/fct_budget_status",
+        "marts/fct_spend_anomalies",
+    }
+    assert len(every_model) == 32
 
 
 def test_every_model_that_reads_the_date_says_so_with_its_tag():

@@ -30,7 +30,7 @@ from pump_costs.sample_exports.generate import (
     write_gcp_billing,
 )
 from pump_costs.settings import AWS_CUR_DIRS, DATA_DIR, PROJECT_ROOT, data_dir
-from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir, warehouse_path
+from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir, units_dir, warehouse_path
 from tests.conftest import MODELS_OVER_CUR2_ROWS, another_file_system, decimal_sums, query, totals
 
 EXPORT_KEYS = [
@@ -422,9 +422,9 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
     built, september_before = query(by_file), september_file()
     assert len(built) == 4 and sum(row[3] for row in built) == sum(first.cost_by_period.values())
     first_build = built_by(run)
-    assert len(first_build) == 31 and set(first_build.values()) == {run.run_id}
+    assert len(first_build) == 32 and set(first_build.values()) == {run.run_id}
     built_checks = check_outcomes(run)
-    assert len(built_checks) == 79 and all(built_checks.values())
+    assert len(built_checks) == 80 and all(built_checks.values())
 
     # Nothing changed: nothing is landed or published again, no row of the mart is written again, and
     # dbt does not run: every model is reported as the build left it, every test with its outcome there.
@@ -476,6 +476,12 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
     october = [row for row in rebuilt if "BILLING_PERIOD=2026-10" in row[0]]
     assert sum(row[3] for row in october) == second.cost_by_period["2026-10"] < first.cost_by_period["2026-10"]
     assert all(row[1] > built[0][1] for row in october)
+    # fct_daily_spend sums int_cloud__daily_spend, whose units were refreshed by the same files: each day's
+    # rows and money as in fct_spend, September's summed once though only October's files were summed again.
+    spend_by_day = """select cast(ChargePeriodStart as date), count(*), sum(BilledCost) from marts.fct_spend
+                      group by 1 order by 1"""
+    daily_spend = "select charge_date, sum(charge_rows), sum(billed_cost) from marts.fct_daily_spend group by 1 order by 1"
+    assert query(daily_spend) == query(spend_by_day) and len(query(spend_by_day)) == 20
     # Only the models downstream of the CUR 2.0 rows and the landing record are built again.
     rebuilt = {model for model, by in built_by(run).items() if by == run.run_id}
     assert rebuilt == MODELS_OVER_CUR2_ROWS | {"staging/stg_exports__landed_files"}
@@ -509,8 +515,11 @@ def test_a_file_with_rows_in_two_months_is_never_counted_twice(fake_api, yesterd
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     by_month = """select strftime(ChargePeriodStart, '%Y-%m'), count(*), sum(BilledCost) from marts.fct_spend
                   group by 1 order by 1"""
+    # fct_daily_spend sums int_cloud__daily_spend's units, refreshed by the same rule: the same totals
+    daily_by_month = """select strftime(charge_date, '%Y-%m'), sum(charge_rows), sum(billed_cost)
+                        from marts.fct_daily_spend group by 1 order by 1"""
     late_cost = Decimal("1.25")
-    assert query(by_month) == [
+    assert query(by_month) == query(daily_by_month) == [
         ("2026-09", 41 + 1, first.cost_by_period["2026-09"] + late_cost),
         ("2026-10", 41, first.cost_by_period["2026-10"]),
     ]
@@ -523,16 +532,19 @@ def test_a_file_with_rows_in_two_months_is_never_counted_twice(fake_api, yesterd
         ("2026-09", 31 + 1, second.cost_by_period["2026-09"] + late_cost),
         ("2026-10", 41, first.cost_by_period["2026-10"]),
     ]
-    assert query(by_month) == expected
+    assert query(by_month) == query(daily_by_month) == expected
 
-    # October's unit file is lost (deleted by hand): the next run, though no export changed, writes the rows
-    # of its files again, and so September's unit too, which holds the late row of one of them.
+    # October's unit files are lost (deleted by hand), of both models: the next run, though no export
+    # changed, writes the rows of their files again, and so September's units too, which hold the late row.
     units = {path: month for path, month in query(f"select distinct unit_path, charge_month from {CLOUD_UNITS_TABLE}")}
     (october_unit,) = [path for path, month in units.items() if month == "2026-10"]
     (cloud_units_dir() / october_unit).unlink()
+    daily_units = "intermediate.int_cloud__daily_spend__units"
+    (october_daily_unit,) = query(f"select distinct unit_path from {daily_units} where charge_month = '2026-10'")
+    (units_dir("intermediate.int_cloud__daily_spend") / october_daily_unit[0]).unlink()
     result = materialize_days(yesterday, yesterday, selection=exports_job.selection)
     assert result.success
-    assert query(by_month) == expected
+    assert query(by_month) == query(daily_by_month) == expected
     rewritten = {path for (path,) in query(f"select distinct unit_path from {CLOUD_UNITS_TABLE}")}
     assert len(rewritten) == 2 and rewritten.isdisjoint(units)
     assert all((cloud_units_dir() / path).is_file() for path in rewritten)

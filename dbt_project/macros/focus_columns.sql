@@ -138,3 +138,12 @@
     {{ replacements[column] ~ ' as ' ~ adapter.quote(column) if column in replacements else alias ~ '.' ~ adapter.quote(column) }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- The FOCUS columns fct_daily_spend sums spend by, besides the day (int_cloud__daily_spend sums the cloud
+    rows by them first). -#}
+{% macro daily_spend_columns() -%}
+    {{ return([
+        'ProviderName', 'ServiceName', 'ServiceCategory', 'BillingAccountId', 'BillingAccountName', 'SubAccountId',
+        'SubAccountName', 'x_Model', 'x_ApiKeyName', 'x_AiModelFamily', 'x_AiChannel', 'BillingCurrency',
+    ]) }}
+{%- endmacro %}

@@ -3,8 +3,32 @@
     unique only within its billing account (each Anthropic organization has a workspace named Default), so
     each has a label too, what budgets, anomalies and the report call it: its name, prefixed with its
     billing account's where another billing account of the same provider has one of that name. -#}
-with spend as (
+with anthropic_spend as (
+    -- the cloud rows come summed by file and day from int_cloud__daily_spend, which sums only what changed
     select * from {{ ref('fct_spend') }}
+    where x_Source = 'anthropic_admin_api'
+),
+
+cloud_daily_spend as (
+    select * from {{ ref('int_cloud__daily_spend') }}
+),
+
+spend as (
+    select
+        ChargePeriodStart,
+        {{ daily_spend_columns() | join(', ') }},
+        BilledCost,
+        EffectiveCost,
+        1 as charge_rows
+    from anthropic_spend
+    union all
+    select
+        ChargePeriodStart,
+        {{ daily_spend_columns() | join(', ') }},
+        BilledCost,
+        EffectiveCost,
+        charge_rows
+    from cloud_daily_spend
 ),
 
 daily as (
@@ -24,7 +48,7 @@ daily as (
         BillingCurrency as billing_currency,
         sum(BilledCost) as billed_cost,
         sum(EffectiveCost) as effective_cost,
-        count(*) as charge_rows
+        cast(sum(charge_rows) as {{ dbt.type_bigint() }}) as charge_rows
     from spend
     group by all
 ),

@@ -31,7 +31,7 @@ from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
 from pump_costs.raw.lake import create_raw_layer, lake_folder, spark_catalogue, tidy
 from pump_costs.settings import DATA_DIR, DBT_PROFILES_DIR, DBT_TARGETS, data_dir, engine
-from pump_costs.warehouse import cloud_units_dir, lost_cloud_units, tidy_cloud_units, warehouse_path
+from pump_costs.warehouse import lost_units, tidy_units, units_dir, warehouse_path
 
 DAILY_MODELS = "tag:daily"
 WINDOW_START_ENV_VAR, WINDOW_END_ENV_VAR = "PUMP_COSTS_WINDOW_START", "PUMP_COSTS_WINDOW_END"
@@ -41,8 +41,6 @@ WINDOW_START_ENV_VAR, WINDOW_END_ENV_VAR = "PUMP_COSTS_WINDOW_START", "PUMP_COST
 # whose models span two runs (as a UI backfill splits them), such as fct_spend's relationships test to a
 # seed built in an earlier run.
 INDIRECT_SELECTION = ["--indirect-selection", "buildable"]
-# The model whose rows are Parquet files beside the warehouse (dbt_project/macros/parquet_units.sql).
-CLOUD_SPEND = dg.AssetKey(["marts", "fct_cloud_spend"])
 # Metadata of a model a run did not rebuild (nothing it reads changed since) and of its tests: the run that did.
 BUILT_BY_RUN = "built_by_run"
 
@@ -139,19 +137,20 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     project = build_inputs.project_digest(dbt_project.project_dir)
     on_duckdb = engine() == "duckdb"
     with duckdb.get_connection() as conn:
-        # fct_cloud_spend's units are files beside the warehouse on DuckDB, partitions of its table on Spark.
+        # The parquet_units models' units are files beside the warehouse on DuckDB, partitions on Spark.
         if on_duckdb:
-            tidy_cloud_units(conn)  # what a build that stopped or failed wrote, unrecorded, is removed
-        lost = lost_cloud_units(conn) if on_duckdb else []
+            tidy_units(conn)  # what a build that stopped or failed wrote, unrecorded, is removed
+        lost = lost_units(conn) if on_duckdb else {}
         inputs = build_inputs.current_inputs(project, conn, daily)
         last = build_inputs.last_build(conn)
-    if lost:
+    for model, paths in lost.items():
         context.log.warning(
-            f"{len(lost)} unit file(s) of fct_cloud_spend are missing from {cloud_units_dir()} (first: {lost[0]}): "
+            f"{len(paths)} unit file(s) of {model} are missing from {units_dir(model)} (first: {paths[0]}): "
             "the rows of their export files are written again."
         )
     selected = context.selected_asset_keys
-    rebuilt = models_to_rebuild(selected, inputs, last, damaged={CLOUD_SPEND} if lost else set())
+    damaged = {dg.AssetKey(model.split(".")) for model in lost}
+    rebuilt = models_to_rebuild(selected, inputs, last, damaged=damaged)
     kept = selected - rebuilt
     if kept:
         runs = ", ".join(sorted({last.built_by[key.to_user_string()] for key in kept}))
@@ -171,7 +170,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
             yield event
         if on_duckdb:
             with duckdb.get_connection() as conn:
-                tidy_cloud_units(conn)  # the units this build retired
+                tidy_units(conn)  # the units this build retired
     # A test dbt ran has this run's outcome; another test of a kept model keeps its last one; another test
     # of a model built now has none.
     kept_checks = [
