@@ -480,7 +480,8 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
     # rows and money as in fct_spend, September's summed once though only October's files were summed again.
     spend_by_day = """select cast(ChargePeriodStart as date), count(*), sum(BilledCost) from marts.fct_spend
                       group by 1 order by 1"""
-    daily_spend = "select charge_date, sum(charge_rows), sum(billed_cost) from marts.fct_daily_spend group by 1 order by 1"
+    daily_spend = """select charge_date, sum(charge_rows), sum(billed_cost) from marts.fct_daily_spend
+                     group by 1 order by 1"""
     assert query(daily_spend) == query(spend_by_day) and len(query(spend_by_day)) == 20
     # Only the models downstream of the CUR 2.0 rows and the landing record are built again.
     rebuilt = {model for model, by in built_by(run).items() if by == run.run_id}
@@ -519,10 +520,11 @@ def test_a_file_with_rows_in_two_months_is_never_counted_twice(fake_api, yesterd
     daily_by_month = """select strftime(charge_date, '%Y-%m'), sum(charge_rows), sum(billed_cost)
                         from marts.fct_daily_spend group by 1 order by 1"""
     late_cost = Decimal("1.25")
-    assert query(by_month) == query(daily_by_month) == [
+    delivered = [
         ("2026-09", 41 + 1, first.cost_by_period["2026-09"] + late_cost),
         ("2026-10", 41, first.cost_by_period["2026-10"]),
     ]
+    assert query(by_month) == query(daily_by_month) == delivered
     units_of_october_csv = f"select count(distinct unit_path) from {CLOUD_UNITS_TABLE} where x_SourceFile = ?"
     assert query(units_of_october_csv, [str(october_csv)]) == [(2,)]
 
