@@ -428,16 +428,21 @@ def test_cloud_rows_are_landed_and_modelled_again_only_for_files_that_changed(fa
 
     # Nothing changed: nothing is landed or published again, no row of the mart is written again, and
     # dbt does not run: every model is reported as the build left it, every test with its outcome there.
-    # A unit a killed build wrote but never recorded is removed, and counts nowhere.
-    units = sorted(cloud_units_dir().rglob("*.parquet"))
-    leftover = cloud_units_dir() / "killed-build" / "unit=aws_cur2-2026-10" / "data_0.parquet"
-    leftover.parent.mkdir(parents=True)
-    shutil.copy(units[0], leftover)
+    # A unit a killed build wrote but never recorded, in either model's units folder, is removed and counts
+    # nowhere.
+    folders = [cloud_units_dir(), units_dir("intermediate.int_cloud__daily_spend")]
+    units = {folder: sorted(folder.rglob("*.parquet")) for folder in folders}
+    daily_sums = "select count(*), sum(charge_rows), sum(billed_cost) from marts.fct_daily_spend"
+    summed = query(daily_sums)
+    for folder in folders:
+        leftover = folder / "killed-build" / "unit=aws_cur2-2026-10" / "data_0.parquet"
+        leftover.parent.mkdir(parents=True)
+        shutil.copy(units[folder][0], leftover)
     run = materialize_days(yesterday, yesterday, selection=exports_job.selection)
     assert files_landed_and_units_published(run) == (0, 0)
-    assert query(by_file) == built
-    assert sorted(cloud_units_dir().rglob("*.parquet")) == units
-    assert not (cloud_units_dir() / "killed-build").exists()
+    assert query(by_file) == built and query(daily_sums) == summed
+    assert {folder: sorted(folder.rglob("*.parquet")) for folder in folders} == units
+    assert not any((folder / "killed-build").exists() for folder in folders)
     assert built_by(run) == first_build
     assert check_outcomes(run) == built_checks
 

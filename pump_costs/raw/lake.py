@@ -94,14 +94,15 @@ def read_files(table: RawTable, folder: Path, paths: list[str]) -> str:
     """A query of the files' rows with exactly the table's columns and types (a column the files lack is null)."""
     if not paths:
         return f"select {typed_columns(table, empty=True)} where false"
-    files = ", ".join(_literal(folder / path) for path in paths)
+    files = ", ".join(sql_literal(folder / path) for path in paths)
     return (
         f"select {typed_columns(table)} from read_parquet([{files}], union_by_name = true, hive_partitioning = false)"
     )
 
 
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def sql_literal(value: str | Path | None) -> str:
+    """`value` as a DuckDB SQL literal (text, quotes doubled), or null."""
+    return "null" if value is None else "'" + str(value).replace("'", "''") + "'"
 
 
 class LakeWrite:
@@ -126,7 +127,7 @@ class LakeWrite:
             [(rows,)] = self.conn.execute(
                 f"copy (select {typed_columns(table)} from ({query}) "
                 f"where case when {present} then true else error('{missing}') end) "
-                f"to {_literal(target)} (format parquet)",
+                f"to {sql_literal(target)} (format parquet)",
                 params or [],
             ).fetchall()
         except BaseException:

@@ -32,7 +32,7 @@ from pump_costs.raw.export_formats import (
     GCP_BILLING,
     ExportFormat,
 )
-from pump_costs.raw.lake import LakeWrite, create_raw_layer, file_part, parts, tidy
+from pump_costs.raw.lake import LakeWrite, create_raw_layer, file_part, parts, sql_literal, tidy
 from pump_costs.raw.tables import (
     EXPORT_METADATA_COLUMNS,
     LANDED_AT,
@@ -141,10 +141,6 @@ def _quoted(name: str) -> str:
     return f'"{name}"'
 
 
-def _literal(value: str | None) -> str:
-    return "null" if value is None else "'" + value.replace("'", "''") + "'"
-
-
 def _raw_value(fmt: ExportFormat, name: str, file_type: str | None) -> str:
     """The file's column as its raw column's type; a value that cannot be read stops the query (UNUSABLE)."""
     column = _quoted(name)
@@ -171,7 +167,7 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
         )
     selected = [_raw_value(fmt, name, columns.get(name)) for name in fmt.columns]
     metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
-    selected += [f"{_literal(v)} as {name}" for name, v in zip(EXPORT_METADATA_COLUMNS, metadata, strict=True)]
+    selected += [f"{sql_literal(v)} as {name}" for name, v in zip(EXPORT_METADATA_COLUMNS, metadata, strict=True)]
     usable = ["(" + " or ".join(f"{_quoted(n)} is not null" for n in names) + ")" for names in fmt.mandatory]
     usable += [f"{export_values.first_unreadable_number(texts)} is null" for _, texts in fmt.nested_numbers]
     return (

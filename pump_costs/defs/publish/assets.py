@@ -34,6 +34,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from pump_costs.defs.dbt.assets import engine_rows, run_operation
+from pump_costs.raw.lake import sql_literal
 from pump_costs.settings import engine
 from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir
 
@@ -165,8 +166,7 @@ def _write_version(
     `previous`) and the whole small marts. Returns every unit's fingerprint (a cloud unit's is its path),
     the units new in this version, and fct_spend's row count."""
     cloud_sources = [source for (source,) in conn.execute(CLOUD_SOURCES).fetchall()]
-    literals = ", ".join("'" + source.replace("'", "''") + "'" for source in cloud_sources)
-    not_cloud = f"x_Source not in ({literals})" if cloud_sources else "true"
+    not_cloud = f"x_Source not in ({', '.join(map(sql_literal, cloud_sources))})" if cloud_sources else "true"
     counted = conn.execute(UNIT_FINGERPRINTS.format(not_cloud=not_cloud)).fetchall()
     units = {unit: fingerprint for unit, _, fingerprint in counted}
     published = _published_units(previous)
