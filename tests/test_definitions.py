@@ -106,7 +106,7 @@ def test_every_dbt_test_is_an_asset_check():
     manifest = json.loads(dbt_project.manifest_path.read_text())
     tests = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"}
     checks = {spec.name for assets in (dbt_models, dbt_daily_models) for spec in assets.check_specs}
-    assert checks == tests and len(tests) == 106
+    assert checks == tests and len(tests) == 107
     reconciliation = next(s for s in dbt_models.check_specs if s.name == "assert_anthropic_spend_matches_cost_report")
     assert reconciliation.asset_key == dg.AssetKey(["marts", "fct_spend"])
 

@@ -256,3 +256,41 @@ def test_every_dbt_unit_test_passes(mart, tmp_path):
     result = run_dbt("test", "--select", "test_type:unit", target_path=tmp_path / "target", timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "PASS=13 WARN=0 ERROR=0 SKIP=0" in result.stdout, result.stdout[-3000:]
+
+
+def test_the_daily_mart_reconciliation_names_each_day_that_differs_from_fct_spend(mart, tmp_path, monkeypatch):
+    """assert_daily_spend_matches_fct_spend, on a copy of the built mart whose fct_daily_spend is off by the
+    last digit on one day and lacks another day's rows, as a unit summed twice or lost would leave it."""
+    copy = tmp_path / "data"
+    shutil.copytree(mart[0], copy, symlinks=True)
+    monkeypatch.setenv("PUMP_COSTS_DATA_DIR", str(copy))
+    aws_day, gcp_day = (
+        query(f"select min(charge_date) from marts.fct_daily_spend where provider_name = '{provider}'")[0][0]
+        for provider in ("AWS", "Google Cloud")
+    )
+    with duckdb.connect(str(warehouse_path())) as conn:
+        conn.execute(
+            """update marts.fct_daily_spend set billed_cost = billed_cost + 0.000000000000000001
+               where rowid = (select min(rowid) from marts.fct_daily_spend
+                              where provider_name = 'AWS' and charge_date = ?)""",
+            [aws_day],
+        )
+        conn.execute(
+            "delete from marts.fct_daily_spend where provider_name = 'Google Cloud' and charge_date = ?", [gcp_day]
+        )
+    (tmp_path / "target").mkdir()
+    result = run_dbt(
+        "test", "--select", "assert_daily_spend_matches_fct_spend", "--store-failures",
+        target_path=tmp_path / "target", timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1 and "Got 2 results" in result.stdout, result.stdout[-3000:]
+    spend = """select BillingCurrency, count(*), sum(BilledCost), sum(EffectiveCost) from marts.fct_spend
+               where ProviderName = ? and cast(ChargePeriodStart as date) = ? group by all"""
+    [(aws_currency, aws_rows, aws_billed, aws_effective)] = query(spend, ["AWS", aws_day])
+    [(gcp_currency, gcp_rows, gcp_billed, gcp_effective)] = query(spend, ["Google Cloud", gcp_day])
+    failures = query("select * from dbt_test__audit.assert_daily_spend_matches_fct_spend order by provider_name")
+    assert failures == [
+        (aws_day, "AWS", aws_currency, aws_rows, aws_rows, aws_billed, aws_billed + Decimal("1e-18"), aws_effective,
+         aws_effective),
+        (gcp_day, "Google Cloud", gcp_currency, gcp_rows, None, gcp_billed, None, gcp_effective, None),
+    ]  # fmt: skip
