@@ -37,9 +37,7 @@ def timed_daily_run() -> None:
 def daily_run() -> float:
     """The daily run in a process of its own, as the daemon launches each run: in this one, which has run the
     backfill and the runs before, Python's full garbage collections took 0.2-0.3 s each by year three."""
-    child = subprocess.run(
-        [sys.executable, __file__, "--one-run"], capture_output=True, text=True, env=os.environ, check=False
-    )
+    child = subprocess.run([sys.executable, __file__, "--one-run"], capture_output=True, text=True, check=False)
     if child.returncode:
         sys.exit(f"the daily run failed:\n{child.stdout[-5000:]}\n{child.stderr[-5000:]}")
     (seconds,) = [line for line in child.stdout.splitlines() if line.startswith(SECONDS)]
