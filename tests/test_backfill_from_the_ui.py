@@ -8,7 +8,7 @@ from datetime import timedelta
 import dagster as dg
 
 from pump_costs.defs.anthropic.checks import analytics_cost_matches_cost_report
-from pump_costs.defs.dbt.assets import dbt_models
+from pump_costs.defs.dbt.assets import dbt_daily_models, dbt_models
 from pump_costs.defs.publish.assets import published_connection
 from pump_costs.defs.report.assets import no_new_spend_anomalies, spend_within_budgets
 from tests.conftest import query
@@ -31,7 +31,7 @@ query ($id: String!) {
 }"""
 
 
-def test_ui_asset_backfill_evaluates_every_check_on_fct_spend(engine_name, dagster_dev, yesterday):
+def test_ui_asset_backfill_evaluates_every_check(engine_name, dagster_dev, yesterday):
     server, home = dagster_dev
     first = yesterday - timedelta(days=6)
     days = [(first + timedelta(days=n)).isoformat() for n in range(7)]
@@ -57,10 +57,16 @@ def test_ui_asset_backfill_evaluates_every_check_on_fct_spend(engine_name, dagst
         runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
         assert runs and all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs)
         backfill_runs = {run.run_id for run in runs}
-        checks = [spec.key for spec in dbt_models.check_specs if spec.asset_key == FCT_SPEND]
-        checks += list(analytics_cost_matches_cost_report.check_keys)  # the blocking reconciliation, in Python
-        assert {"assert_anthropic_spend_matches_cost_report", "analytics_cost_matches_cost_report"} <= {
-            check.name for check in checks
+        # Every dbt test, on the models built by day and on the rest, and the blocking reconciliation in Python.
+        checks = [*dbt_daily_models.check_keys, *dbt_models.check_keys, *analytics_cost_matches_cost_report.check_keys]
+        assert {
+            "assert_anthropic_spend_matches_cost_report",
+            "assert_daily_spend_matches_fct_spend",
+            "analytics_cost_matches_cost_report",
+        } <= {check.name for check in checks}
+        assert {check.name for check in checks if check.asset_key == FCT_SPEND} > {
+            "assert_anthropic_spend_matches_cost_report",
+            "analytics_cost_matches_cost_report",
         }
         # The report's checks too (no budgets file, and 7 days are too few for anomalies: both pass).
         checks += [*spend_within_budgets.check_keys, *no_new_spend_anomalies.check_keys]
