@@ -279,6 +279,16 @@ def test_an_injected_spike_is_the_only_anomaly_and_is_reported_once(report_run, 
     assert second_check.passed and second_check.metadata["recent_anomalies"].value == 1
 
 
+def test_a_day_pulled_again_unchanged_publishes_no_unit_again(report_run):
+    """The second run pulls the last day again, as the schedule does, and finds it as stored: the publish
+    links every fct_spend unit from the version before and writes none."""
+    _, first_run, second_run, _, _, _, _ = report_run
+    (first,), (second,) = (run.asset_materializations_for_node("published_marts") for run in (first_run, second_run))
+    units = first.metadata["units"].value
+    assert first.metadata["units_written"].value == units > 1
+    assert (second.metadata["units_written"].value, second.metadata["units"].value) == (0, units)
+
+
 def test_budget_breaches_are_reported_with_their_dates_and_amounts(report_run, published):
     _, first_run, _, _, _, last, _ = report_run
     in_month, rate = spiky_month(last)
