@@ -265,7 +265,7 @@ def test_the_daily_mart_reconciliation_names_each_day_that_differs_from_fct_spen
     shutil.copytree(mart[0], copy, symlinks=True)
     monkeypatch.setenv("PUMP_COSTS_DATA_DIR", str(copy))
     aws_day, gcp_day = (
-        query(f"select min(charge_date) from marts.fct_daily_spend where provider_name = '{provider}'")[0][0]
+        query("select min(charge_date) from marts.fct_daily_spend where provider_name = ?", [provider])[0][0]
         for provider in ("AWS", "Google Cloud")
     )
     with duckdb.connect(str(warehouse_path())) as conn:

@@ -45,12 +45,11 @@ final as (
             line_items.charge_date = daily.charge_date
             and line_items.provider_name = daily.provider_name
             and line_items.billing_currency = daily.billing_currency
+    -- a side with no row for the day reads as null, and differs
     where
-        line_items.charge_rows is null
-        or daily.charge_rows is null
-        or line_items.charge_rows <> daily.charge_rows
-        or line_items.billed_cost <> daily.billed_cost
-        or line_items.effective_cost <> daily.effective_cost
+        line_items.charge_rows is distinct from daily.charge_rows
+        or line_items.billed_cost is distinct from daily.billed_cost
+        or line_items.effective_cost is distinct from daily.effective_cost
 )
 
 select * from final
