@@ -1,6 +1,7 @@
 """The pipeline on Apache Spark (PUMP_COSTS_ENGINE=spark): the demo run on each engine gives the same marts to the
 last digit, in Spark's metastore and in the published files; every dbt test passes on Spark as the run's checks,
-and every unit test; a daily run after an export file was removed and another delivered again keeps them equal.
+and every unit test; a daily run after an export file was removed and another delivered again keeps them equal,
+and so does a run after a mart was dropped by hand from Spark's metastore.
 Run by `make test-spark` (the spark extra, Java 17); `make test` leaves it out.
 
 Spark runs in this test's process, as in a run's (dbt-spark's session method): its metastore is the first data
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pump_costs import demo
-from pump_costs.defs.dbt.assets import dbt_target_path
+from pump_costs.defs.dbt.assets import BUILT_BY_RUN, dbt_target_path, model_states
 from pump_costs.defs.resources import shared_resources
 from pump_costs.runs import materialize_days
 from pump_costs.settings import ADMIN_API_KEY, BASE_URL, DAGSTER_HOME, DATA_DIR, ENGINE, ORGANIZATIONS_FILE
@@ -100,6 +101,23 @@ def test_the_pipeline_on_spark_gives_the_duckdb_marts_to_the_last_digit(tmp_path
     (published,) = again.asset_materializations_for_node("published_marts")
     assert published.metadata["units_written"].value == 0
     assert unit_files(tmp_path / "spark") == spark_units_after
+    assert spark_answers() == on_duckdb
+    assert published_answers() == on_duckdb
+
+    # A mart dropped by hand from Spark's metastore (not from the DuckDB file: Spark's marts are not in it) is
+    # seen as missing, and the next run builds every model again, as on DuckDB, to the same marts.
+    dbt = shared_resources()["dbt"]
+    assert model_states(dbt).missing == []
+    spark_session().sql("drop table marts.fct_daily_spend")
+    assert model_states(dbt).missing == ["marts.fct_daily_spend"]
+    rebuilt = materialize_days(yesterday, yesterday, log_level="WARNING")
+    built_again = {
+        materialization.asset_key.to_user_string()
+        for materialization in rebuilt.asset_materializations_for_node("dbt_models")
+        if BUILT_BY_RUN not in materialization.metadata
+    }
+    assert {"marts/fct_daily_spend", "marts/fct_spend", "marts/fct_cloud_spend"} <= built_again
+    assert model_states(dbt).missing == []
     assert spark_answers() == on_duckdb
     assert published_answers() == on_duckdb
 

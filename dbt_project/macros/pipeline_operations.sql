@@ -10,9 +10,17 @@
     {%- endfor -%}
 {%- endmacro %}
 
-{#- Logs, after `prefix`, a JSON object of every model refreshed by day (tag `daily`), "schema.name": its
-    table's row count and latest load time, "view" for a view, or null when the relation does not exist yet. -#}
-{% macro daily_model_states(prefix, load_time_column) -%}
+{#- Logs, after `prefix`, a JSON object: under "daily", every model refreshed by day (tag `daily`), "schema.name":
+    its table's row count and latest load time, "view" for a view, or null when the relation does not exist yet;
+    under "missing", the other models ("schema.name") whose relation does not exist (not built yet, or dropped
+    by hand). -#}
+{% macro model_states(prefix, load_time_column) -%}
+    {%- set missing = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'daily' not in node.tags -%}
+        {%- if adapter.get_relation(node.database, node.schema, node.alias) is none -%}
+            {%- do missing.append(node.schema ~ '.' ~ node.alias) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- set states = {} -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'daily' in node.tags -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
@@ -30,7 +38,7 @@
             {%- do states.update({name: 'view'}) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- do log(prefix ~ tojson(states), info=True) -%}
+    {%- do log(prefix ~ tojson({'daily': states, 'missing': missing | sort}), info=True) -%}
 {%- endmacro %}
 
 {#- Spark: each of `marts` (names of models in the marts schema) written as Parquet files into `folder`/<name>,

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from graphlib import TopologicalSorter
 from importlib.util import find_spec
@@ -130,10 +131,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     the daily tables' state). Each model not built is reported materialized, naming the run that built it,
     and each of its tests with the outcome it had there, on the same inputs (build_inputs.py)."""
     prepare_engine(dbt, duckdb)
-    daily = daily_model_states(dbt)
-    if None in daily.values():
+    states = model_states(dbt)
+    if None in states.daily.values():
         create_missing_daily_tables(dbt)
-        daily = daily_model_states(dbt)
+        states = model_states(dbt)
     project = build_inputs.project_digest(dbt_project.project_dir)
     on_duckdb = engine() == "duckdb"
     with duckdb.get_connection() as conn:
@@ -141,7 +142,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
         if on_duckdb:
             tidy_units(conn)  # what a build that stopped or failed wrote, unrecorded, is removed
         lost = lost_units(conn) if on_duckdb else {}
-        inputs = build_inputs.current_inputs(project, conn, daily)
+        inputs = build_inputs.current_inputs(project, conn, states.daily, states.missing)
         last = build_inputs.last_build(conn)
     for model, paths in lost.items():
         context.log.warning(
@@ -188,8 +189,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
     if selected == dbt_models.keys and context.selected_asset_check_keys == dbt_models.check_keys:
         built_by = {**(last.built_by if last else {}), **{key.to_user_string(): context.run.run_id for key in rebuilt}}
         with duckdb.get_connection() as conn:
-            # Taken again: a build adds its own tables and views to the warehouse's list of relations.
-            built = build_inputs.current_inputs(project, conn, daily)
+            # Taken again: a build adds its own tables and views to the warehouse's list of relations. A whole build
+            # that succeeded leaves every model built: none is missing.
+            built = build_inputs.current_inputs(project, conn, states.daily, missing=[])
             build_inputs.record_build(conn, build_inputs.Build(built, built_by, [*kept_checks, *outcomes.values()]))
 
 
@@ -240,7 +242,7 @@ def kept_check_results(checks: list[build_inputs.CheckOutcome]) -> Iterator[dg.A
 
 
 # How a run-operation's answer is told apart from dbt's other log lines (dagster-dbt swallows a line of bare JSON).
-DAILY_STATES_PREFIX = "pump-costs daily model states: "
+MODEL_STATES_PREFIX = "pump-costs model states: "
 ROWS_PREFIX = "pump-costs rows: "
 
 
@@ -263,14 +265,22 @@ def engine_rows(dbt: DbtCliResource, sql: str) -> list[list[str | None]]:
     return json.loads(rows)
 
 
-def daily_model_states(dbt: DbtCliResource) -> dict[str, str | None]:
-    """Each model refreshed by day ("schema.name"): its table's row count and latest load time, "view", or None
-    when it does not exist yet; asked of the engine through dbt."""
-    logged = run_operation(dbt, "daily_model_states", {"prefix": DAILY_STATES_PREFIX, "load_time_column": LOAD_TIME})
+@dataclass(frozen=True)
+class ModelStates:
+    """What the engine has of the models: each model refreshed by day ("schema.name"), its table's row count and
+    latest load time, "view", or None when it does not exist yet; and the other models it does not have."""
+
+    daily: dict[str, str | None]
+    missing: list[str]
+
+
+def model_states(dbt: DbtCliResource) -> ModelStates:
+    """The models' states, asked of the engine through dbt."""
+    logged = run_operation(dbt, "model_states", {"prefix": MODEL_STATES_PREFIX, "load_time_column": LOAD_TIME})
     [states] = [
-        json.loads(msg.removeprefix(DAILY_STATES_PREFIX)) for msg in logged if msg.startswith(DAILY_STATES_PREFIX)
+        json.loads(msg.removeprefix(MODEL_STATES_PREFIX)) for msg in logged if msg.startswith(MODEL_STATES_PREFIX)
     ]
-    return states
+    return ModelStates(states["daily"], states["missing"])
 
 
 def create_missing_daily_tables(dbt: DbtCliResource) -> None:

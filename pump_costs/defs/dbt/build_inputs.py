@@ -7,8 +7,9 @@ others are reported as they were.
 
 What the models read:
 - the context: the dbt project's files (models, macros, seeds, tests, dbt_project.yml, profiles.yml),
-  the versions of dbt-core and its adapters, the engine, the warehouse's location and its list of relations
-  (on DuckDB a table dropped by hand is built again). Any change to it rebuilds every model;
+  the versions of dbt-core and its adapters, the engine, the warehouse's location and its list of relations,
+  and the models the engine does not have (a table dropped by hand is built again, on either engine). Any
+  change to it rebuilds every model;
 - the input tables: each raw table, summarized by its files in the raw lake (a write gives new files), and
   each table the daily models build, by row count and latest load time as the engine reports them (a
   removed day lowers the count; the Anthropic rows carry no load time today, and a window pulled again is
@@ -89,16 +90,22 @@ def project_digest(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def current_inputs(project: str, conn: duckdb.DuckDBPyConnection, daily_states: dict[str, str | None]) -> Inputs:
+def current_inputs(
+    project: str,
+    conn: duckdb.DuckDBPyConnection,
+    daily_states: dict[str, str | None],
+    missing: list[str],
+) -> Inputs:
     """`project` (project_digest's) with the engine, the warehouse's relations, the input tables and the date;
     `daily_states` are the daily models' as the engine reports them ("schema.name": "rows / latest load time",
-    "view" or None; assets.daily_model_states)."""
+    "view" or None), `missing` the other models it does not have (assets.model_states)."""
     # The warehouse's folder too: fct_cloud_spend's view reads its units there by absolute path, so a data
     # folder moved elsewhere builds every model again. The engine: the other one's marts are not these.
     (location,) = conn.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()
-    context = hashlib.sha256(f"{project}\n{location}\n{engine()}\n".encode())
+    # The models the engine lacks: on Spark the marts are not in this file's list of relations below.
+    context = hashlib.sha256(f"{project}\n{location}\n{engine()}\n{sorted(missing)}\n".encode())
     (today,) = conn.execute("select current_date").fetchone()
     states = {TODAY: str(today)}
     relations = conn.execute(
