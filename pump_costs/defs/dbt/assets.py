@@ -127,9 +127,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: D
 
     Only the models downstream of an input that changed since the last whole build are built (an export
     landed or removed, a day pulled or rebuilt, budgets edited, a new day for fct_budget_status), every
-    model when the project or the warehouse's tables changed, and none when nothing did (dbt only reports
-    the daily tables' state). Each model not built is reported materialized, naming the run that built it,
-    and each of its tests with the outcome it had there, on the same inputs (build_inputs.py)."""
+    model when the project or the warehouse's tables changed or the engine lacks a model (dropped by hand),
+    and none when nothing did (dbt only reports the models' states). Each model not built is reported
+    materialized, naming the run that built it, and each of its tests with the outcome it had there, on the
+    same inputs (build_inputs.py)."""
     prepare_engine(dbt, duckdb)
     states = model_states(dbt)
     if None in states.daily.values():
