@@ -167,9 +167,10 @@ def test_focus_spec_examples_load_exactly_and_column_subsets_are_refused(fake_ap
 
 
 def test_daily_runs_replace_their_window_and_a_reader_never_sees_a_mix(fake_api, yesterday, monkeypatch):
-    """Three runs on one warehouse, as the schedule and the export sensor make them: a window re-pulled
+    """Runs on one warehouse, as the schedule and the export sensor make them: a window re-pulled
     replaces exactly its days (one vanished upstream; a workspace renamed since), while a BI reader holds
-    the published file open; then the sensor's exports-only rebuild keeps every Anthropic day, once."""
+    the published file open; then the sensor's exports-only rebuild keeps every Anthropic day, once; and
+    fct_anthropic_spend dropped by hand comes back whole on either kind of run."""
     first = yesterday - timedelta(days=3)
     assert materialize_days(first, yesterday).success
     days = "select distinct cast(ChargePeriodStart as date) from marts.fct_spend order by 1"
@@ -225,6 +226,20 @@ def test_daily_runs_replace_their_window_and_a_reader_never_sees_a_mix(fake_api,
     assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
     assert query(anthropic) == before
     assert query("select count(*) from marts.fct_spend where ProviderName = 'AWS'") == [(10 * 4 + 1,)]
+
+    # fct_anthropic_spend dropped by hand: the next run, the schedule's of one day or the export sensor's of
+    # none, builds it again from every day the raw reports hold (before, it came back with the run's window
+    # only, and the cost reconciliation failed).
+    anthropic_days = (
+        "select distinct cast(ChargePeriodStart as date) from marts.fct_spend "
+        "where ProviderName = 'Anthropic' order by 1"
+    )
+    for selection in (None, exports_job.selection):
+        with duckdb.connect(str(warehouse_path())) as conn:
+            conn.execute("drop table marts.fct_anthropic_spend")
+        assert materialize_days(yesterday, yesterday, selection=selection).success
+        assert query(anthropic) == before
+        assert query(anthropic_days) == [(first,), (first + timedelta(days=2),), (yesterday,)]
 
 
 def test_exports_only_setup_builds_without_any_anthropic_data(fake_api, yesterday, monkeypatch):

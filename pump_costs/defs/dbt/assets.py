@@ -285,8 +285,9 @@ def model_states(dbt: DbtCliResource) -> ModelStates:
 
 
 def create_missing_daily_tables(dbt: DbtCliResource) -> None:
-    """fct_spend reads the daily models' tables: before any day was built (a set-up with cloud exports
-    only), create them empty, with an empty window, so a run without partitions builds too."""
+    """fct_spend reads the daily models' tables: a run without partitions creates those missing, so it
+    builds too. A table created builds from every day the raw reports hold (none on a set-up with cloud
+    exports only; all of them for a table dropped by hand); the empty window leaves the others as they are."""
     nothing = date(1900, 1, 1)
     with dbt_environment(window=(nothing, nothing)):
         dbt.cli(
