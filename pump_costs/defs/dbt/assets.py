@@ -287,12 +287,12 @@ def model_states(dbt: DbtCliResource) -> ModelStates:
 def create_missing_daily_tables(dbt: DbtCliResource) -> None:
     """fct_spend reads the daily models' tables: a run without partitions creates those missing, so it
     builds too. A table created builds from every day the raw reports hold (none on a set-up with cloud
-    exports only; all of them for a table dropped by hand); the empty window leaves the others as they are."""
+    exports only; all of them for a table dropped by hand); the empty window leaves the others as they are.
+    Their data tests run too (a failing one stops the run): their rows are the mart's until the next daily run."""
     nothing = date(1900, 1, 1)
+    command = ["build", "--select", f"+{DAILY_MODELS}", *INDIRECT_SELECTION, "--exclude-resource-type", "unit_test"]
     with dbt_environment(window=(nothing, nothing)):
-        dbt.cli(
-            ["run", "--select", f"+{DAILY_MODELS}"], manifest=dbt_project.manifest_path, target_path=dbt_target_path()
-        ).wait()
+        dbt.cli(command, manifest=dbt_project.manifest_path, target_path=dbt_target_path()).wait()
 
 
 def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
