@@ -64,7 +64,9 @@ def main() -> None:
             duckdb_totals = [str(value) for value in conn.execute(TOTALS).fetchone()]
 
         started = time.monotonic()
-        run_statements(spark_catalogue(warehouse_path().parent / "lake"), Path(folder))
+        with duckdb.connect(str(warehouse_path())) as conn:
+            catalogue = spark_catalogue(conn)
+        run_statements(catalogue, Path(folder))
         declare_seconds = time.monotonic() - started
         spark_seconds = dbt_build(target_path, "--target", "spark")
         (spark_totals,) = run_statements([TOTALS], Path(folder))[0]

@@ -112,6 +112,13 @@ ALERT_WEBHOOK_URL = Setting(
     "A Slack incoming webhook (or anything taking its JSON): budget breaches, anomalies and failed runs are "
     "posted there, each once. Never logged.",
 )
+READ_EXPORTS_IN_PLACE = Setting(
+    "PUMP_COSTS_READ_EXPORTS_IN_PLACE",
+    "false",
+    "`true`: export files in Parquet that hold numbers and timestamps as such (as AWS CUR 2.0, GCP and FOCUS "
+    "Parquet exports do) are read where they are, not copied into the raw lake; other files are copied either "
+    "way. See Exports already in a lake below.",
+)
 DEMO_DAYS = Setting("PUMP_COSTS_DEMO_DAYS", "30", "Days `make demo` pulls.")
 RUN_RETENTION_DAYS = Setting(
     "PUMP_COSTS_RUN_RETENTION_DAYS",
@@ -153,6 +160,7 @@ SETTINGS = (
     FOCUS_DIRS,
     BUDGETS_FILE,
     ALERT_WEBHOOK_URL,
+    READ_EXPORTS_IN_PLACE,
     DEMO_DAYS,
     RUN_RETENTION_DAYS,
     ENGINE,
@@ -189,6 +197,17 @@ def engine() -> str:
             "it for duckdb."
         )
     return name
+
+
+def read_exports_in_place() -> bool:
+    """Whether typed Parquet exports are read where they are; a value that is neither is an error."""
+    text = (READ_EXPORTS_IN_PLACE.value() or "").strip().lower()
+    if text not in ("true", "false"):
+        raise ValueError(
+            f"{READ_EXPORTS_IN_PLACE.name}={READ_EXPORTS_IN_PLACE.value()!r} is neither true nor false; unset it to "
+            "copy every export file into the raw lake."
+        )
+    return text == "true"
 
 
 def data_dir() -> Path:

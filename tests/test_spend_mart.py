@@ -15,6 +15,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pump_costs.definitions import defs
 from pump_costs.defs.dbt.assets import BUILT_BY_RUN, dbt_models, engine_rows
@@ -29,7 +31,7 @@ from pump_costs.sample_exports.generate import (
     write_demo_exports,
     write_gcp_billing,
 )
-from pump_costs.settings import AWS_CUR_DIRS, DATA_DIR, PROJECT_ROOT, data_dir
+from pump_costs.settings import AWS_CUR_DIRS, DATA_DIR, PROJECT_ROOT, READ_EXPORTS_IN_PLACE, data_dir
 from pump_costs.warehouse import CLOUD_UNITS_TABLE, cloud_units_dir, published_dir, units_dir, warehouse_path
 from tests.conftest import MODELS_OVER_CUR2_ROWS, another_file_system, decimal_sums, query, totals
 
@@ -649,3 +651,63 @@ def test_a_mart_refreshed_in_place_gains_new_columns_and_stops_on_gone_ones(fake
         "was changed. Rebuild it with `dbt build --full-refresh --select fct_cloud_spend` (from dbt_project/)"
     ) in message
     assert query("select count(*), sum(BilledCost) from marts.fct_cloud_spend") == after
+
+
+def test_typed_parquet_exports_are_read_in_place_with_the_same_rows_as_copies(yesterday, monkeypatch):
+    """PUMP_COSTS_READ_EXPORTS_IN_PLACE=true: the CUR 2.0 Parquet files (typed, as AWS writes them) are read
+    where they are, the CSV files copied as before; the mart's rows are those of copies, to the last digit,
+    whichever way the setting goes. A re-delivered file is read again; a file with a row the mart cannot use is
+    refused, naming it, and the rows read before stay."""
+    exports = data_dir() / "exports" / "aws"
+    written = write_aws_cur2(exports, ["2026-09", "2026-10"])
+    parquet_files = sorted(str(path) for path in exports.rglob("*.parquet"))
+    lake = warehouse_path().parent / "lake" / "raw_exports" / "aws_cur2"
+    aws_rows = "select * exclude (x_LandedAt) from marts.fct_spend where x_Source = 'aws_cur2' order by all"
+    aws_spend = "select count(*), sum(BilledCost) from marts.fct_spend where x_Source = 'aws_cur2'"
+    in_place = "select path from raw_lake.files where in_place is not null order by path"
+
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    copied = query(aws_rows)
+    assert len(copied) == 2 * (10 * 4 + 1)
+    assert query(aws_spend) == [(82, sum(written.cost_by_period.values()))]
+    assert len(list(lake.rglob("*.parquet"))) == 4
+
+    monkeypatch.setenv(READ_EXPORTS_IN_PLACE.name, "true")
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    assert query(in_place) == [(path,) for path in parquet_files]
+    assert len(list(lake.rglob("*.parquet"))) == 2  # the CSV files' copies only
+    assert query(aws_rows) == copied
+
+    # The September file delivered again without its Bedrock rows: read again, where it is.
+    again = write_aws_cur2(exports, ["2026-09"], rows_dropped_in="2026-09")
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    expected = again.cost_by_period["2026-09"] + written.cost_by_period["2026-10"]
+    assert query(aws_spend) == [(82 - 10, expected)]
+    assert query(in_place) == [(path,) for path in parquet_files]
+
+    # A typed file with a row lacking its cost: refused, naming it; what was read stays.
+    broken = pa.table(
+        {
+            "line_item_unblended_cost": pa.array([None], pa.float64()),
+            "line_item_usage_start_date": pa.array([datetime(2026, 10, 5)], pa.timestamp("us", "UTC")),
+            "line_item_line_item_type": ["Usage"],
+        }
+    )
+    pq.write_table(broken, exports / "late.parquet")
+    result = materialize_days(yesterday, yesterday, selection=exports_job.selection, raise_on_error=False)
+    failures = {e.step_key: e.step_failure_data.error.message for e in result.all_events if e.is_step_failure}
+    assert set(failures) == {"aws_exports_loaded"}
+    assert (
+        f"{exports / 'late.parquet'}: rows the mart cannot use: line_item_unblended_cost missing (1 of 1 rows)"
+        in failures["aws_exports_loaded"]
+    )
+    assert query(aws_spend) == [(82 - 10, expected)]
+    (exports / "late.parquet").unlink()
+
+    # Back to copies: every file is copied again, and the rows are the same.
+    with_in_place = query(aws_rows)
+    monkeypatch.setenv(READ_EXPORTS_IN_PLACE.name, "false")
+    assert materialize_days(yesterday, yesterday, selection=exports_job.selection).success
+    assert query(in_place) == []
+    assert len(list(lake.rglob("*.parquet"))) == 4
+    assert query(aws_rows) == with_in_place

@@ -10,6 +10,22 @@
     {%- endfor -%}
 {%- endmacro %}
 
+{#- Declares the raw tables in Spark's metastore (pump_costs/raw/lake.py: spark_catalogue). Each of `views` that an
+    older version declared as a table is dropped first (an external table: its files stay): Spark replaces a
+    view, not a table, with a view. -#}
+{% macro declare_raw_tables(statements, views) -%}
+    {%- for qualified in views -%}
+        {%- set schema, name = qualified.split('.') -%}
+        {%- if adapter.check_schema_exists(target.database, schema) -%}
+            {%- set relation = adapter.get_relation(database=target.database, schema=schema, identifier=name) -%}
+            {%- if relation is not none and not relation.is_view -%}
+                {%- do adapter.drop_relation(relation) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ run_statements(statements) }}
+{%- endmacro %}
+
 {#- Logs, after `prefix`, a JSON object: under "daily", every model refreshed by day (tag `daily`), "schema.name":
     its table's row count and latest load time, "view" for a view, or null when the relation does not exist yet;
     under "missing", the other models ("schema.name") whose relation does not exist (not built yet, or dropped

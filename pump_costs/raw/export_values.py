@@ -4,7 +4,18 @@ Numbers become exact decimals: text as the exporter wrote it (a currency symbol,
 padding allowed, as in the FOCUS spec's own examples; E-notation casts exactly), a binary float through its
 shortest decimal text (0.1 stays 0.1, not 0.1000000000000000055), a decimal or an integer as it is.
 Timestamps become UTC: text in any of the formats exporters use, a timestamp with a time zone converted.
+
+`raw_value` is DuckDB's reading, used when landing and for files read in place (pump_costs/raw/lake.py);
+`spark_raw_value` is Spark's, for files read in place, which are typed files only (`typed_file`): Spark then
+needs no reading of text, and a binary float takes the same shortest text on both engines.
 """
+
+from pump_costs.raw.export_formats import ExportFormat
+from pump_costs.raw.tables import export_column_type, spark_type
+
+# In a landing query or a view over a file read in place, a value the raw column's type cannot hold stops the
+# query (landing then says why).
+UNUSABLE = "pump-costs: a value landing cannot use"
 
 # Text to exact money; an empty value is no value.
 NUMBER_TEXT = "nullif(trim(replace(replace({0}, '$', ''), ',', '')), '')"
@@ -80,3 +91,46 @@ def text(column: str, file_type: str) -> str:
     if file_type.startswith(("STRUCT", "MAP")) or file_type.endswith("]"):
         return f"cast(to_json({column}) as varchar)"
     return f"cast({column} as varchar)"
+
+
+def raw_value(fmt: ExportFormat, name: str, file_type: str | None) -> str:
+    """The file's column `name` (of DuckDB type `file_type`, None when the file lacks it) as its raw column's
+    type, on DuckDB; a value that cannot be read stops the query (UNUSABLE)."""
+    column = f'"{name}"'
+    if file_type is None:
+        return f"cast(null as {export_column_type(fmt, name)}) as {column}"
+    if name in fmt.numbers:
+        read = number(column, file_type)
+    elif name in fmt.timestamps:
+        read = timestamp(column, file_type)
+    else:
+        return f"{text(column, file_type)} as {column}"
+    return f"coalesce({read}, case when {column} is not null then error('{UNUSABLE}') end) as {column}"
+
+
+def typed_file(fmt: ExportFormat, columns: dict[str, str]) -> bool:
+    """Whether a file (its columns' DuckDB types) holds its numbers as numbers and its timestamps as
+    timestamps or dates, as AWS, GCP and FOCUS write Parquet: no text to read on every query."""
+    numbers = (columns[n] for n in fmt.numbers if n in columns)
+    timestamps = (columns[n] for n in fmt.timestamps if n in columns)
+    return all(kind.startswith(EXACT_NUMBER_TYPES) or kind in FLOAT_TYPES for kind in numbers) and all(
+        kind.startswith(("TIMESTAMP", "DATE")) for kind in timestamps
+    )
+
+
+def spark_raw_value(fmt: ExportFormat, name: str, file_type: str | None) -> str:
+    """`raw_value` on Spark, for a typed file (`typed_file`) read with the session in UTC. A binary float
+    goes through its text, as on DuckDB (Java's shortest text; see the README's Apache Spark limits)."""
+    column = f"`{name}`"
+    kind = spark_type(export_column_type(fmt, name))
+    if file_type is None:
+        return f"cast(null as {kind}) as {column}"
+    if name in fmt.numbers:
+        read = f"cast(cast({column} as string) as {kind})" if file_type in FLOAT_TYPES else f"cast({column} as {kind})"
+    elif name in fmt.timestamps:
+        read = f"cast({column} as {kind})"  # a time zone's timestamp as its time in UTC, the session's zone
+    elif file_type.startswith(("STRUCT", "MAP")) or file_type.endswith("]"):
+        read = f"to_json({column}, map('ignoreNullFields', 'false'))"  # null fields kept, as DuckDB's to_json does
+    else:
+        read = column if file_type == "VARCHAR" else f"cast({column} as string)"
+    return f"{read} as {column}"

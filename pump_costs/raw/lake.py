@@ -5,6 +5,11 @@ per part (an organization's month of a report, an export file, a format's landin
 them through a view of the table's name, Spark as an external table over the table's folder
 (`spark_table_ddl`).
 
+An export file read in place (PUMP_COSTS_READ_EXPORTS_IN_PLACE: a typed Parquet file, as exports already in a
+lake are) is its part's one file, listed by its own path with what reading it needs (`InPlace`): its
+columns' types, where it came from and when it was landed. Both engines' views read it with the same typing
+landing gives a copy (pump_costs/raw/export_values.py).
+
 A file is never changed in place. A write puts new files beside the old ones (`LakeWrite.write`), then, in
 one DuckDB transaction, lists them in raw_lake.files in place of the parts they replace and points each
 table's view at its listed files (`LakeWrite.commit`); the files no longer listed are removed after. So a
@@ -16,7 +21,9 @@ writer), so a write never removes another's new files.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -29,17 +36,20 @@ from pump_costs.raw.tables import (
     ANTHROPIC_TABLES,
     BUDGETS,
     CONFIG_SCHEMA,
+    EXPORT_METADATA_COLUMNS,
     EXPORTS_SCHEMA,
     LANDED_AT,
     LANDED_FILES,
     ORGANIZATION,
     RawTable,
     export_table,
+    spark_type,
     transaction,
 )
 
 # Every raw table, as the lake keeps it.
-RAW_TABLES = (BUDGETS, *ANTHROPIC_TABLES, LANDED_FILES, *(export_table(fmt) for fmt in ALL_FORMATS))
+EXPORT_FORMATS = {export_table(fmt): fmt for fmt in ALL_FORMATS}
+RAW_TABLES = (BUDGETS, *ANTHROPIC_TABLES, LANDED_FILES, *EXPORT_FORMATS)
 LAKE_SCHEMA = "raw_lake"
 FILES = f"{LAKE_SCHEMA}.files"
 # Where the views were last pointed: a data folder moved elsewhere points them again.
@@ -55,6 +65,27 @@ def lake_folder(conn: duckdb.DuckDBPyConnection) -> Path:
     return Path(path).resolve().parent / "lake"
 
 
+@dataclass(frozen=True)
+class InPlace:
+    """What reading an export file in place needs besides its path: its columns' DuckDB types, and the values
+    landing gives its rows' metadata columns (EXPORT_METADATA_COLUMNS, then LANDED_AT)."""
+
+    columns: dict[str, str]
+    metadata: tuple[str | None, ...]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> InPlace:
+        reading = json.loads(text)
+        return cls(reading["columns"], tuple(reading["metadata"]))
+
+
+# A table's files: each path (in the lake, or where a file read in place is), with its InPlace as JSON or None.
+Listing = list[tuple[str, str | None]]
+
+
 def file_part(path: str) -> str:
     """The part an export file's rows are kept in: the same as RawTable.part's SQL for export tables."""
     return hashlib.md5(path.encode()).hexdigest()[:16]
@@ -64,19 +95,25 @@ def create_catalogue(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(f"create schema if not exists {LAKE_SCHEMA}")
     conn.execute(
         f"create table if not exists {FILES} (table_name varchar not null, part varchar not null, "
-        "path varchar not null, rows bigint not null)"
+        "path varchar not null, rows bigint not null, in_place varchar)"
     )
+    conn.execute(f"alter table {FILES} add column if not exists in_place varchar")  # an older catalogue
     conn.execute(f"create table if not exists {LOCATION} (folder varchar not null)")
 
 
-def listed(conn: duckdb.DuckDBPyConnection, table: RawTable, parts: list[str] | None = None) -> list[str]:
-    """The table's files (paths in the lake), of the given parts or of all."""
-    query = f"select path from {FILES} where table_name = ?"
+def listed(conn: duckdb.DuckDBPyConnection, table: RawTable, parts: list[str] | None = None) -> Listing:
+    """The table's files, of the given parts or of all."""
+    query = f"select path, in_place from {FILES} where table_name = ?"
     params: list = [table.qualified]
     if parts is not None:
         query += " and part in (select unnest(?))"
         params.append(parts)
-    return [path for (path,) in conn.execute(query + " order by path", params).fetchall()]
+    return conn.execute(query + " order by path", params).fetchall()
+
+
+def read_in_place(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """The paths of the export files read in place."""
+    return {path for (path,) in conn.execute(f"select path from {FILES} where in_place is not null").fetchall()}
 
 
 def parts(conn: duckdb.DuckDBPyConnection, table: RawTable) -> list[str]:
@@ -90,14 +127,35 @@ def typed_columns(table: RawTable, empty: bool = False) -> str:
     return ", ".join(f"cast({'null' if empty else name} as {kind}) as {name}" for name, kind in table.columns)
 
 
-def read_files(table: RawTable, folder: Path, paths: list[str]) -> str:
+def read_files(table: RawTable, folder: Path, files: Listing) -> str:
     """A query of the files' rows with exactly the table's columns and types (a column the files lack is null)."""
-    if not paths:
-        return f"select {typed_columns(table, empty=True)} where false"
-    files = ", ".join(sql_literal(folder / path) for path in paths)
-    return (
-        f"select {typed_columns(table)} from read_parquet([{files}], union_by_name = true, hive_partitioning = false)"
-    )
+    in_lake = [sql_literal(folder / path) for path, in_place in files if in_place is None]
+    queries = [
+        f"select {typed_columns(table)} from ({in_place_rows(table, path, InPlace.from_json(in_place))})"
+        for path, in_place in files
+        if in_place is not None
+    ]
+    if in_lake or not queries:
+        queries.insert(0, f"select {typed_columns(table, empty=not in_lake)} ")
+        if in_lake:
+            queries[0] += f"from read_parquet([{', '.join(in_lake)}], union_by_name = true, hive_partitioning = false)"
+        else:
+            queries[0] += "where false"
+    return "\nunion all\n".join(queries)
+
+
+def in_place_rows(table: RawTable, path: str, reading: InPlace) -> str:
+    """An export file's rows read where it is, typed as landing types a copy's (DuckDB)."""
+    fmt = EXPORT_FORMATS[table]
+    values = [export_values.raw_value(fmt, name, reading.columns.get(name)) for name in fmt.columns]
+    values += _metadata_values(reading, sql_literal, "timestamp")
+    return f"select {', '.join(values)} from read_parquet({sql_literal(path)})"
+
+
+def _metadata_values(reading: InPlace, literal, timestamp_type: str) -> list[str]:
+    *metadata, landed_at = reading.metadata
+    values = [f"{literal(value)} as {name}" for name, value in zip(EXPORT_METADATA_COLUMNS, metadata, strict=True)]
+    return [*values, f"cast({literal(landed_at)} as {timestamp_type}) as {LANDED_AT}"]
 
 
 def sql_literal(value: str | Path | None) -> str:
@@ -111,8 +169,8 @@ class LakeWrite:
     def __init__(self, conn: duckdb.DuckDBPyConnection):
         self.conn = conn
         self.folder = lake_folder(conn)
-        # table -> part -> its new files and their rows (none: the part is dropped)
-        self.parts: dict[RawTable, dict[str, list[tuple[str, int]]]] = {}
+        # table -> part -> its new files, their rows and how to read them in place (none: the part is dropped)
+        self.parts: dict[RawTable, dict[str, list[tuple[str, int, str | None]]]] = {}
 
     def write(self, table: RawTable, part: str, query: str, params: list | None = None) -> int:
         """Write the query's rows as a new file of `part` (replacing the part's current files on commit);
@@ -135,10 +193,19 @@ class LakeWrite:
             raise
         self.parts.setdefault(table, {}).setdefault(part, [])
         if rows:
-            self.parts[table][part].append((path, rows))
+            self.parts[table][part].append((path, rows, None))
         else:
             target.unlink()
         return rows
+
+    def read_in_place(self, table: RawTable, part: str, path: str, reading: InPlace, checked_rows: str) -> int:
+        """List the export file at `path` as `part`'s one file, read where it is (on commit); returns its
+        rows. `checked_rows` (the file's rows as landing reads a copy's, checks included) is read once, every
+        value computed, so a value the query refuses (a DuckDB error) stops it here, as it would stop a copy."""
+        query = f"select count(*), count(columns(*)) from ({checked_rows})"
+        [(count, *_)] = self.conn.execute(query).fetchall()
+        self.parts.setdefault(table, {})[part] = [(path, count, reading.to_json())] if count else []
+        return count
 
     def drop(self, table: RawTable, part: str) -> None:
         """The part's rows go on commit."""
@@ -159,7 +226,7 @@ class LakeWrite:
                 )
                 new = [[table.qualified, part, *file] for part, files in parts.items() for file in files]
                 if new:
-                    self.conn.executemany(f"insert into {FILES} values (?, ?, ?, ?)", new)
+                    self.conn.executemany(f"insert into {FILES} values (?, ?, ?, ?, ?)", new)
             for table in {*self.parts, *also_point}:
                 point_view(self.conn, table, self.folder)
         self.parts = {}
@@ -250,46 +317,71 @@ def point_views_here(conn: duckdb.DuckDBPyConnection, tables: tuple[RawTable, ..
 
 def table_states(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Each lake table's state, from its listing alone: its rows and a digest of its files (a write gives
-    new file names), so a change is seen without reading any data."""
+    new file names; a file read in place is landed again under its own name, with a new landing time), so a
+    change is seen without reading any data."""
     return dict(
         conn.execute(
-            f"select table_name, sum(rows) || ' / ' || md5(string_agg(path, ',' order by path)) from {FILES} "
-            "group by table_name"
+            f"select table_name, sum(rows) || ' / ' || md5(string_agg(path || coalesce(in_place, ''), ',' "
+            f"order by path)) from {FILES} group by table_name"
         ).fetchall()
     )
 
 
-def spark_catalogue(folder: Path) -> list[str]:
-    """The statements that declare every raw table in Spark's metastore, over the lake in `folder`: each table
-    dropped (an external table: its files stay) and declared again, with its current columns and folder. Each
-    table's folder is made here: Spark cannot read a table whose folder does not exist (DuckDB's views need
-    none while a table has no files)."""
+def spark_catalogue(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """The statements that declare every raw table in Spark's metastore, over the lake beside this warehouse
+    file: each table dropped (an external table: its files stay) and declared again, with its current columns
+    and folder. Each table's folder is made here: Spark cannot read a table whose folder does not exist
+    (DuckDB's views need none while a table has no files). An export table is a view over its lake table
+    (`<name>__lake`) and the files read in place (`spark_replaced_tables` names the tables an older version
+    declared where these views go)."""
+    folder = lake_folder(conn)
     for table in RAW_TABLES:
         (folder / table.schema / table.name).mkdir(parents=True, exist_ok=True)
     schemas = dict.fromkeys(table.schema for table in RAW_TABLES)
     return [
         *(f"create database if not exists {schema}" for schema in schemas),
-        *(statement for table in RAW_TABLES for statement in spark_table_ddl(table, folder)),
+        *(statement for table in RAW_TABLES for statement in spark_table_ddl(conn, table, folder)),
     ]
 
 
-def spark_table_ddl(table: RawTable, folder: Path) -> list[str]:
-    """The table for Spark: an external table over its folder in the lake, every file below it."""
+def spark_replaced_tables() -> list[str]:
+    """The export tables, which an older version declared as Spark tables and are views now."""
+    return [table.qualified for table in EXPORT_FORMATS]
+
+
+def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Path) -> list[str]:
+    """The table for Spark: an external table over its folder in the lake, every file below it; for an export
+    table, under `<name>__lake`, with a view of the table's name adding the files read in place."""
     columns = ", ".join(f"`{name.strip(chr(34))}` {spark_type(kind)}" for name, kind in table.columns)
-    return [
-        f"drop table if exists {table.qualified}",
-        f"create table {table.qualified} ({columns}) using parquet "
+    lake_table = f"{table.qualified}__lake" if table in EXPORT_FORMATS else table.qualified
+    statements = [
+        f"drop table if exists {lake_table}",
+        f"create table {lake_table} ({columns}) using parquet "
         f"location {_spark_literal(folder / table.schema / table.name)} options (recursiveFileLookup 'true')",
     ]
+    if table not in EXPORT_FORMATS:
+        return statements
+    queries = [f"select * from {lake_table}"] + [
+        spark_in_place_rows(table, path, InPlace.from_json(in_place))
+        for path, in_place in listed(conn, table)
+        if in_place is not None
+    ]
+    return [*statements, f"create or replace view {table.qualified} as {' union all '.join(queries)}"]
 
 
-def _spark_literal(path: Path) -> str:
-    """A path as a Spark SQL string: Spark escapes with backslashes, not by doubling quotes."""
-    return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
+def spark_in_place_rows(table: RawTable, path: str, reading: InPlace) -> str:
+    """`in_place_rows` on Spark, in the table's column order."""
+    fmt = EXPORT_FORMATS[table]
+    values = [export_values.spark_raw_value(fmt, name, reading.columns.get(name)) for name in fmt.columns]
+    values += _metadata_values(reading, _spark_literal, "timestamp_ntz")
+    return f"select {', '.join(values)} from parquet.`{path.replace('`', '``')}`"
 
 
-def spark_type(duckdb_type: str) -> str:
-    return {"varchar": "string", "json": "string", "timestamp": "timestamp_ntz"}.get(duckdb_type, duckdb_type)
+def _spark_literal(value: Path | str | None) -> str:
+    """A path or text as a Spark SQL string (Spark escapes with backslashes, not by doubling quotes), or null."""
+    if value is None:
+        return "null"
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def create_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:

@@ -37,6 +37,10 @@ def arrow_type(duckdb_type: str) -> pa.DataType:
     return pa.decimal128(precision, scale)
 
 
+def spark_type(duckdb_type: str) -> str:
+    return {"varchar": "string", "json": "string", "timestamp": "timestamp_ntz"}.get(duckdb_type, duckdb_type)
+
+
 @dataclass(frozen=True)
 class RawTable:
     schema: str

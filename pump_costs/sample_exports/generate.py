@@ -55,7 +55,8 @@ AWS_CLAUDE_USAGE_TYPE = "USE1-anthropic.claude-sonnet-4-5-input-tokens"
 
 def write_aws_cur2(root: Path, periods: list[str], seed: int = 7, rows_dropped_in: str | None = None) -> WrittenTotals:
     """A CUR 2.0 export named `pump-demo` with one Parquet and one gzipped CSV per billing period, and
-    the period's manifest listing them. `rows_dropped_in` re-delivers that period without its Bedrock rows."""
+    the period's manifest listing them. The Parquet file is typed as AWS writes it (money as doubles, dates as
+    timestamps in UTC), the CSV is text. `rows_dropped_in` re-delivers that period without its Bedrock rows."""
     totals = WrittenTotals()
     export = root / "pump-demo"
     for period in periods:
@@ -75,18 +76,18 @@ def write_aws_cur2(root: Path, periods: list[str], seed: int = 7, rows_dropped_i
                 "identity_line_item_id": f"li-{period}-{n}",
                 "bill_payer_account_id": "111122223333",
                 "bill_payer_account_name": "Demo Payer (synthetic)",
-                "bill_billing_period_start_date": f"{period}-01T00:00:00Z",
-                "bill_billing_period_end_date": f"{_next_month(period)}-01T00:00:00Z",
+                "bill_billing_period_start_date": datetime.fromisoformat(f"{period}-01T00:00:00+00:00"),
+                "bill_billing_period_end_date": datetime.fromisoformat(f"{_next_month(period)}-01T00:00:00+00:00"),
                 "bill_invoicing_entity": "Amazon Web Services, Inc.",
                 "line_item_usage_account_id": "444455556666" if n % 2 else "777788889999",
                 "line_item_usage_account_name": "demo-prod" if n % 2 else "demo-data",
-                "line_item_usage_start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "line_item_usage_end_date": (start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "line_item_usage_start_date": start,
+                "line_item_usage_end_date": start + timedelta(days=1),
                 "line_item_line_item_type": kind,
                 "line_item_product_code": service,
                 "line_item_usage_type": usage_type,
-                "line_item_usage_amount": "24" if kind == "Usage" else None,
-                "line_item_unblended_cost": str(cost),
+                "line_item_usage_amount": 24.0 if kind == "Usage" else None,
+                "line_item_unblended_cost": float(cost),
                 "line_item_currency_code": "USD",
                 "line_item_line_item_description": f"{service} {usage_type}",
                 "product_region_code": "us-east-1",
@@ -106,7 +107,7 @@ def write_aws_cur2(root: Path, periods: list[str], seed: int = 7, rows_dropped_i
                 handle, fieldnames=[c for c in records[0] if c != "resource_tags"], extrasaction="ignore"
             )
             writer.writeheader()
-            writer.writerows(records[half:])
+            writer.writerows({name: _csv_text(value) for name, value in record.items()} for record in records[half:])
         metadata = export / "metadata" / f"BILLING_PERIOD={period}"
         metadata.mkdir(parents=True, exist_ok=True)
         (metadata / "pump-demo-Manifest.json").write_text(
@@ -125,6 +126,13 @@ def write_aws_cur2(root: Path, periods: list[str], seed: int = 7, rows_dropped_i
         totals.cost_by_period[period] = sum((r[4] for r in rows), Decimal(0))
         totals.claude_cost += sum((r[4] for r in rows if r[0] == "AmazonBedrock"), Decimal(0))
     return totals
+
+
+def _csv_text(value: object) -> object:
+    """A value as AWS writes it in a CUR 2.0 CSV: a timestamp in ISO 8601 UTC, money in its shortest text."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return repr(value) if isinstance(value, float) else value
 
 
 GCP_SERVICES = [

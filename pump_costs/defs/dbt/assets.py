@@ -30,7 +30,7 @@ from pump_costs.defs.dbt import build_inputs
 from pump_costs.defs.dbt.build_inputs import LOAD_TIME
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
-from pump_costs.raw.lake import create_raw_layer, lake_folder, spark_catalogue, tidy
+from pump_costs.raw.lake import create_raw_layer, spark_catalogue, spark_replaced_tables, tidy
 from pump_costs.settings import DATA_DIR, DBT_PROFILES_DIR, DBT_TARGETS, data_dir, engine
 from pump_costs.warehouse import lost_units, tidy_units, units_dir, warehouse_path
 
@@ -305,9 +305,9 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
         create_raw_layer(conn)
         if engine() == "spark":
             tidy(conn)
-            folder = lake_folder(conn)
+            statements = spark_catalogue(conn)
     if engine() == "spark":
-        run_operation(dbt, "run_statements", {"statements": spark_catalogue(folder)})
+        run_operation(dbt, "declare_raw_tables", {"statements": statements, "views": spark_replaced_tables()})
 
 
 def require_engine() -> None:

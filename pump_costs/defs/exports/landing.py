@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from pump_costs import settings
 from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import (
     AWS_CUR2,
@@ -32,12 +33,11 @@ from pump_costs.raw.export_formats import (
     GCP_BILLING,
     ExportFormat,
 )
-from pump_costs.raw.lake import LakeWrite, create_raw_layer, file_part, parts, sql_literal, tidy
+from pump_costs.raw.lake import InPlace, LakeWrite, create_raw_layer, file_part, parts, read_in_place, sql_literal, tidy
 from pump_costs.raw.tables import (
     EXPORT_METADATA_COLUMNS,
     LANDED_AT,
     LANDED_FILES,
-    export_column_type,
     export_table,
 )
 
@@ -47,8 +47,6 @@ PARQUET_SUFFIXES = (".parquet",)
 BILLING_PERIOD = re.compile(r"BILLING_PERIOD=(\d{4}-\d{2})")
 # legacy CUR: YYYYMMDD-YYYYMMDD/ when it keeps every delivery, year=YYYY/month=MM/ when it overwrites
 LEGACY_PERIOD = re.compile(r"\d{8}-\d{8}|month=\d{1,2}")
-# In a landing query, a value the raw column's type cannot hold stops the file (landing then says why).
-UNUSABLE = "pump-costs: a value landing cannot use"
 HASH_CHUNK = 1 << 20
 
 
@@ -141,23 +139,25 @@ def _quoted(name: str) -> str:
     return f'"{name}"'
 
 
-def _raw_value(fmt: ExportFormat, name: str, file_type: str | None) -> str:
-    """The file's column as its raw column's type; a value that cannot be read stops the query (UNUSABLE)."""
-    column = _quoted(name)
-    if file_type is None:
-        return f"cast(null as {export_column_type(fmt, name)}) as {column}"
-    if name in fmt.numbers:
-        read = export_values.number(column, file_type)
-    elif name in fmt.timestamps:
-        read = export_values.timestamp(column, file_type)
-    else:
-        return f"{export_values.text(column, file_type)} as {column}"
-    return f"coalesce({read}, case when {column} is not null then error('{UNUSABLE}') end) as {column}"
+@dataclass(frozen=True)
+class FileRows:
+    """How landing reads one file: its rows as its raw table has them (`select`; running it fails on a row the
+    mart cannot use, see `unusable_values`), and for a file read in place, its columns' types."""
+
+    select: str
+    in_place_columns: dict[str, str] | None = None
 
 
-def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: ExportFormat) -> str:
+def reads_in_place(fmt: ExportFormat, path: Path, columns: dict[str, str]) -> bool:
+    """A Parquet file with typed numbers and timestamps is read where it is when the setting says so: each
+    read then types no text. Any other file is copied, typed once."""
+    parquet = _suffix(path) in PARQUET_SUFFIXES
+    return parquet and settings.read_exports_in_place() and export_values.typed_file(fmt, columns)
+
+
+def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: ExportFormat) -> FileRows:
     """The file's rows with exactly the format's columns (missing ones null), typed as its raw table's, and
-    where they came from. Running it fails on a row the mart cannot use (see `unusable_values`)."""
+    where they came from."""
     columns = describe(conn, export.path)
     if not fmt.recognises(set(columns)):
         missing = ", ".join(sorted(set(fmt.required) - set(columns)))
@@ -165,15 +165,16 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
             f"{export.path}: not in the {fmt.label} format (missing columns: {missing}). "
             f"Move it out of this folder, or export it again as {fmt.label}."
         )
-    selected = [_raw_value(fmt, name, columns.get(name)) for name in fmt.columns]
+    selected = [export_values.raw_value(fmt, name, columns.get(name)) for name in fmt.columns]
     metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
     selected += [f"{sql_literal(v)} as {name}" for name, v in zip(EXPORT_METADATA_COLUMNS, metadata, strict=True)]
     usable = ["(" + " or ".join(f"{_quoted(n)} is not null" for n in names) + ")" for names in fmt.mandatory]
     usable += [f"{export_values.first_unreadable_number(texts)} is null" for _, texts in fmt.nested_numbers]
-    return (
+    select = (
         f"select * from (select {', '.join(selected)} from {relation(export.path)}) "
-        f"where case when {' and '.join(usable) or 'true'} then true else error('{UNUSABLE}') end"
+        f"where case when {' and '.join(usable) or 'true'} then true else error('{export_values.UNUSABLE}') end"
     )
+    return FileRows(select, columns if reads_in_place(fmt, export.path, columns) else None)
 
 
 def _unreadable(name: str, read: str) -> str:
@@ -242,8 +243,9 @@ def unusable_values(conn: duckdb.DuckDBPyConnection, path: Path, fmt: ExportForm
 
 @dataclass(frozen=True)
 class FileChanges:
-    """Against the last landing: files to land (new or changed), paths whose rows go (no longer counted),
-    and byte-identical copies of a counted file, which count once (the first path in sort order)."""
+    """Against the last landing: files to land (new or changed, or to be read in place where they were copied
+    or the other way round), paths whose rows go (no longer counted), and byte-identical copies of a counted
+    file, which count once (the first path in sort order)."""
 
     changed: list[ExportFile]
     removed: list[str]
@@ -281,12 +283,27 @@ def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list
                 continue
             first_with[digest] = path
         counted[path], hashes[path] = file, digest
+    in_place = read_in_place(conn)
     return FileChanges(
-        changed=[file for path, file in counted.items() if landed.get(path, (None,))[0] != file.signature()],
+        changed=[
+            file
+            for path, file in counted.items()
+            if landed.get(path, (None,))[0] != file.signature()
+            or (path in in_place) != _wants_in_place(conn, fmt, file)
+        ],
         removed=sorted(set(landed) - set(counted)),
         copies=copies,
         hashes=hashes,
     )
+
+
+def _wants_in_place(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, file: ExportFile) -> bool:
+    if not settings.read_exports_in_place() or _suffix(file.path) not in PARQUET_SUFFIXES:
+        return False
+    try:
+        return reads_in_place(fmt, file.path, describe(conn, file.path))
+    except ExportFileError:
+        return False  # reported when the file is selected
 
 
 class FileNotLanded(Exception):
@@ -299,23 +316,27 @@ def land(
     conn: duckdb.DuckDBPyConnection,
     write: LakeWrite,
     fmt: ExportFormat,
-    selects: dict[ExportFile, str],
+    selects: dict[ExportFile, FileRows],
     changes: FileChanges,
 ) -> None:
-    """Write the rows of the changed files (`selects`: each file's rows) in place of their earlier rows, drop
-    those of removed files, and update the landing record, all in `write` (which the caller commits).
-    Raises FileNotLanded for a file whose rows cannot be written."""
+    """Write the rows of the changed files (`selects`: each file's rows), or list those read in place, in place
+    of their earlier rows, drop those of removed files, and update the landing record, all in `write` (which
+    the caller commits). Raises FileNotLanded for a file whose rows cannot be written or read."""
     landed_at = datetime.now(UTC).replace(tzinfo=None)
     table = export_table(fmt)
     for path in changes.removed:
         write.drop(table, file_part(path))
     records = []
-    for file, select in selects.items():
+    for file, rows_of in selects.items():
         path = str(file.path)
         try:
-            rows = write.write(
-                table, file_part(path), f"select *, ?::timestamp as {LANDED_AT} from ({select})", [landed_at]
-            )
+            if rows_of.in_place_columns is None:
+                select = f"select *, ?::timestamp as {LANDED_AT} from ({rows_of.select})"
+                rows = write.write(table, file_part(path), select, [landed_at])
+            else:
+                metadata = (path, file.billing_period, file.dataset, file.scope, landed_at.isoformat(sep=" "))
+                reading = InPlace(rows_of.in_place_columns, metadata)
+                rows = write.read_in_place(table, file_part(path), path, reading, rows_of.select)
         except duckdb.Error as error:
             raise FileNotLanded(file, error) from None
         records.append((fmt.table, path, *file.signature(), landed_at, rows, changes.hashes[path]))
@@ -344,7 +365,7 @@ def land(
 
 
 def why_not_landed(
-    conn: duckdb.DuckDBPyConnection, selects: dict[ExportFormat, dict[ExportFile, str]], failed: FileNotLanded
+    conn: duckdb.DuckDBPyConnection, selects: dict[ExportFormat, dict[ExportFile, FileRows]], failed: FileNotLanded
 ) -> list[str]:
     """Every changed file's problems, once a landing has failed (and been rolled back): each file is read
     again for its unusable rows; failing that, the error that stopped the landing is the problem."""
@@ -424,7 +445,7 @@ def land_source(
         for fmt, files in found.items():
             counted[fmt] += files
     changes = {fmt: file_changes(conn, fmt, files) for fmt, files in counted.items()}
-    selects: dict[ExportFormat, dict[ExportFile, str]] = {fmt: {} for fmt in formats}
+    selects: dict[ExportFormat, dict[ExportFile, FileRows]] = {fmt: {} for fmt in formats}
     for fmt, change in changes.items():
         for file in change.changed:
             try:
