@@ -155,10 +155,19 @@ def test_a_data_folder_moved_elsewhere_reads_its_own_lake(tmp_path):
         assert conn.execute(ROWS).fetchall() == [(ORG, datetime(2026, 10, 1), Decimal("1.5"))]
 
 
-def test_spark_reads_a_table_from_its_folder_in_the_lake(tmp_path):
-    assert lake.spark_table_ddl(BUDGETS, tmp_path) == [
-        "drop table if exists raw_config.budgets",
-        "create table raw_config.budgets (`scope_type` string, `scope_name` string, "
-        "`billing_currency` string, `monthly_amount` decimal(38, 10), `loaded_at` timestamp_ntz) using parquet "
-        f"location '{tmp_path}/raw_config/budgets' options (recursiveFileLookup 'true')",
-    ]
+def test_spark_reads_a_table_from_its_folder_in_the_lake_and_an_export_table_through_a_view(tmp_path):
+    """An export table is a view over its lake table, to which files read in place add their rows."""
+    with warehouse(tmp_path) as conn:
+        assert lake.spark_table_ddl(conn, BUDGETS, tmp_path) == [
+            "drop table if exists raw_config.budgets",
+            "create table raw_config.budgets (`scope_type` string, `scope_name` string, "
+            "`billing_currency` string, `monthly_amount` decimal(38, 10), `loaded_at` timestamp_ntz) using parquet "
+            f"location '{tmp_path}/raw_config/budgets' options (recursiveFileLookup 'true')",
+        ]
+        drop, create, view = lake.spark_table_ddl(conn, export_table(FOCUS), tmp_path)
+    assert drop == "drop table if exists raw_exports.focus_cost_and_usage__lake"
+    assert create.startswith("create table raw_exports.focus_cost_and_usage__lake (`AvailabilityZone` string, ")
+    assert view == (
+        "create or replace view raw_exports.focus_cost_and_usage as "
+        "select * from raw_exports.focus_cost_and_usage__lake"
+    )

@@ -14,6 +14,7 @@ from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import AWS_CUR2, FOCUS
 from pump_costs.raw.lake import LakeWrite, create_raw_layer
 from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, LANDED_FILES
+from pump_costs.settings import READ_EXPORTS_IN_PLACE
 
 HEADER = "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
 
@@ -157,6 +158,40 @@ def test_parquet_values_land_typed_and_exact_whatever_the_file_type(tmp_path):
             '{"team":"ml"}',
         )
     ]
+
+
+def test_a_typed_parquet_file_read_in_place_gives_the_rows_of_its_copy(tmp_path, monkeypatch):
+    """PUMP_COSTS_READ_EXPORTS_IN_PLACE=true: a Parquet file with typed amounts and dates is listed by its own
+    path and read with landing's typing; one with a date as text is copied, as before."""
+    typed, with_text = tmp_path / "typed.parquet", tmp_path / "with_text.parquet"
+    duckdb.sql(f"""copy (select
+        0.1::double as line_item_unblended_cost,
+        0.012345678901234567::double as line_item_unblended_rate,
+        1.5::decimal(18, 10) as line_item_usage_amount,
+        timestamptz '2026-10-01 02:00:00+02' as line_item_usage_start_date,
+        date '2026-10-01' as bill_billing_period_start_date,
+        'Usage' as line_item_line_item_type,
+        map {{'team': 'ml'}} as resource_tags
+    ) to '{typed}' (format parquet)""")
+    duckdb.sql(f"""copy (select 2.5::double as line_item_unblended_cost, '10/31/2026' as line_item_usage_start_date,
+                                'Tax' as line_item_line_item_type) to '{with_text}' (format parquet)""")
+    files = [landing.ExportFile(typed), landing.ExportFile(with_text)]
+    rows = "select * exclude (_landed_at) from raw_exports.aws_cur2 order by all"
+    (tmp_path / "copied").mkdir()
+    copied = warehouse(tmp_path / "copied")
+    land(copied, files, AWS_CUR2)
+    assert copied.execute("select count(*) from raw_lake.files where in_place is not null").fetchall() == [(0,)]
+
+    monkeypatch.setenv(READ_EXPORTS_IN_PLACE.name, "true")
+    (tmp_path / "in_place").mkdir()
+    conn = warehouse(tmp_path / "in_place")
+    land(conn, files, AWS_CUR2)
+    assert conn.execute(rows).fetchall() == copied.execute(rows).fetchall()
+    assert conn.execute("select path, rows from raw_lake.files where in_place is not null").fetchall() == [
+        (str(typed), 1)
+    ]
+    exports_lake = tmp_path / "in_place" / "lake" / "raw_exports" / "aws_cur2"
+    assert len(list(exports_lake.rglob("*.parquet"))) == 1  # with_text.parquet's copy
 
 
 @pytest.mark.parametrize("session_time_zone", ["UTC", "Asia/Tokyo"])

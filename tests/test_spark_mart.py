@@ -11,6 +11,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pump_costs import demo
@@ -18,7 +19,15 @@ from pump_costs.defs.dbt.assets import BUILT_BY_RUN, dbt_models, dbt_target_path
 from pump_costs.defs.jobs import exports_job
 from pump_costs.defs.resources import shared_resources
 from pump_costs.runs import materialize_days
-from pump_costs.settings import ADMIN_API_KEY, BASE_URL, DAGSTER_HOME, DATA_DIR, ENGINE, ORGANIZATIONS_FILE
+from pump_costs.settings import (
+    ADMIN_API_KEY,
+    BASE_URL,
+    DAGSTER_HOME,
+    DATA_DIR,
+    ENGINE,
+    ORGANIZATIONS_FILE,
+    READ_EXPORTS_IN_PLACE,
+)
 from tests.engine_comparison import MART_QUERIES, Answers, answers, duckdb_answers, published_answers
 
 pytestmark = pytest.mark.spark
@@ -56,9 +65,16 @@ def test_the_pipeline_on_spark_gives_the_duckdb_marts_to_the_last_digit(tmp_path
     assert published_by_duckdb == on_duckdb
 
     # The same demo on Spark: landing as always, then dbt on the profile's spark target (every dbt test a check
-    # of the run: the run fails if one fails) and the published version written by Spark.
+    # of the run: the run fails if one fails) and the published version written by Spark. The typed Parquet
+    # exports (the CUR 2.0 ones) are read in place there: Spark types them as DuckDB typed their copies.
     on_engine("spark", tmp_path / "spark", monkeypatch)
+    monkeypatch.setenv(READ_EXPORTS_IN_PLACE.name, "true")
     assert demo.run_demo(31) == 0
+    with duckdb.connect(str(tmp_path / "spark" / "warehouse" / "pump_costs.duckdb"), read_only=True) as conn:
+        read_in_place = conn.execute(
+            "select table_name, count(*) from raw_lake.files where in_place is not null group by all"
+        )
+        assert read_in_place.fetchall() == [("raw_exports.aws_cur2", 2)]
     for actual, expected, sql in zip(spark_answers(), on_duckdb, MART_QUERIES, strict=True):
         assert actual == expected, sql
     assert published_answers() == on_duckdb
