@@ -648,7 +648,8 @@ def test_a_mart_refreshed_in_place_gains_new_columns_and_stops_on_gone_ones(fake
     message = next(r["message"] for r in results if r["unique_id"] == "model.pump_costs.fct_cloud_spend")
     assert (
         '"marts"."fct_cloud_spend" has columns its model no longer has (x_retired), as after an upgrade. Nothing '
-        "was changed. Rebuild it with `dbt build --full-refresh --select fct_cloud_spend` (from dbt_project/)"
+        "was changed. Rebuild it with `dbt build --full-refresh --select fct_cloud_spend` (from dbt_project/): it is "
+        "built again from every raw row, every day included for a model refreshed by day."
     ) in message
     assert query("select count(*), sum(BilledCost) from marts.fct_cloud_spend") == after
 

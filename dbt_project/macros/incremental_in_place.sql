@@ -64,7 +64,7 @@
         {{ exceptions.raise_compiler_error(
             relation ~ " has columns its model no longer has (" ~ (gone | join(', ')) ~ "), as after an upgrade. "
             ~ "Nothing was changed. Rebuild it with `dbt build --full-refresh --select " ~ relation.identifier
-            ~ "` (from dbt_project/), then, for a model refreshed by day, run the backfill again (`make backfill`)."
+            ~ "` (from dbt_project/): it is built again from every raw row, every day included for a model refreshed by day."
         ) }}
     {%- endif -%}
 {%- endmacro %}
