@@ -162,8 +162,9 @@ def test_parquet_values_land_typed_and_exact_whatever_the_file_type(tmp_path):
 
 def test_a_typed_parquet_file_read_in_place_gives_the_rows_of_its_copy(tmp_path, monkeypatch):
     """PUMP_COSTS_READ_EXPORTS_IN_PLACE=true: a Parquet file with typed amounts and dates is listed by its own
-    path and read with landing's typing; one with a date as text is copied, as before."""
-    typed, with_text = tmp_path / "typed.parquet", tmp_path / "with_text.parquet"
+    path (even with no rows) and read with landing's typing; one with a date as text is copied, as before. The
+    next landing finds nothing changed."""
+    typed, with_text, empty = tmp_path / "typed.parquet", tmp_path / "with_text.parquet", tmp_path / "empty.parquet"
     duckdb.sql(f"""copy (select
         0.1::double as line_item_unblended_cost,
         0.012345678901234567::double as line_item_unblended_rate,
@@ -175,7 +176,8 @@ def test_a_typed_parquet_file_read_in_place_gives_the_rows_of_its_copy(tmp_path,
     ) to '{typed}' (format parquet)""")
     duckdb.sql(f"""copy (select 2.5::double as line_item_unblended_cost, '10/31/2026' as line_item_usage_start_date,
                                 'Tax' as line_item_line_item_type) to '{with_text}' (format parquet)""")
-    files = [landing.ExportFile(typed), landing.ExportFile(with_text)]
+    duckdb.sql(f"copy (select * from '{typed}' where false) to '{empty}' (format parquet)")
+    files = [landing.ExportFile(typed), landing.ExportFile(with_text), landing.ExportFile(empty)]
     rows = "select * exclude (_landed_at) from raw_exports.aws_cur2 order by all"
     (tmp_path / "copied").mkdir()
     copied = warehouse(tmp_path / "copied")
@@ -187,9 +189,11 @@ def test_a_typed_parquet_file_read_in_place_gives_the_rows_of_its_copy(tmp_path,
     conn = warehouse(tmp_path / "in_place")
     land(conn, files, AWS_CUR2)
     assert conn.execute(rows).fetchall() == copied.execute(rows).fetchall()
-    assert conn.execute("select path, rows from raw_lake.files where in_place is not null").fetchall() == [
-        (str(typed), 1)
+    assert conn.execute("select path, rows from raw_lake.files where in_place is not null order by 1").fetchall() == [
+        (str(empty), 0),
+        (str(typed), 1),
     ]
+    assert land(conn, files, AWS_CUR2).changed == []
     exports_lake = tmp_path / "in_place" / "lake" / "raw_exports" / "aws_cur2"
     assert len(list(exports_lake.rglob("*.parquet"))) == 1  # with_text.parquet's copy
 

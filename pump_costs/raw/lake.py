@@ -111,7 +111,7 @@ def listed(conn: duckdb.DuckDBPyConnection, table: RawTable, parts: list[str] | 
     return conn.execute(query + " order by path", params).fetchall()
 
 
-def read_in_place(conn: duckdb.DuckDBPyConnection) -> set[str]:
+def paths_read_in_place(conn: duckdb.DuckDBPyConnection) -> set[str]:
     """The paths of the export files read in place."""
     return {path for (path,) in conn.execute(f"select path from {FILES} where in_place is not null").fetchall()}
 
@@ -204,7 +204,8 @@ class LakeWrite:
         value computed, so a value the query refuses (a DuckDB error) stops it here, as it would stop a copy."""
         query = f"select count(*), count(columns(*)) from ({checked_rows})"
         [(count, *_)] = self.conn.execute(query).fetchall()
-        self.parts.setdefault(table, {})[part] = [(path, count, reading.to_json())] if count else []
+        # Listed even with no rows: a file read in place is known by its listing (landing.file_changes).
+        self.parts.setdefault(table, {})[part] = [(path, count, reading.to_json())]
         return count
 
     def drop(self, table: RawTable, part: str) -> None:

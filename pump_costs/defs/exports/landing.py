@@ -33,7 +33,16 @@ from pump_costs.raw.export_formats import (
     GCP_BILLING,
     ExportFormat,
 )
-from pump_costs.raw.lake import InPlace, LakeWrite, create_raw_layer, file_part, parts, read_in_place, sql_literal, tidy
+from pump_costs.raw.lake import (
+    InPlace,
+    LakeWrite,
+    create_raw_layer,
+    file_part,
+    parts,
+    paths_read_in_place,
+    sql_literal,
+    tidy,
+)
 from pump_costs.raw.tables import (
     EXPORT_METADATA_COLUMNS,
     LANDED_AT,
@@ -283,7 +292,7 @@ def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list
                 continue
             first_with[digest] = path
         counted[path], hashes[path] = file, digest
-    in_place = read_in_place(conn)
+    in_place = paths_read_in_place(conn)
     return FileChanges(
         changed=[
             file
