@@ -8,7 +8,8 @@ them through a view of the table's name, Spark as an external table over the tab
 An export file read in place (PUMP_COSTS_READ_EXPORTS_IN_PLACE: a typed Parquet file, as exports already in a
 lake are) is its part's one file, listed by its own path with what reading it needs (`InPlace`): its
 columns' types, where it came from and when it was landed. Both engines' views read it with the same typing
-landing gives a copy (pump_costs/raw/export_values.py).
+landing gives a copy (pump_costs/raw/export_values.py), in one read of all the files whose columns have the
+same types, joined by path to what each file's rows are given (`in_place_rows`).
 
 A file is never changed in place. A write puts new files beside the old ones (`LakeWrite.write`), then, in
 one DuckDB transaction, lists them in raw_lake.files in place of the parts they replace and points each
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -67,8 +70,8 @@ def lake_folder(conn: duckdb.DuckDBPyConnection) -> Path:
 
 @dataclass(frozen=True)
 class InPlace:
-    """What reading an export file in place needs besides its path: its columns' DuckDB types, and the values
-    landing gives its rows' metadata columns (EXPORT_METADATA_COLUMNS, then LANDED_AT)."""
+    """What reading an export file in place needs besides its path: its format's columns' DuckDB types, and the
+    values landing gives its rows' metadata columns (EXPORT_METADATA_COLUMNS, then LANDED_AT)."""
 
     columns: dict[str, str]
     metadata: tuple[str | None, ...]
@@ -84,6 +87,8 @@ class InPlace:
 
 # A table's files: each path (in the lake, or where a file read in place is), with its InPlace as JSON or None.
 Listing = list[tuple[str, str | None]]
+# In a query of files read in place, the path each row was read from, joined to what its file's rows are given.
+FILE_PATH = "pump_costs_file_path"
 
 
 def file_part(path: str) -> str:
@@ -131,9 +136,7 @@ def read_files(table: RawTable, folder: Path, files: Listing) -> str:
     """A query of the files' rows with exactly the table's columns and types (a column the files lack is null)."""
     in_lake = [sql_literal(folder / path) for path, in_place in files if in_place is None]
     queries = [
-        f"select {typed_columns(table)} from ({in_place_rows(table, path, InPlace.from_json(in_place))})"
-        for path, in_place in files
-        if in_place is not None
+        f"select {typed_columns(table)} from ({in_place_rows(table, group)})" for group in in_place_groups(files)
     ]
     if in_lake or not queries:
         queries.insert(0, f"select {typed_columns(table, empty=not in_lake)} ")
@@ -144,18 +147,44 @@ def read_files(table: RawTable, folder: Path, files: Listing) -> str:
     return "\nunion all\n".join(queries)
 
 
-def in_place_rows(table: RawTable, path: str, reading: InPlace) -> str:
-    """An export file's rows read where it is, typed as landing types a copy's (DuckDB)."""
+InPlaceGroup = list[tuple[str, InPlace]]
+
+
+def in_place_groups(files: Listing) -> list[InPlaceGroup]:
+    """The files read in place, by their columns' types: each group is read at once (a query per file would
+    take seconds to plan for a few hundred files)."""
+    groups: dict[str, InPlaceGroup] = {}
+    for path, in_place in files:
+        if in_place is not None:
+            reading = InPlace.from_json(in_place)
+            groups.setdefault(json.dumps(reading.columns, sort_keys=True), []).append((path, reading))
+    return list(groups.values())
+
+
+def in_place_rows(table: RawTable, group: InPlaceGroup) -> str:
+    """The rows of export files read where they are, typed as landing types a copy's (DuckDB)."""
     fmt = EXPORT_FORMATS[table]
-    values = [export_values.raw_value(fmt, name, reading.columns.get(name)) for name in fmt.columns]
-    values += _metadata_values(reading, sql_literal, "timestamp")
-    return f"select {', '.join(values)} from read_parquet({sql_literal(path)})"
+    columns = group[0][1].columns
+    values = ", ".join(export_values.raw_value(fmt, name, columns.get(name)) for name in fmt.columns)
+    files = ", ".join(sql_literal(path) for path, _ in group)
+    read = f"read_parquet([{files}], filename = '{FILE_PATH}', union_by_name = true, hive_partitioning = false)"
+    return (
+        f"select file_values.* exclude ({FILE_PATH}), {_metadata_columns('timestamp')} "
+        f"from (select {values}, {FILE_PATH} from {read}) file_values "
+        f"join ({_metadata_rows(group, sql_literal)}) metadata using ({FILE_PATH})"
+    )
 
 
-def _metadata_values(reading: InPlace, literal, timestamp_type: str) -> list[str]:
-    *metadata, landed_at = reading.metadata
-    values = [f"{literal(value)} as {name}" for name, value in zip(EXPORT_METADATA_COLUMNS, metadata, strict=True)]
-    return [*values, f"cast({literal(landed_at)} as {timestamp_type}) as {LANDED_AT}"]
+def _metadata_rows(group: InPlaceGroup, literal) -> str:
+    """What each file's rows are given, as a table of the files' paths."""
+    rows = ", ".join("(" + ", ".join(map(literal, (path, *reading.metadata))) + ")" for path, reading in group)
+    return f"select * from (values {rows}) as metadata({FILE_PATH}, {', '.join(EXPORT_METADATA_COLUMNS)}, {LANDED_AT})"
+
+
+def _metadata_columns(timestamp_type: str) -> str:
+    """The metadata columns, typed (`string` is text on both engines; a column of nulls has no type in Spark)."""
+    text = ", ".join(f"cast(metadata.{name} as string) as {name}" for name in EXPORT_METADATA_COLUMNS)
+    return f"{text}, cast(metadata.{LANDED_AT} as {timestamp_type}) as {LANDED_AT}"
 
 
 def sql_literal(value: str | Path | None) -> str:
@@ -362,20 +391,43 @@ def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Pa
     ]
     if table not in EXPORT_FORMATS:
         return statements
-    queries = [f"select * from {lake_table}"] + [
-        spark_in_place_rows(table, path, InPlace.from_json(in_place))
-        for path, in_place in listed(conn, table)
-        if in_place is not None
-    ]
+    queries = [f"select * from {lake_table}"]
+    queries += [spark_in_place_rows(table, group) for group in in_place_groups(listed(conn, table))]
     return [*statements, f"create or replace view {table.qualified} as {' union all '.join(queries)}"]
 
 
-def spark_in_place_rows(table: RawTable, path: str, reading: InPlace) -> str:
-    """`in_place_rows` on Spark, in the table's column order."""
+def spark_in_place_rows(table: RawTable, group: InPlaceGroup) -> str:
+    """`in_place_rows` on Spark, in the table's column order. Spark reads the files through one glob, and gives
+    each row's file as a URL (`file:/…`, percent-encoded): decoded, it ends with ':' and the listed path. A
+    row no listed path matches stops the query rather than losing the row."""
     fmt = EXPORT_FORMATS[table]
-    values = [export_values.spark_raw_value(fmt, name, reading.columns.get(name)) for name in fmt.columns]
-    values += _metadata_values(reading, _spark_literal, "timestamp_ntz")
-    return f"select {', '.join(values)} from parquet.`{path.replace('`', '``')}`"
+    columns = group[0][1].columns
+    values = ", ".join(export_values.spark_raw_value(fmt, name, columns.get(name)) for name in fmt.columns)
+    file_url = "url_decode(replace(_metadata.file_path, '+', '%2B'))"  # url_decode reads '+' as a space
+    matches = f"endswith(file_values.{FILE_PATH}, ':' || metadata.{FILE_PATH})"
+    unmatched = _spark_literal(f"pump-costs: a row of a file read in place matches no listed file ({table.qualified})")
+    return (
+        f"select {', '.join(f'file_values.`{name}`' for name in fmt.columns)}, {_metadata_columns('timestamp_ntz')} "
+        f"from (select {values}, {file_url} as {FILE_PATH} from parquet.`{_spark_glob([path for path, _ in group])}`) "
+        f"file_values left join ({_metadata_rows(group, _spark_literal)}) metadata on {matches} "
+        f"where coalesce(metadata.{FILE_PATH} is not null, raise_error({unmatched}))"
+    )
+
+
+GLOB_SPECIAL = re.compile(r"([\\{}\[\]*?,])")
+
+
+def _spark_glob(paths: list[str]) -> str:
+    """One Hadoop glob naming exactly these files (their folder in common, then `{a,b}`), as a Spark SQL
+    identifier: the glob's special characters in a path are escaped, and a backtick doubled."""
+    escaped = lambda text: GLOB_SPECIAL.sub(r"\\\1", text)  # noqa: E731
+    if len(paths) == 1:
+        glob = escaped(paths[0])
+    else:
+        common = os.path.commonpath(paths)
+        names = ",".join(escaped(os.path.relpath(path, common)) for path in paths)
+        glob = escaped(common).rstrip("/") + "/{" + names + "}"
+    return glob.replace("`", "``")
 
 
 def _spark_literal(value: Path | str | None) -> str:
