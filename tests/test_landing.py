@@ -12,7 +12,7 @@ import pytest
 from pump_costs.defs.exports import landing
 from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import AWS_CUR2, FOCUS
-from pump_costs.raw.lake import LakeWrite, create_raw_layer
+from pump_costs.raw.lake import LakeWrite, create_raw_layer, tidy
 from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, LANDED_FILES
 from pump_costs.settings import READ_EXPORTS_IN_PLACE
 
@@ -196,6 +196,19 @@ def test_a_typed_parquet_file_read_in_place_gives_the_rows_of_its_copy(tmp_path,
     assert land(conn, files, AWS_CUR2).changed == []
     exports_lake = tmp_path / "in_place" / "lake" / "raw_exports" / "aws_cur2"
     assert len(list(exports_lake.rglob("*.parquet"))) == 1  # with_text.parquet's copy
+
+
+def test_a_file_read_in_place_is_never_removed_by_the_lakes_tidying(tmp_path, monkeypatch):
+    """Even in a folder below the lake, where every file no write listed is removed."""
+    monkeypatch.setenv(READ_EXPORTS_IN_PLACE.name, "true")
+    inside = tmp_path / "lake" / "exports" / "typed.parquet"
+    inside.parent.mkdir(parents=True)
+    duckdb.sql(f"""copy (select 1.25::double as line_item_unblended_cost, 'Usage' as line_item_line_item_type,
+                                timestamptz '2026-10-01 00:00:00+00' as line_item_usage_start_date) to '{inside}'""")
+    conn = warehouse(tmp_path)
+    land(conn, [landing.ExportFile(inside)], AWS_CUR2)
+    assert tidy(conn) == []
+    assert conn.execute("select line_item_unblended_cost from raw_exports.aws_cur2").fetchall() == [(Decimal("1.25"),)]
 
 
 @pytest.mark.parametrize("session_time_zone", ["UTC", "Asia/Tokyo"])

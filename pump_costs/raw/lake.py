@@ -314,8 +314,9 @@ def tidy(conn: duckdb.DuckDBPyConnection) -> list[Path]:
 
 
 def remove_unlisted(folder: Path, kept: set[str]) -> list[Path]:
-    """Remove the Parquet files below `folder` whose path in it is not in `kept`, and the folders left empty."""
-    removed = [path for path in folder.rglob("*.parquet") if str(path.relative_to(folder)) not in kept]
+    """Remove the Parquet files below `folder` whose path in it is not in `kept`, and the folders left empty. A
+    file `kept` names by its whole path (an export read in place, were its folder below the lake) stays too."""
+    removed = [path for path in folder.rglob("*.parquet") if not {str(path.relative_to(folder)), str(path)} & kept]
     for path in removed:
         path.unlink()
     for directory in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
