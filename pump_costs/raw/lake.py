@@ -181,9 +181,13 @@ def _metadata_rows(group: InPlaceGroup, literal) -> str:
     return f"select * from (values {rows}) as metadata({FILE_PATH}, {', '.join(EXPORT_METADATA_COLUMNS)}, {LANDED_AT})"
 
 
-def _metadata_columns(timestamp_type: str) -> str:
-    """The metadata columns, typed (`string` is text on both engines; a column of nulls has no type in Spark)."""
-    text = ", ".join(f"cast(metadata.{name} as string) as {name}" for name in EXPORT_METADATA_COLUMNS)
+def _metadata_columns(timestamp_type: str, unmatched: str | None = None) -> str:
+    """The metadata columns, typed (`string` is text on both engines; a column of nulls has no type in Spark);
+    `unmatched` gives the source file of a row no listed file matched."""
+    values = [f"cast(metadata.{name} as string)" for name in EXPORT_METADATA_COLUMNS]
+    if unmatched:
+        values[0] = f"coalesce({values[0]}, {unmatched})"
+    text = ", ".join(f"{value} as {name}" for value, name in zip(values, EXPORT_METADATA_COLUMNS, strict=True))
     return f"{text}, cast(metadata.{LANDED_AT} as {timestamp_type}) as {LANDED_AT}"
 
 
@@ -400,18 +404,19 @@ def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Pa
 def spark_in_place_rows(table: RawTable, group: InPlaceGroup) -> str:
     """`in_place_rows` on Spark, in the table's column order. Spark reads the files through one glob, and gives
     each row's file as a URL (`file:/…`, percent-encoded): decoded, it ends with ':' and the listed path. A
-    row no listed path matches stops the query rather than losing the row."""
+    row no listed path matches is kept (an outer join), and reading its source file stops the query, rather
+    than the row being lost (a filter on the joined side would let Spark make the join an inner one)."""
     fmt = EXPORT_FORMATS[table]
     columns = group[0][1].columns
     values = ", ".join(export_values.spark_raw_value(fmt, name, columns.get(name)) for name in fmt.columns)
     file_url = "url_decode(replace(_metadata.file_path, '+', '%2B'))"  # url_decode reads '+' as a space
     matches = f"endswith(file_values.{FILE_PATH}, ':' || metadata.{FILE_PATH})"
     unmatched = _spark_literal(f"pump-costs: a row of a file read in place matches no listed file ({table.qualified})")
+    metadata = _metadata_columns("timestamp_ntz", unmatched=f"raise_error({unmatched})")
     return (
-        f"select {', '.join(f'file_values.`{name}`' for name in fmt.columns)}, {_metadata_columns('timestamp_ntz')} "
+        f"select {', '.join(f'file_values.`{name}`' for name in fmt.columns)}, {metadata} "
         f"from (select {values}, {file_url} as {FILE_PATH} from parquet.`{_spark_glob([path for path, _ in group])}`) "
-        f"file_values left join ({_metadata_rows(group, _spark_literal)}) metadata on {matches} "
-        f"where coalesce(metadata.{FILE_PATH} is not null, raise_error({unmatched}))"
+        f"file_values left join ({_metadata_rows(group, _spark_literal)}) metadata on {matches}"
     )
 
 

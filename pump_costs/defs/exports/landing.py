@@ -183,7 +183,10 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
         f"select * from (select {', '.join(selected)} from {relation(export.path)}) "
         f"where case when {' and '.join(usable) or 'true'} then true else error('{export_values.UNUSABLE}') end"
     )
-    return FileRows(select, columns if reads_in_place(fmt, export.path, columns) else None)
+    if not reads_in_place(fmt, export.path, columns):
+        return FileRows(select)
+    # The format's columns only: files that differ in others are still read together (lake.in_place_groups).
+    return FileRows(select, {name: columns[name] for name in fmt.columns if name in columns})
 
 
 def _unreadable(name: str, read: str) -> str:
