@@ -168,11 +168,18 @@ def in_place_rows(table: RawTable, group: InPlaceGroup) -> str:
     values = ", ".join(export_values.raw_value(fmt, name, columns.get(name)) for name in fmt.columns)
     files = ", ".join(sql_literal(path) for path, _ in group)
     read = f"read_parquet([{files}], filename = '{FILE_PATH}', union_by_name = true, hive_partitioning = false)"
+    metadata = _metadata_columns("timestamp", unmatched=f"error({sql_literal(_unmatched(table))})")
     return (
-        f"select file_values.* exclude ({FILE_PATH}), {_metadata_columns('timestamp')} "
+        f"select file_values.* exclude ({FILE_PATH}), {metadata} "
         f"from (select {values}, {FILE_PATH} from {read}) file_values "
-        f"join ({_metadata_rows(group, sql_literal)}) metadata using ({FILE_PATH})"
+        f"left join ({_metadata_rows(group, sql_literal)}) metadata on file_values.{FILE_PATH} = metadata.{FILE_PATH}"
     )
+
+
+def _unmatched(table: RawTable) -> str:
+    """The error of a row read in place that no listed file matches: kept by an outer join, it stops any query
+    of its source file rather than being lost."""
+    return f"pump-costs: a row of a file read in place matches no listed file ({table.qualified})"
 
 
 def _metadata_rows(group: InPlaceGroup, literal) -> str:
@@ -404,15 +411,14 @@ def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Pa
 def spark_in_place_rows(table: RawTable, group: InPlaceGroup) -> str:
     """`in_place_rows` on Spark, in the table's column order. Spark reads the files through one glob, and gives
     each row's file as a URL (`file:/…`, percent-encoded): decoded, it ends with ':' and the listed path. A
-    row no listed path matches is kept (an outer join), and reading its source file stops the query, rather
-    than the row being lost (a filter on the joined side would let Spark make the join an inner one)."""
+    row no listed path matches is kept, as on DuckDB (`_unmatched`; a filter on the joined side instead would let
+    Spark make the join an inner one)."""
     fmt = EXPORT_FORMATS[table]
     columns = group[0][1].columns
     values = ", ".join(export_values.spark_raw_value(fmt, name, columns.get(name)) for name in fmt.columns)
     file_url = "url_decode(replace(_metadata.file_path, '+', '%2B'))"  # url_decode reads '+' as a space
     matches = f"endswith(file_values.{FILE_PATH}, ':' || metadata.{FILE_PATH})"
-    unmatched = _spark_literal(f"pump-costs: a row of a file read in place matches no listed file ({table.qualified})")
-    metadata = _metadata_columns("timestamp_ntz", unmatched=f"raise_error({unmatched})")
+    metadata = _metadata_columns("timestamp_ntz", unmatched=f"raise_error({_spark_literal(_unmatched(table))})")
     return (
         f"select {', '.join(f'file_values.`{name}`' for name in fmt.columns)}, {metadata} "
         f"from (select {values}, {file_url} as {FILE_PATH} from parquet.`{_spark_glob([path for path, _ in group])}`) "

@@ -82,6 +82,10 @@ class ExportFile:
         stat = self.path.stat()
         return (stat.st_size, stat.st_mtime_ns, self.billing_period, self.dataset, self.scope)
 
+    def metadata(self) -> tuple[str | None, ...]:
+        """The values landing gives its rows' metadata columns (EXPORT_METADATA_COLUMNS)."""
+        return (str(self.path), self.billing_period, self.dataset, self.scope)
+
 
 def content_sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -175,8 +179,9 @@ def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: Export
             f"Move it out of this folder, or export it again as {fmt.label}."
         )
     selected = [export_values.raw_value(fmt, name, columns.get(name)) for name in fmt.columns]
-    metadata = [str(export.path), export.billing_period, export.dataset, export.scope]
-    selected += [f"{sql_literal(v)} as {name}" for name, v in zip(EXPORT_METADATA_COLUMNS, metadata, strict=True)]
+    selected += [
+        f"{sql_literal(v)} as {name}" for name, v in zip(EXPORT_METADATA_COLUMNS, export.metadata(), strict=True)
+    ]
     usable = ["(" + " or ".join(f"{_quoted(n)} is not null" for n in names) + ")" for names in fmt.mandatory]
     usable += [f"{export_values.first_unreadable_number(texts)} is null" for _, texts in fmt.nested_numbers]
     select = (
@@ -300,8 +305,7 @@ def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list
         changed=[
             file
             for path, file in counted.items()
-            if landed.get(path, (None,))[0] != file.signature()
-            or (path in in_place) != _wants_in_place(conn, fmt, file)
+            if landed.get(path, (None,))[0] != file.signature() or _switched(conn, fmt, file, path in in_place)
         ],
         removed=sorted(set(landed) - set(counted)),
         copies=copies,
@@ -309,8 +313,12 @@ def file_changes(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, files: list
     )
 
 
-def _wants_in_place(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, file: ExportFile) -> bool:
-    if not settings.read_exports_in_place() or _suffix(file.path) not in PARQUET_SUFFIXES:
+def _switched(conn: duckdb.DuckDBPyConnection, fmt: ExportFormat, file: ExportFile, read_in_place: bool) -> bool:
+    """Whether an unchanged file is to be read the other way now (the setting was switched): a file read in
+    place stays so while the setting holds (it is still typed), so only a copied Parquet file is described."""
+    if not settings.read_exports_in_place():
+        return read_in_place
+    if read_in_place or _suffix(file.path) not in PARQUET_SUFFIXES:
         return False
     try:
         return reads_in_place(fmt, file.path, describe(conn, file.path))
@@ -346,8 +354,7 @@ def land(
                 select = f"select *, ?::timestamp as {LANDED_AT} from ({rows_of.select})"
                 rows = write.write(table, file_part(path), select, [landed_at])
             else:
-                metadata = (path, file.billing_period, file.dataset, file.scope, landed_at.isoformat(sep=" "))
-                reading = InPlace(rows_of.in_place_columns, metadata)
+                reading = InPlace(rows_of.in_place_columns, (*file.metadata(), landed_at.isoformat(sep=" ")))
                 rows = write.read_in_place(table, file_part(path), path, reading, rows_of.select)
         except duckdb.Error as error:
             raise FileNotLanded(file, error) from None
