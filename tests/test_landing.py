@@ -163,10 +163,10 @@ def test_parquet_values_land_typed_and_exact_whatever_the_file_type(tmp_path):
 def test_a_typed_parquet_file_read_in_place_gives_the_rows_of_its_copy(tmp_path, monkeypatch):
     """PUMP_COSTS_READ_EXPORTS_IN_PLACE=true: a Parquet file with typed amounts and dates is listed by its own
     path (even with no rows) and read with landing's typing; one with a date as text is copied, as before, and
-    so is one with nanosecond timestamps (pandas' default), which Spark cannot read. The next landing finds
-    nothing changed."""
+    so is one with nanosecond timestamps (pandas' default), which Spark cannot read, and one with ':' in its
+    path, which Spark's glob cannot name. The next landing finds nothing changed."""
     typed, with_text, empty = tmp_path / "typed.parquet", tmp_path / "with_text.parquet", tmp_path / "empty.parquet"
-    nanoseconds = tmp_path / "nanoseconds.parquet"
+    nanoseconds, timed = tmp_path / "nanoseconds.parquet", tmp_path / "2026-10-01T00:00:00Z" / "typed.parquet"
     duckdb.sql(f"""copy (select
         0.1::double as line_item_unblended_cost,
         0.012345678901234567::double as line_item_unblended_rate,
@@ -182,7 +182,9 @@ def test_a_typed_parquet_file_read_in_place_gives_the_rows_of_its_copy(tmp_path,
     duckdb.sql(f"""copy (select 3.25::double as line_item_unblended_cost, 'Usage' as line_item_line_item_type,
                                 timestamp_ns '2026-10-02 00:00:00.5' as line_item_usage_start_date)
                    to '{nanoseconds}' (format parquet)""")
-    files = [landing.ExportFile(path) for path in (typed, with_text, empty, nanoseconds)]
+    timed.parent.mkdir()
+    duckdb.sql(f"copy (select * replace (0.2 as line_item_unblended_cost) from '{typed}') to '{timed}'")
+    files = [landing.ExportFile(path) for path in (typed, with_text, empty, nanoseconds, timed)]
     rows = "select * exclude (_landed_at) from raw_exports.aws_cur2 order by all"
     (tmp_path / "copied").mkdir()
     copied = warehouse(tmp_path / "copied")
@@ -200,7 +202,7 @@ def test_a_typed_parquet_file_read_in_place_gives_the_rows_of_its_copy(tmp_path,
     ]
     assert land(conn, files, AWS_CUR2).changed == []
     exports_lake = tmp_path / "in_place" / "lake" / "raw_exports" / "aws_cur2"
-    assert len(list(exports_lake.rglob("*.parquet"))) == 2  # the copies of with_text and nanoseconds
+    assert len(list(exports_lake.rglob("*.parquet"))) == 3  # the copies of with_text, nanoseconds and timed
     assert conn.execute(
         f"select line_item_unblended_cost, line_item_usage_start_date from raw_exports.aws_cur2 "
         f"where _source_file = '{nanoseconds}'"

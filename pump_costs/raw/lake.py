@@ -410,18 +410,20 @@ def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Pa
 
 def spark_in_place_rows(table: RawTable, group: InPlaceGroup) -> str:
     """`in_place_rows` on Spark, in the table's column order. Spark reads the files through one glob, and gives
-    each row's file as a URL (`file:/…`, percent-encoded): decoded, it ends with ':' and the listed path. A
-    row no listed path matches is kept, as on DuckDB (`_unmatched`; a filter on the joined side instead would let
+    each row's file as a URL (`file:/…` or `file:///…`, percent-encoded): decoded and without its scheme, it
+    is the listed path (equal, so a path that ends another, as `/b` ends `/a:/b`, never matches it too). A row
+    no listed path matches is kept, as on DuckDB (`_unmatched`; a filter on the joined side instead would let
     Spark make the join an inner one)."""
     fmt = EXPORT_FORMATS[table]
     columns = group[0][1].columns
     values = ", ".join(export_values.spark_raw_value(fmt, name, columns.get(name)) for name in fmt.columns)
     file_url = "url_decode(replace(_metadata.file_path, '+', '%2B'))"  # url_decode reads '+' as a space
-    matches = f"endswith(file_values.{FILE_PATH}, ':' || metadata.{FILE_PATH})"
+    file_path = f"regexp_replace({file_url}, '^file:(//)?', '')"
+    matches = f"file_values.{FILE_PATH} = metadata.{FILE_PATH}"
     metadata = _metadata_columns("timestamp_ntz", unmatched=f"raise_error({_spark_literal(_unmatched(table))})")
     return (
         f"select {', '.join(f'file_values.`{name}`' for name in fmt.columns)}, {metadata} "
-        f"from (select {values}, {file_url} as {FILE_PATH} from parquet.`{_spark_glob([path for path, _ in group])}`) "
+        f"from (select {values}, {file_path} as {FILE_PATH} from parquet.`{_spark_glob([path for path, _ in group])}`) "
         f"file_values left join ({_metadata_rows(group, _spark_literal)}) metadata on {matches}"
     )
 

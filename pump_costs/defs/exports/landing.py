@@ -163,8 +163,9 @@ class FileRows:
 
 def reads_in_place(fmt: ExportFormat, path: Path, columns: dict[str, str]) -> bool:
     """A Parquet file with typed numbers and timestamps is read where it is when the setting says so: each
-    read then types no text. Any other file is copied, typed once."""
-    parquet = _suffix(path) in PARQUET_SUFFIXES
+    read then types no text. Any other file is copied, typed once, and so is one with ':' in its path (a
+    folder named by a time, say): Spark reads files in place through one Hadoop glob, which cannot name it."""
+    parquet = _suffix(path) in PARQUET_SUFFIXES and ":" not in str(path)
     return parquet and settings.read_exports_in_place() and export_values.typed_file(fmt, columns)
 
 
