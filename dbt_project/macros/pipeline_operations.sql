@@ -29,16 +29,18 @@
 {#- Logs, after `prefix`, a JSON object: under "daily", every model refreshed by day (tag `daily`), "schema.name":
     its table's row count and latest load time, "view" for a view, or null when the relation does not exist yet;
     under "missing", the other models ("schema.name") whose relation does not exist (not built yet, or dropped
-    by hand). -#}
+    by hand). An ephemeral model has no relation: it is neither. -#}
 {% macro model_states(prefix, load_time_column) -%}
+    {%- set models = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+        | rejectattr('config.materialized', 'equalto', 'ephemeral') | list -%}
     {%- set missing = [] -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'daily' not in node.tags -%}
+    {%- for node in models if 'daily' not in node.tags -%}
         {%- if adapter.get_relation(node.database, node.schema, node.alias) is none -%}
             {%- do missing.append(node.schema ~ '.' ~ node.alias) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set states = {} -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'daily' in node.tags -%}
+    {%- for node in models if 'daily' in node.tags -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
         {%- set name = node.schema ~ '.' ~ node.alias -%}
         {%- if relation is none -%}
