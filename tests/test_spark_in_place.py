@@ -1,33 +1,43 @@
 """Export files read in place, on Spark (PUMP_COSTS_READ_EXPORTS_IN_PLACE=true): Spark's view of the raw table reads
-files in several folders, with a space, '+', '=' and ',' in their paths, through one glob, and gives the rows
-DuckDB's view gives, value for value. Run by `make test-spark`."""
-
-import json
-import subprocess
-import sys
+files in several folders, with a space, '+', '=' and ',' in their paths, and more files than one view's text can
+name in Spark's own metastore, and gives the rows DuckDB's view gives, value for value. Run by `make test-spark`."""
 
 import duckdb
 import pytest
 
+from pump_costs.defs.dbt.assets import prepare_engine
 from pump_costs.defs.exports import landing
+from pump_costs.defs.resources import shared_resources
 from pump_costs.local_spark import text
 from pump_costs.raw.export_formats import AWS_CUR2
-from pump_costs.raw.lake import LakeWrite, create_raw_layer, spark_catalogue
+from pump_costs.raw.lake import LakeWrite, create_raw_layer
 from pump_costs.raw.tables import export_table
-from pump_costs.settings import READ_EXPORTS_IN_PLACE
+from pump_costs.settings import ENGINE, READ_EXPORTS_IN_PLACE
+from pump_costs.warehouse import warehouse_path
 
 pytestmark = pytest.mark.spark
+
+IN_PLACE_VIEWS = "show views in raw_exports like 'aws_cur2__in_place_*'"
 
 
 def test_spark_reads_files_in_place_in_any_folder_as_duckdb_does(tmp_path, monkeypatch):
     monkeypatch.setenv(READ_EXPORTS_IN_PLACE.name, "true")
-    paths = [
-        tmp_path / "exports" / "BILLING_PERIOD=2026-09" / "a b+c.parquet",
-        tmp_path / "exports" / "BILLING_PERIOD=2026-10" / "x,1.parquet",
+    monkeypatch.setenv(ENGINE.name, "spark")
+    exports = tmp_path / "exports"
+    special = [
+        exports / "BILLING_PERIOD=2026-09" / "a b+c.parquet",
+        exports / "BILLING_PERIOD=2026-10" / "x,1.parquet",
         tmp_path / "elsewhere" / "z.parquet",
     ]
+    # Named as AWS names CUR 2.0 files: ~100 such paths and their metadata are more than one view's text can hold
+    # in Spark's own (Derby) metastore, 32,700 characters.
+    many = [
+        exports / "BILLING_PERIOD=2026-11" / f"cur2-export-{n:05d}-6b2f0a4e-1c3d-4b5e-8f7a-9d0c1b2a3e4f.snappy.parquet"
+        for n in range(100)
+    ]
+    paths = special + many
     for number, path in enumerate(paths):
-        path.parent.mkdir(parents=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         duckdb.sql(f"""copy (select
             ((r + {number}) / 1000.0 + 1e-9)::double as line_item_unblended_cost,
             0.012345678901234567::double as line_item_unblended_rate,
@@ -37,8 +47,10 @@ def test_spark_reads_files_in_place_in_any_folder_as_duckdb_does(tmp_path, monke
             map {{'team': 'ml' || r}} as resource_tags,
             'li-' || r as identity_line_item_id
         from range(5) t(r)) to '{path}' (format parquet)""")
-    (tmp_path / "warehouse").mkdir()
-    with duckdb.connect(str(tmp_path / "warehouse" / "pump_costs.duckdb")) as conn:
+    warehouse_path().parent.mkdir(parents=True)
+    columns = ", ".join(name.replace('"', "") for name, _ in export_table(AWS_CUR2).columns)
+    rows = f"select {columns} from raw_exports.aws_cur2"
+    with duckdb.connect(str(warehouse_path())) as conn:
         create_raw_layer(conn)
         files = [landing.ExportFile(path, billing_period="2026-10") for path in paths]
         changes = landing.file_changes(conn, AWS_CUR2, files)
@@ -47,23 +59,25 @@ def test_spark_reads_files_in_place_in_any_folder_as_duckdb_does(tmp_path, monke
             conn, write, AWS_CUR2, {f: landing.select_from(conn, f, AWS_CUR2) for f in changes.changed}, changes
         )
         write.commit()
-        assert conn.execute("select count(*) from raw_lake.files where in_place is not null").fetchall() == [(3,)]
-        columns = ", ".join(name.replace('"', "") for name, _ in export_table(AWS_CUR2).columns)
-        rows = f"select {columns} from raw_exports.aws_cur2"
+        assert conn.execute("select count(*) from raw_lake.files where in_place is not null").fetchall() == [(103,)]
         on_duckdb = sorted([text(value) or "" for value in row] for row in conn.execute(rows).fetchall())
-        statements = spark_catalogue(conn)
 
-    # Spark in a process of its own: its metastore is this test's data folder.
-    spark = subprocess.run(
-        [sys.executable, "-m", "pump_costs.local_spark", str(tmp_path)],
-        input=json.dumps([*statements, rows]),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert spark.returncode == 0, spark.stderr[-3000:]
-    on_spark = sorted([value or "" for value in row] for row in json.loads(spark.stdout)[-1])
-    assert len(on_spark) == 15
+    # Declared as a run declares them, through dbt on the project's Spark (in this process): then the session dbt
+    # started is this process's Spark.
+    resources = shared_resources()
+    prepare_engine(resources["dbt"], resources["duckdb"])
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    views = {row.viewName for row in spark.sql(IN_PLACE_VIEWS).collect()}
+    assert len(views) > 1
+    # A view of an earlier run with more files goes when the tables are declared again.
+    spark.sql("create view raw_exports.aws_cur2__in_place_99 as select 1 as stale")
+    prepare_engine(resources["dbt"], resources["duckdb"])
+    assert {row.viewName for row in spark.sql(IN_PLACE_VIEWS).collect()} == views
+
+    on_spark = sorted([text(value) or "" for value in row] for row in spark.sql(rows).collect())
+    assert len(on_spark) == 515
     assert on_spark == on_duckdb
     assert {row[-5] for row in on_spark} == {str(path) for path in paths}  # each row's _source_file
     assert {row[columns.split(", ").index("resource_tags")] for row in on_spark} == {

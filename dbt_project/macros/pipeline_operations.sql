@@ -12,8 +12,9 @@
 
 {#- Declares the raw tables in Spark's metastore (pump_costs/raw/lake.py: spark_catalogue). Each of `views` that an
     older version declared as a table is dropped first (an external table: its files stay): Spark replaces a
-    view, not a table, with a view. -#}
-{% macro declare_raw_tables(statements, views) -%}
+    view, not a table, with a view. So are the views `<view><in_place_suffix><n>` of files read in place: the
+    statements declare as many as there are now. -#}
+{% macro declare_raw_tables(statements, views, in_place_suffix) -%}
     {%- for qualified in views -%}
         {%- set schema, name = qualified.split('.') -%}
         {%- if adapter.check_schema_exists(target.database, schema) -%}
@@ -21,6 +22,10 @@
             {%- if relation is not none and not relation.is_view -%}
                 {%- do adapter.drop_relation(relation) -%}
             {%- endif -%}
+            {%- set in_place_views = run_query("show views in " ~ schema ~ " like '" ~ name ~ in_place_suffix ~ "*'") -%}
+            {%- for row in in_place_views -%}
+                {%- do run_query("drop view if exists " ~ schema ~ "." ~ row[1]) -%}
+            {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
     {{ run_statements(statements) }}

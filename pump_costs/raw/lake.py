@@ -391,6 +391,13 @@ def spark_replaced_tables() -> list[str]:
     return [table.qualified for table in EXPORT_FORMATS]
 
 
+# An export table's files read in place are read on Spark by views `<name>__in_place_<n>`, each within what a
+# metastore keeps of a view's text: Spark's own (embedded Derby) keeps 32,700 characters, ~50 files' paths and
+# metadata. The views of an earlier run are dropped first (the dbt macro declare_raw_tables).
+SPARK_IN_PLACE_VIEW_SUFFIX = "__in_place_"
+SPARK_VIEW_TEXT_LIMIT = 30_000
+
+
 def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Path) -> list[str]:
     """The table for Spark: an external table over its folder in the lake, every file below it; for an export
     table, under `<name>__lake`, with a view of the table's name adding the files read in place."""
@@ -403,9 +410,22 @@ def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Pa
     ]
     if table not in EXPORT_FORMATS:
         return statements
-    queries = [f"select * from {lake_table}"]
-    queries += [spark_in_place_rows(table, group) for group in in_place_groups(listed(conn, table))]
+    chunks = [chunk for group in in_place_groups(listed(conn, table)) for chunk in _spark_chunks(table, group)]
+    views = [f"{table.qualified}{SPARK_IN_PLACE_VIEW_SUFFIX}{n}" for n in range(1, len(chunks) + 1)]
+    statements += [
+        f"create or replace view {view} as {spark_in_place_rows(table, chunk)}"
+        for view, chunk in zip(views, chunks, strict=True)
+    ]
+    queries = [f"select * from {relation}" for relation in (lake_table, *views)]
     return [*statements, f"create or replace view {table.qualified} as {' union all '.join(queries)}"]
+
+
+def _spark_chunks(table: RawTable, group: InPlaceGroup) -> list[InPlaceGroup]:
+    """The group in parts whose query each fits SPARK_VIEW_TEXT_LIMIT (halved until it does)."""
+    if len(group) == 1 or len(spark_in_place_rows(table, group)) <= SPARK_VIEW_TEXT_LIMIT:
+        return [group]
+    half = len(group) // 2
+    return [*_spark_chunks(table, group[:half]), *_spark_chunks(table, group[half:])]
 
 
 def spark_in_place_rows(table: RawTable, group: InPlaceGroup) -> str:

@@ -30,7 +30,13 @@ from pump_costs.defs.dbt import build_inputs
 from pump_costs.defs.dbt.build_inputs import LOAD_TIME
 from pump_costs.defs.dbt.project import dbt_project
 from pump_costs.defs.partitions import daily_partitions
-from pump_costs.raw.lake import create_raw_layer, spark_catalogue, spark_replaced_tables, tidy
+from pump_costs.raw.lake import (
+    SPARK_IN_PLACE_VIEW_SUFFIX,
+    create_raw_layer,
+    spark_catalogue,
+    spark_replaced_tables,
+    tidy,
+)
 from pump_costs.settings import DATA_DIR, DBT_PROFILES_DIR, DBT_TARGETS, data_dir, engine
 from pump_costs.warehouse import lost_units, tidy_units, units_dir, warehouse_path
 
@@ -307,7 +313,8 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
             tidy(conn)
             statements = spark_catalogue(conn)
     if engine() == "spark":
-        run_operation(dbt, "declare_raw_tables", {"statements": statements, "views": spark_replaced_tables()})
+        arguments = {"views": spark_replaced_tables(), "in_place_suffix": SPARK_IN_PLACE_VIEW_SUFFIX}
+        run_operation(dbt, "declare_raw_tables", {"statements": statements, **arguments})
 
 
 def require_engine() -> None:
