@@ -285,3 +285,31 @@ def test_a_value_landing_cannot_read_stops_the_file_and_is_named(tmp_path):
         f"{path}: rows the mart cannot use: line_item_unblended_cost not a number (1 of 2 rows, e.g. 'n/a'). "
         "Export the file again with these values, or move it out of this folder."
     )
+
+
+def test_a_file_named_with_glob_characters_is_read_alone(tmp_path, monkeypatch):
+    """'?', '*' and '[' in an export's path are part of its name, not a pattern naming its neighbours too: each
+    file's rows are landed once, with the setting to read in place too."""
+    odd, neighbour = focus_file(tmp_path / "c?.csv", "1.5"), focus_file(tmp_path / "cd.csv", "2.25")
+    starred = focus_file(tmp_path / "[x]*.csv", "4")
+    conn = warehouse(tmp_path)
+    land(conn, [odd, neighbour, starred])
+    rows = "select _source_file, BilledCost from raw_exports.focus_cost_and_usage order by 1"
+    assert conn.execute(rows).fetchall() == [
+        (str(starred.path), Decimal("4")),
+        (str(odd.path), Decimal("1.5")),
+        (str(neighbour.path), Decimal("2.25")),
+    ]
+
+    monkeypatch.setenv(READ_EXPORTS_IN_PLACE.name, "true")
+    files = {tmp_path / "typed" / "a[1].parquet": "0.5", tmp_path / "typed" / "a1.parquet": "0.25"}
+    (tmp_path / "typed").mkdir()
+    for path, cost in files.items():
+        duckdb.sql(f"""copy (select {cost}::double as line_item_unblended_cost, 'Usage' as line_item_line_item_type,
+                                    timestamptz '2026-10-01 00:00:00+00' as line_item_usage_start_date) to '{path}'""")
+    land(conn, [landing.ExportFile(path) for path in files], AWS_CUR2)
+    # a[1].parquet is copied: Spark's glob of the files read in place would leave it out.
+    read_in_place = "select path from raw_lake.files where in_place is not null"
+    assert conn.execute(read_in_place).fetchall() == [(str(tmp_path / "typed" / "a1.parquet"),)]
+    in_place = "select _source_file, line_item_unblended_cost from raw_exports.aws_cur2 order by 1"
+    assert conn.execute(in_place).fetchall() == sorted((str(path), Decimal(cost)) for path, cost in files.items())

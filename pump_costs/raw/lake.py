@@ -166,7 +166,7 @@ def in_place_rows(table: RawTable, group: InPlaceGroup) -> str:
     fmt = EXPORT_FORMATS[table]
     columns = group[0][1].columns
     values = ", ".join(export_values.raw_value(fmt, name, columns.get(name)) for name in fmt.columns)
-    files = ", ".join(sql_literal(path) for path, _ in group)
+    files = ", ".join(file_literal(path) for path, _ in group)
     read = f"read_parquet([{files}], filename = '{FILE_PATH}', union_by_name = true, hive_partitioning = false)"
     metadata = _metadata_columns("timestamp", unmatched=f"error({sql_literal(_unmatched(table))})")
     return (
@@ -201,6 +201,16 @@ def _metadata_columns(timestamp_type: str, unmatched: str | None = None) -> str:
 def sql_literal(value: str | Path | None) -> str:
     """`value` as a DuckDB SQL literal (text, quotes doubled), or null."""
     return "null" if value is None else "'" + str(value).replace("'", "''") + "'"
+
+
+# DuckDB's file readers take a path as a pattern: an export named `c?.csv` would be read with `cd.csv`.
+DUCKDB_GLOB_CHARACTER = re.compile(r"([*?\[])")
+
+
+def file_literal(path: str | Path) -> str:
+    """The path as a DuckDB SQL literal naming that one file to its readers (a glob character as the
+    one-character class holding it: `[?]`); DuckDB then gives a row's file as the path itself."""
+    return sql_literal(DUCKDB_GLOB_CHARACTER.sub(r"[\1]", str(path)))
 
 
 class LakeWrite:

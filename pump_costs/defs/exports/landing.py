@@ -37,6 +37,7 @@ from pump_costs.raw.lake import (
     InPlace,
     LakeWrite,
     create_raw_layer,
+    file_literal,
     file_part,
     parts,
     paths_read_in_place,
@@ -120,13 +121,13 @@ def _read_json(path: Path) -> dict:
 
 def relation(path: Path) -> str:
     """DuckDB's reader for a file, every CSV value as text so nothing is rounded on the way in."""
-    quoted = str(path).replace("'", "''")
+    file = file_literal(path)
     suffix = _suffix(path)
     if suffix in CSV_SUFFIXES:
-        return f"read_csv('{quoted}', all_varchar = true, header = true, nullstr = ['', 'NULL', 'null'])"
+        return f"read_csv({file}, all_varchar = true, header = true, nullstr = ['', 'NULL', 'null'])"
     if suffix in JSON_SUFFIXES:
-        return f"read_json('{quoted}', format = 'newline_delimited')"
-    return f"read_parquet('{quoted}')"
+        return f"read_json({file}, format = 'newline_delimited')"
+    return f"read_parquet({file})"
 
 
 def describe(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
@@ -161,11 +162,17 @@ class FileRows:
     in_place_columns: dict[str, str] | None = None
 
 
+# Spark reads the files read in place through one Hadoop glob of their paths (pump_costs/raw/lake.py), which cannot
+# name a path with ':' (a folder named by a time, say) and, tried on Spark 4.3, silently leaves out one with an
+# escaped '[' or '?' in it: such a file is copied. (Spaces, '+', '=' and ',' are read in place: make test-spark.)
+NOT_NAMED_BY_A_SPARK_GLOB = re.compile(r"[:\[\]*?{}\\]")
+
+
 def reads_in_place(fmt: ExportFormat, path: Path, columns: dict[str, str]) -> bool:
     """A Parquet file with typed numbers and timestamps is read where it is when the setting says so: each
-    read then types no text. Any other file is copied, typed once, and so is one with ':' in its path (a
-    folder named by a time, say): Spark reads files in place through one Hadoop glob, which cannot name it."""
-    parquet = _suffix(path) in PARQUET_SUFFIXES and ":" not in str(path)
+    read then types no text. Any other file is copied, typed once, and so is one whose path Spark's glob
+    cannot name (NOT_NAMED_BY_A_SPARK_GLOB)."""
+    parquet = _suffix(path) in PARQUET_SUFFIXES and not NOT_NAMED_BY_A_SPARK_GLOB.search(str(path))
     return parquet and settings.read_exports_in_place() and export_values.typed_file(fmt, columns)
 
 
