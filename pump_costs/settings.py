@@ -211,7 +211,15 @@ def read_exports_in_place() -> bool:
 
 
 def data_dir() -> Path:
-    return (PROJECT_ROOT / Path(DATA_DIR.value() or "data").expanduser()).resolve()
+    """The data folder. DuckDB reads the lake's files and the published marts by their paths, as patterns: a
+    folder whose path has '*', '?' or '[' would be read as one (with its neighbours, or not at all)."""
+    folder = (PROJECT_ROOT / Path(DATA_DIR.value() or "data").expanduser()).resolve()
+    if pattern := next((character for character in "*?[" if character in str(folder)), None):
+        raise ValueError(
+            f"{DATA_DIR.name}={DATA_DIR.value()!r}: the data folder {folder} has {pattern!r} in its path, which "
+            "DuckDB reads as a file pattern; choose a folder without '*', '?' or '['."
+        )
+    return folder
 
 
 def organizations_file() -> Path:

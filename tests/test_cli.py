@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from pump_costs import settings
 from pump_costs.fake_anthropic import FAKE_ADMIN_KEY, Fault
 from pump_costs.settings import ADMIN_API_KEY, ADMIN_API_KEY_FILE, BASE_URL, PROJECT_ROOT, data_dir
@@ -89,6 +91,16 @@ def test_a_relative_data_folder_is_the_same_from_any_folder(monkeypatch, tmp_pat
         monkeypatch.chdir(folder)
         seen.add(data_dir())
     assert seen == {PROJECT_ROOT / "data" / "elsewhere"}
+
+
+def test_a_data_folder_duckdb_would_read_as_a_file_pattern_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("PUMP_COSTS_DATA_DIR", str(tmp_path / "costs [old]"))
+    with pytest.raises(ValueError) as refused:
+        data_dir()
+    assert str(refused.value) == (
+        f"PUMP_COSTS_DATA_DIR='{tmp_path}/costs [old]': the data folder {tmp_path}/costs [old] has '[' in its path, "
+        "which DuckDB reads as a file pattern; choose a folder without '*', '?' or '['."
+    )
 
 
 def test_check_key_starts_without_dagster_or_dbt(fake_api):
