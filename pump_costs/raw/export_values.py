@@ -108,21 +108,13 @@ def raw_value(fmt: ExportFormat, name: str, file_type: str | None) -> str:
     return f"coalesce({read}, case when {column} is not null then error('{UNUSABLE}') end) as {column}"
 
 
-# Parquet's nanosecond timestamps (pyarrow's default since its format 2.6, so pandas' `to_parquet`): Spark
-# refuses a file with one in any column ("Illegal Parquet type: INT64 (TIMESTAMP(NANOS,…))").
-SPARK_UNREADABLE_TYPE = "TIMESTAMP_NS"
-
-
 def typed_file(fmt: ExportFormat, columns: dict[str, str]) -> bool:
     """Whether a file (its columns' DuckDB types) holds its numbers as numbers and its timestamps as
-    timestamps or dates, as AWS, GCP and FOCUS write Parquet: no text to read on every query. A file either
-    engine could not read in place (a nanosecond timestamp anywhere) is not: it is copied."""
+    timestamps or dates, as AWS, GCP and FOCUS write Parquet: no text to read on every query."""
     numbers = (columns[n] for n in fmt.numbers if n in columns)
     timestamps = (columns[n] for n in fmt.timestamps if n in columns)
-    return (
-        all(kind.startswith(EXACT_NUMBER_TYPES) or kind in FLOAT_TYPES for kind in numbers)
-        and all(kind.startswith(("TIMESTAMP", "DATE")) for kind in timestamps)
-        and not any(SPARK_UNREADABLE_TYPE in kind for kind in columns.values())
+    return all(kind.startswith(EXACT_NUMBER_TYPES) or kind in FLOAT_TYPES for kind in numbers) and all(
+        kind.startswith(("TIMESTAMP", "DATE")) for kind in timestamps
     )
 
 

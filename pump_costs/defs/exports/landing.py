@@ -41,6 +41,7 @@ from pump_costs.raw.lake import (
     file_part,
     parts,
     paths_read_in_place,
+    spark_reads_in_place,
     sql_literal,
     tidy,
 )
@@ -162,18 +163,13 @@ class FileRows:
     in_place_columns: dict[str, str] | None = None
 
 
-# Spark reads the files read in place through one Hadoop glob of their paths (pump_costs/raw/lake.py), which cannot
-# name a path with ':' (a folder named by a time, say) and, tried on Spark 4.3, silently leaves out one with an
-# escaped '[' or '?' in it: such a file is copied. (Spaces, '+', '=' and ',' are read in place: make test-spark.)
-NOT_NAMED_BY_A_SPARK_GLOB = re.compile(r"[:\[\]*?{}\\]")
-
-
 def reads_in_place(fmt: ExportFormat, path: Path, columns: dict[str, str]) -> bool:
     """A Parquet file with typed numbers and timestamps is read where it is when the setting says so: each
-    read then types no text. Any other file is copied, typed once, and so is one whose path Spark's glob
-    cannot name (NOT_NAMED_BY_A_SPARK_GLOB)."""
-    parquet = _suffix(path) in PARQUET_SUFFIXES and not NOT_NAMED_BY_A_SPARK_GLOB.search(str(path))
-    return parquet and settings.read_exports_in_place() and export_values.typed_file(fmt, columns)
+    read then types no text. Any other file is copied, typed once, and so is one Spark could not read where it
+    is (`spark_reads_in_place`): the listing serves both engines."""
+    parquet = _suffix(path) in PARQUET_SUFFIXES
+    typed = parquet and export_values.typed_file(fmt, columns) and spark_reads_in_place(path, columns)
+    return typed and settings.read_exports_in_place()
 
 
 def select_from(conn: duckdb.DuckDBPyConnection, export: ExportFile, fmt: ExportFormat) -> FileRows:
