@@ -1,7 +1,8 @@
 """Export files read in place, on Spark (PUMP_COSTS_READ_EXPORTS_IN_PLACE=true): Spark's view of the raw table reads
 files in several folders, with a space, '+', '=' and ',' in their paths, and more files than one view's text can
 name in Spark's own metastore, with a copied file beside them, and gives the rows DuckDB's view gives, value for
-value. Run by `make test-spark`."""
+value. A file read in place that is gone stops the run, where Spark's glob alone would read nothing of it and say
+nothing. Run by `make test-spark`."""
 
 import duckdb
 import pytest
@@ -86,3 +87,19 @@ def test_spark_reads_files_in_place_in_any_folder_as_duckdb_does(tmp_path, monke
     assert {row[columns.split(", ").index("resource_tags")] for row in on_spark} == {
         f'{{"team":"ml{n}"}}' for n in range(5)
     }
+
+    # Moved away after landing: Spark's glob reads the other files, and the count of each file's rows stops it.
+    gone = tmp_path / "elsewhere" / "z.parquet"
+    gone.rename(tmp_path / "z.parquet")
+    with pytest.raises(RuntimeError) as stopped:
+        prepare_engine(resources["dbt"], resources["duckdb"])
+    assert str(stopped.value) == (
+        "Spark read 1 export file(s) read in place with other rows than landing listed, so nothing is built: "
+        f"{gone} (raw_exports.aws_cur2): 0 of its 5 rows. A file read in place must stay where it was landed, as it "
+        "was: put it back, or land the exports again (materialize the raw_exports group), which lands a changed file "
+        "again and drops the rows of one that is gone. If the file is there unchanged, Spark cannot read it in place: "
+        "set PUMP_COSTS_READ_EXPORTS_IN_PLACE=false, and the next landing copies the exports into the lake."
+    )
+    (tmp_path / "z.parquet").rename(gone)
+    prepare_engine(resources["dbt"], resources["duckdb"])
+    assert len(spark.sql(rows).collect()) == 520

@@ -13,8 +13,9 @@
 {#- Declares the raw tables in Spark's metastore (pump_costs/raw/lake.py: spark_catalogue). Each of `views` that an
     older version declared as a table is dropped first (an external table: its files stay): Spark replaces a
     view, not a table, with a view. So are the views `<view><in_place_suffix><n>` of files read in place: the
-    statements declare as many as there are now. -#}
-{% macro declare_raw_tables(statements, views, in_place_suffix) -%}
+    statements declare as many as there are now. Then logs the rows of `in_place_check`, if given, as log_rows
+    does: the files read in place whose rows Spark reads differ in number from those landing listed. -#}
+{% macro declare_raw_tables(statements, views, in_place_suffix, in_place_check=none, rows_prefix=none) -%}
     {%- for qualified in views -%}
         {%- set schema, name = qualified.split('.') -%}
         {%- if adapter.check_schema_exists(target.database, schema) -%}
@@ -29,6 +30,9 @@
         {%- endif -%}
     {%- endfor -%}
     {{ run_statements(statements) }}
+    {%- if in_place_check -%}
+        {{ log_rows(rows_prefix, in_place_check) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Logs, after `prefix`, a JSON object: under "daily", every model refreshed by day (tag `daily`), "schema.name":

@@ -420,14 +420,35 @@ def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Pa
     ]
     if table not in EXPORT_FORMATS:
         return statements
-    chunks = [chunk for group in in_place_groups(listed(conn, table)) for chunk in _spark_chunks(table, group)]
-    views = [f"{table.qualified}{SPARK_IN_PLACE_VIEW_SUFFIX}{n}" for n in range(1, len(chunks) + 1)]
-    statements += [
-        f"create or replace view {view} as {spark_in_place_rows(table, chunk)}"
-        for view, chunk in zip(views, chunks, strict=True)
-    ]
-    queries = [f"select * from {relation}" for relation in (lake_table, *views)]
+    views = _spark_in_place_views(conn, table)
+    statements += [f"create or replace view {view} as {spark_in_place_rows(table, chunk)}" for view, chunk in views]
+    queries = [f"select * from {relation}" for relation in (lake_table, *(view for view, _ in views))]
     return [*statements, f"create or replace view {table.qualified} as {' union all '.join(queries)}"]
+
+
+def _spark_in_place_views(conn: duckdb.DuckDBPyConnection, table: RawTable) -> list[tuple[str, InPlaceGroup]]:
+    """The views of the export table's files read in place, each with the files it reads."""
+    chunks = [chunk for group in in_place_groups(listed(conn, table)) for chunk in _spark_chunks(table, group)]
+    return [(f"{table.qualified}{SPARK_IN_PLACE_VIEW_SUFFIX}{n}", chunk) for n, chunk in enumerate(chunks, 1)]
+
+
+def spark_in_place_check(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """A Spark query of each file read in place whose rows Spark's views read differ in number from those landing
+    listed (`raw_lake.files`): its table, path, the rows listed and the rows read; None when no file is read in
+    place. Spark's glob of a file that is gone, or one it cannot name, reads nothing, and says nothing of it."""
+    views = [view for table in EXPORT_FORMATS for view, _ in _spark_in_place_views(conn, table)]
+    if not views:
+        return None
+    listing = conn.execute(f"select table_name, path, rows from {FILES} where in_place is not null order by all")
+    literals = ([_spark_literal(table), _spark_literal(path), str(rows)] for table, path, rows in listing.fetchall())
+    files = ", ".join(f"({', '.join(values)})" for values in literals)
+    read = " union all ".join(f"select _source_file as path, count(*) as rows from {view} group by 1" for view in views)
+    return (
+        "select listed.table_name, listed.path, listed.rows, coalesce(found.rows, 0) as rows_read "
+        f"from (values {files}) as listed(table_name, path, rows) "
+        f"left join ({read}) as found on listed.path = found.path "
+        "where listed.rows != coalesce(found.rows, 0) order by listed.path"
+    )
 
 
 def _spark_chunks(table: RawTable, group: InPlaceGroup) -> list[InPlaceGroup]:

@@ -34,10 +34,11 @@ from pump_costs.raw.lake import (
     SPARK_IN_PLACE_VIEW_SUFFIX,
     create_raw_layer,
     spark_catalogue,
+    spark_in_place_check,
     spark_replaced_tables,
     tidy,
 )
-from pump_costs.settings import DATA_DIR, DBT_PROFILES_DIR, DBT_TARGETS, data_dir, engine
+from pump_costs.settings import DATA_DIR, DBT_PROFILES_DIR, DBT_TARGETS, READ_EXPORTS_IN_PLACE, data_dir, engine
 from pump_costs.warehouse import lost_units, tidy_units, units_dir, warehouse_path
 
 DAILY_MODELS = "tag:daily"
@@ -267,7 +268,11 @@ def run_operation(dbt: DbtCliResource, macro: str, args: Mapping[str, Any] | Non
 
 def engine_rows(dbt: DbtCliResource, sql: str) -> list[list[str | None]]:
     """The rows of `sql`, run on the engine through dbt, every value as text."""
-    logged = run_operation(dbt, "log_rows", {"prefix": ROWS_PREFIX, "sql": sql})
+    return logged_rows(run_operation(dbt, "log_rows", {"prefix": ROWS_PREFIX, "sql": sql}))
+
+
+def logged_rows(logged: list[str]) -> list[list[str | None]]:
+    """The rows the macro log_rows logged (with ROWS_PREFIX)."""
     [rows] = [msg.removeprefix(ROWS_PREFIX) for msg in logged if msg.startswith(ROWS_PREFIX)]
     return json.loads(rows)
 
@@ -305,16 +310,36 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
     """Every dbt source exists, empty until its first load, so a set-up with no Anthropic key, or no exports
     of some kind, still builds: DuckDB's views over the raw lake, and on Spark external tables over the same
     folders. Spark's are declared again on every run (a table that gained a column, a data folder moved), and
-    Spark reads every file in a table's folder: the files no write listed (a stopped write's) go first."""
+    Spark reads every file in a table's folder: the files no write listed (a stopped write's) go first. Spark
+    reads the files read in place through globs of their paths, which read nothing of a file that is gone, and
+    say nothing: each file's rows are counted there, and a file that differs from its listing stops the run."""
     require_engine()
     with duckdb.get_connection() as conn:
         create_raw_layer(conn)
         if engine() == "spark":
             tidy(conn)
             statements = spark_catalogue(conn)
+            check = spark_in_place_check(conn)
     if engine() == "spark":
         arguments = {"views": spark_replaced_tables(), "in_place_suffix": SPARK_IN_PLACE_VIEW_SUFFIX}
-        run_operation(dbt, "declare_raw_tables", {"statements": statements, **arguments})
+        checking = {"in_place_check": check, "rows_prefix": ROWS_PREFIX} if check else {}
+        logged = run_operation(dbt, "declare_raw_tables", {"statements": statements, **arguments, **checking})
+        require_rows_read_in_place(logged_rows(logged) if check else [])
+
+
+def require_rows_read_in_place(differences: list[list[str | None]]) -> None:
+    """Each file read in place gave the engine the rows landing listed for it (`differences`: the table, path,
+    rows listed and rows read of each that did not)."""
+    if not differences:
+        return
+    files = "; ".join(f"{path} ({table}): {read} of its {rows} rows" for table, path, rows, read in differences)
+    raise RuntimeError(
+        f"Spark read {len(differences)} export file(s) read in place with other rows than landing listed, so "
+        f"nothing is built: {files}. A file read in place must stay where it was landed, as it was: put it back, or "
+        "land the exports again (materialize the raw_exports group), which lands a changed file again and drops the "
+        "rows of one that is gone. If the file is there unchanged, Spark cannot read it in place: set "
+        f"{READ_EXPORTS_IN_PLACE.name}=false, and the next landing copies the exports into the lake."
+    )
 
 
 def require_engine() -> None:
