@@ -12,8 +12,8 @@ import pytest
 from pump_costs.defs.exports import landing
 from pump_costs.raw import export_values
 from pump_costs.raw.export_formats import AWS_CUR2, FOCUS
-from pump_costs.raw.lake import LakeWrite, create_raw_layer, tidy
-from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, LANDED_FILES
+from pump_costs.raw.lake import LakeWrite, create_raw_layer, in_place_groups, in_place_rows, listed, sql_literal, tidy
+from pump_costs.raw.tables import EXPORT_METADATA_COLUMNS, LANDED_FILES, export_table
 from pump_costs.settings import READ_EXPORTS_IN_PLACE
 
 HEADER = "BilledCost,BillingAccountId,BillingCurrency,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
@@ -313,3 +313,28 @@ def test_a_file_named_with_glob_characters_is_read_alone(tmp_path, monkeypatch):
     assert conn.execute(read_in_place).fetchall() == [(str(tmp_path / "typed" / "a1.parquet"),)]
     in_place = "select _source_file, line_item_unblended_cost from raw_exports.aws_cur2 order by 1"
     assert conn.execute(in_place).fetchall() == sorted((str(path), Decimal(cost)) for path, cost in files.items())
+
+
+def test_a_row_read_in_place_that_no_listed_file_matches_stops_every_query_of_it(tmp_path, monkeypatch):
+    """The safety net of the view of files read in place: its rows are joined by path to what their file's rows
+    are given, and a row no listed path matches stops a query of its source file (as every staging model's is)
+    rather than being dropped. One path list serves both sides, so the listing is made to name the file
+    otherwise here."""
+    monkeypatch.setenv(READ_EXPORTS_IN_PLACE.name, "true")
+    path = tmp_path / "typed.parquet"
+    duckdb.sql(f"""copy (select 1.25::double as line_item_unblended_cost, 'Usage' as line_item_line_item_type,
+                                timestamptz '2026-10-01 00:00:00+00' as line_item_usage_start_date) to '{path}'""")
+    conn = warehouse(tmp_path)
+    land(conn, [landing.ExportFile(path)], AWS_CUR2)
+    table = export_table(AWS_CUR2)
+    [group] = in_place_groups(listed(conn, table))
+    query = in_place_rows(table, group)
+    assert conn.execute(f"select _source_file from ({query})").fetchall() == [(str(path),)]
+    listed_as = f"({sql_literal(path)}, "
+    assert query.count(listed_as) == 1  # the listing's row: the reader is given a list of paths
+    elsewhere = query.replace(listed_as, f"({sql_literal(tmp_path / 'elsewhere.parquet')}, ")
+    with pytest.raises(duckdb.Error) as stopped:
+        conn.execute(f"select _source_file, line_item_unblended_cost from ({elsewhere})").fetchall()
+    assert "pump-costs: a row of a file read in place matches no listed file (raw_exports.aws_cur2)" in str(
+        stopped.value
+    )

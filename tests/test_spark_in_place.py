@@ -2,7 +2,7 @@
 files in several folders, with a space, '+', '=' and ',' in their paths, and more files than one view's text can
 name in Spark's own metastore, with a copied file beside them, and gives the rows DuckDB's view gives, value for
 value. A file read in place that is gone stops the run, where Spark's glob alone would read nothing of it and say
-nothing. Run by `make test-spark`."""
+nothing; a row no listed path matches stops a query of its source file. Run by `make test-spark`."""
 
 import duckdb
 import pytest
@@ -12,7 +12,7 @@ from pump_costs.defs.exports import landing
 from pump_costs.defs.resources import shared_resources
 from pump_costs.local_spark import text
 from pump_costs.raw.export_formats import AWS_CUR2
-from pump_costs.raw.lake import LakeWrite, create_raw_layer
+from pump_costs.raw.lake import LakeWrite, create_raw_layer, in_place_groups, listed, spark_in_place_rows
 from pump_costs.raw.tables import export_table
 from pump_costs.settings import ENGINE, READ_EXPORTS_IN_PLACE
 from pump_costs.warehouse import warehouse_path
@@ -62,8 +62,8 @@ def test_spark_reads_files_in_place_in_any_folder_as_duckdb_does(tmp_path, monke
             conn, write, AWS_CUR2, {f: landing.select_from(conn, f, AWS_CUR2) for f in changes.changed}, changes
         )
         write.commit()
-        listed = "select in_place is not null, count(*) from raw_lake.files where table_name = ? group by 1 order by 1"
-        assert conn.execute(listed, ["raw_exports.aws_cur2"]).fetchall() == [(False, 1), (True, 103)]
+        by_reading = "select in_place is not null, count(*) from raw_lake.files where table_name = ? group by all"
+        assert sorted(conn.execute(by_reading, ["raw_exports.aws_cur2"]).fetchall()) == [(False, 1), (True, 103)]
         on_duckdb = sorted([text(value) or "" for value in row] for row in conn.execute(rows).fetchall())
 
     # Declared as a run declares them, through dbt on the project's Spark (in this process): then the session dbt
@@ -103,3 +103,13 @@ def test_spark_reads_files_in_place_in_any_folder_as_duckdb_does(tmp_path, monke
     (tmp_path / "z.parquet").rename(gone)
     prepare_engine(resources["dbt"], resources["duckdb"])
     assert len(spark.sql(rows).collect()) == 520
+
+    # The safety net of the view: the listing made to name the file otherwise, its rows match no listed path.
+    with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
+        [group] = in_place_groups(listed(conn, export_table(AWS_CUR2)))
+    query = spark_in_place_rows(export_table(AWS_CUR2), [(path, how) for path, how in group if path == str(gone)])
+    assert query.count(f"('{gone}', ") == 1
+    elsewhere = query.replace(f"('{gone}', ", f"('{tmp_path / 'elsewhere.parquet'}', ")
+    assert len(spark.sql(f"select _source_file from ({query})").collect()) == 5
+    with pytest.raises(Exception, match="pump-costs: a row of a file read in place matches no listed file"):
+        spark.sql(f"select _source_file, line_item_unblended_cost from ({elsewhere})").collect()
