@@ -66,7 +66,7 @@ def main() -> None:
         started = time.monotonic()
         with duckdb.connect(str(warehouse_path())) as conn:
             catalogue = spark_catalogue(conn)
-        run_statements(catalogue, Path(folder))
+        run_statements(catalogue.statements, Path(folder))
         declare_seconds = time.monotonic() - started
         spark_seconds = dbt_build(target_path, "--target", "spark")
         (spark_totals,) = run_statements([TOTALS], Path(folder))[0]

@@ -156,15 +156,20 @@ def test_a_data_folder_moved_elsewhere_reads_its_own_lake(tmp_path):
 
 
 def test_spark_reads_a_table_from_its_folder_in_the_lake_and_an_export_table_through_a_view(tmp_path):
-    """An export table is a view over its lake table, to which files read in place add their rows."""
+    """An export table is a view over its lake table, to which files read in place add their rows; with none
+    read in place, there is nothing to check after declaring."""
     with warehouse(tmp_path) as conn:
-        assert lake.spark_table_ddl(conn, BUDGETS, tmp_path) == [
-            "drop table if exists raw_config.budgets",
-            "create table raw_config.budgets (`scope_type` string, `scope_name` string, "
-            "`billing_currency` string, `monthly_amount` decimal(38, 10), `loaded_at` timestamp_ntz) using parquet "
-            f"location '{tmp_path}/raw_config/budgets' options (recursiveFileLookup 'true')",
-        ]
-        drop, create, view = lake.spark_table_ddl(conn, export_table(FOCUS), tmp_path)
+        catalogue = lake.spark_catalogue(conn)
+    budgets = lake.spark_table_ddl(BUDGETS, tmp_path / "lake", [])
+    assert budgets == [
+        "drop table if exists raw_config.budgets",
+        "create table raw_config.budgets (`scope_type` string, `scope_name` string, "
+        "`billing_currency` string, `monthly_amount` decimal(38, 10), `loaded_at` timestamp_ntz) using parquet "
+        f"location '{tmp_path}/lake/raw_config/budgets' options (recursiveFileLookup 'true')",
+    ]
+    assert all(statement in catalogue.statements for statement in budgets)
+    assert catalogue.in_place_check is None
+    drop, create, view = lake.spark_table_ddl(export_table(FOCUS), tmp_path, [])
     assert drop == "drop table if exists raw_exports.focus_cost_and_usage__lake"
     assert create.startswith("create table raw_exports.focus_cost_and_usage__lake (`AvailabilityZone` string, ")
     assert view == (

@@ -379,7 +379,16 @@ def table_states(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     )
 
 
-def spark_catalogue(conn: duckdb.DuckDBPyConnection) -> list[str]:
+@dataclass(frozen=True)
+class SparkCatalogue:
+    """What declares the raw tables in Spark's metastore (`statements`), and the query that then checks the
+    files read in place (`in_place_check`, `_spark_in_place_check`; None when none is)."""
+
+    statements: list[str]
+    in_place_check: str | None
+
+
+def spark_catalogue(conn: duckdb.DuckDBPyConnection) -> SparkCatalogue:
     """The statements that declare every raw table in Spark's metastore, over the lake beside this warehouse
     file: each table dropped (an external table: its files stay) and declared again, with its current columns
     and folder. Each table's folder is made here: Spark cannot read a table whose folder does not exist
@@ -390,10 +399,13 @@ def spark_catalogue(conn: duckdb.DuckDBPyConnection) -> list[str]:
     for table in RAW_TABLES:
         (folder / table.schema / table.name).mkdir(parents=True, exist_ok=True)
     schemas = dict.fromkeys(table.schema for table in RAW_TABLES)
-    return [
+    in_place = {table: _spark_in_place_views(conn, table) for table in EXPORT_FORMATS}
+    statements = [
         *(f"create database if not exists {schema}" for schema in schemas),
-        *(statement for table in RAW_TABLES for statement in spark_table_ddl(conn, table, folder)),
+        *(s for table in RAW_TABLES for s in spark_table_ddl(table, folder, in_place.get(table, []))),
     ]
+    views = [view for table_views in in_place.values() for view, _ in table_views]
+    return SparkCatalogue(statements, _spark_in_place_check(conn, views) if views else None)
 
 
 def spark_replaced_tables() -> list[str]:
@@ -408,9 +420,10 @@ SPARK_IN_PLACE_VIEW_SUFFIX = "__in_place_"
 SPARK_VIEW_TEXT_LIMIT = 30_000
 
 
-def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Path) -> list[str]:
+def spark_table_ddl(table: RawTable, folder: Path, in_place_views: list[tuple[str, InPlaceGroup]]) -> list[str]:
     """The table for Spark: an external table over its folder in the lake, every file below it; for an export
-    table, under `<name>__lake`, with a view of the table's name adding the files read in place."""
+    table, under `<name>__lake`, with a view of the table's name adding the files read in place (through
+    `in_place_views`, `_spark_in_place_views`)."""
     columns = ", ".join(f"`{name.strip(chr(34))}` {spark_type(kind)}" for name, kind in table.columns)
     lake_table = f"{table.qualified}__lake" if table in EXPORT_FORMATS else table.qualified
     statements = [
@@ -420,9 +433,10 @@ def spark_table_ddl(conn: duckdb.DuckDBPyConnection, table: RawTable, folder: Pa
     ]
     if table not in EXPORT_FORMATS:
         return statements
-    views = _spark_in_place_views(conn, table)
-    statements += [f"create or replace view {view} as {spark_in_place_rows(table, chunk)}" for view, chunk in views]
-    queries = [f"select * from {relation}" for relation in (lake_table, *(view for view, _ in views))]
+    statements += [
+        f"create or replace view {view} as {spark_in_place_rows(table, chunk)}" for view, chunk in in_place_views
+    ]
+    queries = [f"select * from {relation}" for relation in (lake_table, *(view for view, _ in in_place_views))]
     return [*statements, f"create or replace view {table.qualified} as {' union all '.join(queries)}"]
 
 
@@ -432,13 +446,10 @@ def _spark_in_place_views(conn: duckdb.DuckDBPyConnection, table: RawTable) -> l
     return [(f"{table.qualified}{SPARK_IN_PLACE_VIEW_SUFFIX}{n}", chunk) for n, chunk in enumerate(chunks, 1)]
 
 
-def spark_in_place_check(conn: duckdb.DuckDBPyConnection) -> str | None:
-    """A Spark query of each file read in place whose rows Spark's views read differ in number from those landing
-    listed (`raw_lake.files`): its table, path, the rows listed and the rows read; None when no file is read in
-    place. Spark's glob of a file that is gone, or one it cannot name, reads nothing, and says nothing of it."""
-    views = [view for table in EXPORT_FORMATS for view, _ in _spark_in_place_views(conn, table)]
-    if not views:
-        return None
+def _spark_in_place_check(conn: duckdb.DuckDBPyConnection, views: list[str]) -> str:
+    """A Spark query of each file read in place whose rows Spark's `views` read differ in number from those
+    landing listed (`raw_lake.files`): its table, path, the rows listed and the rows read. Spark's glob of a
+    file that is gone, or one it cannot name, reads nothing, and says nothing of it."""
     listing = conn.execute(f"select table_name, path, rows from {FILES} where in_place is not null order by all")
     literals = ([_spark_literal(table), _spark_literal(path), str(rows)] for table, path, rows in listing.fetchall())
     files = ", ".join(f"({', '.join(values)})" for values in literals)

@@ -34,7 +34,6 @@ from pump_costs.raw.lake import (
     SPARK_IN_PLACE_VIEW_SUFFIX,
     create_raw_layer,
     spark_catalogue,
-    spark_in_place_check,
     spark_replaced_tables,
     tidy,
 )
@@ -318,12 +317,12 @@ def prepare_engine(dbt: DbtCliResource, duckdb: DuckDBResource) -> None:
         create_raw_layer(conn)
         if engine() == "spark":
             tidy(conn)
-            statements = spark_catalogue(conn)
-            check = spark_in_place_check(conn)
+            catalogue = spark_catalogue(conn)
     if engine() == "spark":
         arguments = {"views": spark_replaced_tables(), "in_place_suffix": SPARK_IN_PLACE_VIEW_SUFFIX}
+        check = catalogue.in_place_check
         checking = {"in_place_check": check, "rows_prefix": ROWS_PREFIX} if check else {}
-        logged = run_operation(dbt, "declare_raw_tables", {"statements": statements, **arguments, **checking})
+        logged = run_operation(dbt, "declare_raw_tables", {"statements": catalogue.statements, **arguments, **checking})
         require_rows_read_in_place(logged_rows(logged) if check else [])
 
 
